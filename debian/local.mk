@@ -1,0 +1,1 @@
+# debian: see the top-level Makefile.am

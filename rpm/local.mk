@@ -1,0 +1,1 @@
+# rpm: see the top-level Makefile.am

@@ -1,0 +1,83 @@
+/* The runsc command line: global options, the flag parser and the subcommand table. */
+#pragma once
+
+#include <glib.h>
+
+#include "common/log.h"
+
+/* Global flags (runsc(8) GLOBAL OPTIONS). */
+typedef struct
+{
+  char *root;          /* --root, resolved: $XDG_RUNTIME_DIR/runsc or /var/run/runsc when not given */
+  char *log;           /* --log */
+  char *log_format;    /* --log-format text|json */
+  gboolean debug;      /* --debug */
+  char *debug_log;     /* --debug-log, %ID% and %COMMAND% substituted; a trailing / means one file per command */
+  gboolean systemd_cgroup; /* --systemd-cgroup */
+  gboolean rootless;   /* --rootless */
+  gboolean strace;     /* --strace */
+  char *strace_syscalls; /* --strace-syscalls=a,b,c */
+  gboolean net_raw;    /* --net-raw */
+  char *network;       /* --network sandbox|host|none */
+  char *overlay2;      /* --overlay2 root:memory|none */
+  char *kernel_release; /* --kernel-release */
+  const char *command; /* the subcommand being run */
+} RunscGlobal;
+
+typedef enum
+{
+  RUNSC_FLAG_BOOL,   /* gboolean *: --f, --f=true, --f=false */
+  RUNSC_FLAG_STRING, /* char **: --f v, --f=v (g_free'd when set again) */
+  RUNSC_FLAG_INT,    /* int *: --f 5, --f=5 */
+  RUNSC_FLAG_STRV,   /* GPtrArray * of char *: repeatable, --f a --f b */
+} RunscFlagType;
+
+typedef struct
+{
+  const char *name;     /* without dashes; "" ends the table */
+  RunscFlagType type;
+  void *target;
+  const char *arg_name; /* for help: "FILE", NULL for booleans */
+  const char *help;
+} RunscFlag;
+
+/* Parse the flags at the start of argv (argv[0] is the subcommand name), single or double dash, until the first
+ * non-flag word or "--". Returns the index of the first positional argument, or -1 with error naming the flag. */
+int runsc_flags_parse (const RunscFlag *flags, int argc, char **argv, GError **error);
+
+/* Print "  --name ARG   help" lines for a flag table. */
+void runsc_flags_print (const RunscFlag *flags, FILE *out);
+
+/* A subcommand: returns the process exit status (>= 0), or -1 with error set (runsc exits 1 and reports it). */
+typedef int (*RunscCommandFn) (RunscGlobal *global, int argc, char **argv, GError **error);
+
+typedef struct
+{
+  const char *name;
+  RunscCommandFn fn;
+  const char *summary; /* one line for `runsc help` */
+  gboolean internal;   /* not listed (boot) */
+} RunscCommand;
+
+/* Every subcommand, one per src/cli/cmd-NAME.c. */
+int cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_create (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_delete (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_events (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_help (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_install (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_kill (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_list (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_pause (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_ps (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_resume (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_run (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_spec (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_start (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_state (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_uninstall (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_update (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error);
+
+extern const RunscCommand runsc_commands[];

@@ -1,0 +1,54 @@
+/* Building a container: the init process of one container, from clone to execve.
+ *
+ * The Sentry (runsc-sandbox) calls these. It has already entered the sandbox's network, IPC and UTS namespaces
+ * (container_enter_sandbox_namespaces); container_spawn creates or joins the others (user, mount, pid, cgroup,
+ * time) as the spec says, builds the root filesystem, pivots into it, applies the process settings, installs the
+ * OCI seccomp profile and then the sandbox filter, hands the filter's listener fd back, and waits for "start"
+ * before execve.
+ *
+ * Between fork and execve the child allocates nothing (no GLib, no malloc): everything it needs is prepared by
+ * container_spawn in the parent first. */
+#pragma once
+
+#include <glib.h>
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+
+typedef struct
+{
+  const OciSpec *spec;
+  const char *id;
+  const char *bundle;    /* absolute */
+  const char *rootfs;    /* absolute: oci_spec_rootfs () */
+  int console_socket;    /* connected console socket for process.terminal, or -1 */
+  int stdio[3];          /* the process's stdin, stdout, stderr; -1 keeps the caller's */
+  const struct sock_fprog *sandbox_filter; /* installed last with SECCOMP_FILTER_FLAG_NEW_LISTENER; NULL for none */
+  /* Called in the parent to produce the OCI state JSON given to hooks on stdin ("creating", "created", ...). */
+  char *(*hook_state) (pid_t init_pid, const char *status, void *user_data);
+  void *user_data;
+} ContainerSpawnArgs;
+
+typedef struct
+{
+  pid_t pid;     /* host pid of the container's init */
+  int notify_fd; /* the sandbox filter's seccomp listener, or -1 */
+  int sync_fd;   /* parent's end of the init's sync socket, used by container_start */
+} ContainerInit;
+
+/* Join or create the network, IPC and UTS namespaces of the spec in the calling process (the Sentry), then set
+ * hostname, domainname and the namespaced sysctls. */
+gboolean container_enter_sandbox_namespaces (const OciSpec *spec, GError **error);
+
+/* Create the init and run it up to the point where it waits for start. On error nothing is left behind (the child
+ * is killed and reaped). createRuntime and createContainer hooks (and prestart) run here, as runc runs them. */
+gboolean container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **error);
+
+/* Let the init execve the process. Returns TRUE once execve succeeded, or FALSE with the init's error (for example
+ * "exec /bin/nope: No such file or directory"). Closes out->sync_fd. */
+gboolean container_start (ContainerInit *init, GError **error);
+
+/* Run a list of hooks with state_json on stdin, honouring their timeouts. Stops at the first failure. */
+gboolean container_run_hooks (const OciHook *hooks, gsize n_hooks, const char *state_json, const char *kind,
+                              GError **error);

@@ -1,0 +1,1 @@
+# src/net: see the top-level Makefile.am

@@ -1,0 +1,1 @@
+# src/sentry: owned by its developer; lists its sources into libruntime_a_SOURCES

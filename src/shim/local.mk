@@ -1,0 +1,1 @@
+# src/shim: see the top-level Makefile.am

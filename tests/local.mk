@@ -1,0 +1,1 @@
+# tests: unit tests (GLib test framework, TAP) and integration tests (bats).
