@@ -1,5 +1,25 @@
 bin_PROGRAMS += runsc
 runsc_SOURCES = \
 	src/cli/cli.h \
-	src/cli/main.c
+	src/cli/main.c \
+	src/cli/flags.c \
+	src/cli/cmd-boot.c \
+	src/cli/cmd-create.c \
+	src/cli/cmd-delete.c \
+	src/cli/cmd-events.c \
+	src/cli/cmd-exec.c \
+	src/cli/cmd-help.c \
+	src/cli/cmd-install.c \
+	src/cli/cmd-kill.c \
+	src/cli/cmd-list.c \
+	src/cli/cmd-pause.c \
+	src/cli/cmd-ps.c \
+	src/cli/cmd-resume.c \
+	src/cli/cmd-run.c \
+	src/cli/cmd-spec.c \
+	src/cli/cmd-start.c \
+	src/cli/cmd-state.c \
+	src/cli/cmd-uninstall.c \
+	src/cli/cmd-update.c \
+	src/cli/cmd-wait.c
 runsc_LDADD = $(RUNTIME_LIBS)

@@ -24,6 +24,7 @@ typedef struct
   const char *rootfs;    /* absolute: oci_spec_rootfs () */
   int console_socket;    /* connected console socket for process.terminal, or -1 */
   int stdio[3];          /* the process's stdin, stdout, stderr; -1 keeps the caller's */
+  gboolean rootfs_overlay; /* --overlay2=root:memory: writes go to an in-memory layer, never to the image */
   const struct sock_fprog *sandbox_filter; /* installed last with SECCOMP_FILTER_FLAG_NEW_LISTENER; NULL for none */
   /* Called in the parent to produce the OCI state JSON given to hooks on stdin ("creating", "created", ...). */
   char *(*hook_state) (pid_t init_pid, const char *status, void *user_data);

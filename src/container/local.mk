@@ -1,1 +1,3 @@
-# src/container: owned by its developer; lists its sources into libruntime_a_SOURCES
+# Building a container (container.h). cgroups are in cgroup.mk.
+libruntime_a_SOURCES += \
+	src/container/container.h

@@ -1,0 +1,12 @@
+/* runsc boot: placeholder until its owner lands it. */
+#include "config.h"
+
+#include "cli/cli.h"
+#include "common/error.h"
+
+int
+cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
+{
+  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc boot: not implemented yet");
+  return -1;
+}

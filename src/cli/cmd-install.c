@@ -1,0 +1,12 @@
+/* runsc install: placeholder until its owner lands it. */
+#include "config.h"
+
+#include "cli/cli.h"
+#include "common/error.h"
+
+int
+cmd_install (RunscGlobal *g, int argc, char **argv, GError **error)
+{
+  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc install: not implemented yet");
+  return -1;
+}

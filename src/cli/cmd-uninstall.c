@@ -1,0 +1,12 @@
+/* runsc uninstall: placeholder until its owner lands it. */
+#include "config.h"
+
+#include "cli/cli.h"
+#include "common/error.h"
+
+int
+cmd_uninstall (RunscGlobal *g, int argc, char **argv, GError **error)
+{
+  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc uninstall: not implemented yet");
+  return -1;
+}

@@ -1,0 +1,2 @@
+/* The state store: placeholder. */
+#pragma once

@@ -1,0 +1,2 @@
+/* src/sentry/control.c: placeholder until its owner lands it. */
+#include "config.h"
