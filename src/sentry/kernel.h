@@ -1,0 +1,55 @@
+/* The sandbox's virtual kernel: read-only views for the Sentry's handlers (/proc/version, /proc/uptime,
+ * /proc/sys/kernel/*, /dev/kmsg, syslog(2)).
+ *
+ * Everything here may be called on the syscall path from any notification thread: no allocation, no GLib. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sentry/sentry.h"
+
+#define SENTRY_SYSNAME "Linux"
+#define SENTRY_MACHINE "x86_64"
+#define SENTRY_DEFAULT_RELEASE "4.4.0"
+/* The fixed version string of the sandbox kernel (uname -v, /proc/sys/kernel/version). */
+#define SENTRY_VERSION "#1 SMP Sun Jan 10 15:06:54 PST 2016"
+/* The name in the first kernel log line, "Starting runsc Sentry...". */
+#define SENTRY_KERNEL_NAME "runsc Sentry"
+
+/* uname fields (NUL-terminated, at most 64 bytes). */
+const char *sentry_kernel_release (const SentryKernel *k);
+const char *sentry_kernel_version (const SentryKernel *k);
+
+/* Copy the current hostname / domainname (sethostname inside the sandbox changes them) into buf (size >= 65).
+ * Returns the length. */
+size_t sentry_kernel_hostname (SentryKernel *k, char *buf, size_t size);
+size_t sentry_kernel_domainname (SentryKernel *k, char *buf, size_t size);
+
+/* Seconds since the sandbox booted (CLOCK_BOOTTIME since sentry_kernel_new), as a double, and in nanoseconds. */
+double sentry_kernel_uptime (const SentryKernel *k);
+uint64_t sentry_kernel_uptime_ns (const SentryKernel *k);
+
+/* spec linux.resources.memory.limit in bytes, or 0 when the spec sets none (or -1). */
+uint64_t sentry_kernel_memory_limit (const SentryKernel *k);
+
+/* The kernel log as syslog(2) returns it: "<6>[%11.6f] text\n" lines, oldest first. Copies at most size bytes of
+ * the log starting at byte offset into buf; returns the number of bytes copied (0 at the end). */
+size_t sentry_kernel_log_text (SentryKernel *k, size_t offset, char *buf, size_t size);
+
+/* Total length of the log text in bytes. */
+size_t sentry_kernel_log_size (SentryKernel *k);
+
+/* One record of the log, for /dev/kmsg ("PRI,SEQ,USEC,-;TEXT\n"). seq counts from 0; records that were dropped
+ * when the buffer filled up are gone. */
+typedef struct
+{
+  uint64_t seq;
+  uint64_t usec; /* time since boot */
+  int level;     /* syslog priority (6 = info) */
+  char text[200];
+} SentryLogRecord;
+
+/* Fill *out with the first record whose seq >= seq. Returns 1, or 0 when there is none (yet). */
+int sentry_kernel_log_record (SentryKernel *k, uint64_t seq, SentryLogRecord *out);

@@ -1,0 +1,88 @@
+/* The Sentry's handler interface: what an emulated system call's handler gets, and the helpers it may use.
+ *
+ * The notification threads (notify.c) receive a seccomp user notification, look the syscall up in the table
+ * (syscall-table.c) and call the row's handler with a SentryCall. The handler returns the syscall's result, and
+ * the thread answers the notification with it (SECCOMP_IOCTL_NOTIF_SEND):
+ *
+ *   >= 0                the syscall's return value
+ *   < 0                 -errno: the syscall fails with that errno
+ *   SENTRY_ANSWERED     the handler has answered already (sentry_addfd () answers with the new fd)
+ *
+ * Handlers run on the syscall path: no GLib, no malloc, no stdio. Use stack buffers, the helpers below and
+ * log_*() (allocation-free). Several notification threads serve one container, so handlers must be reentrant.
+ *
+ * Rules (DESIGN.md §3):
+ *   - read each pointer argument once (sentry_read_mem / sentry_read_string), decide, act, write results back
+ *     (sentry_write_mem);
+ *   - check that the notification is still valid (sentry_call_valid) after reading the app's memory and before
+ *     acting on what was read or writing into the app (the pid in the request could otherwise have been reused);
+ *   - never answer a security decision with "continue": there is no continue helper on purpose;
+ *   - a descriptor the app gets is opened by the Sentry and installed with sentry_addfd ().
+ *
+ * For the sentry-files engineer: the table rows of open, openat, openat2 and creat call sentry_sys_open,
+ * sentry_sys_openat, sentry_sys_openat2 and sentry_sys_creat, declared in src/sentry/files.h; sysinfo calls
+ * sentry_sys_sysinfo, declared in src/sentry/proc.h. Until those files land, syscall-table.c references them as
+ * weak symbols and a row whose handler is missing runs natively. Once files.c and proc.c are in local.mk, tell
+ * the syscall-table owner so the weak references become ordinary ones (a weak reference alone does not pull an
+ * object out of libruntime.a). */
+#pragma once
+
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct SentryKernel SentryKernel;
+
+/* One intercepted call, valid for the duration of the handler. */
+typedef struct
+{
+  SentryKernel *kernel;
+  const struct seccomp_notif *req; /* req->id, req->pid (host tid of the caller), req->data.nr, req->data.args[] */
+  int notify_fd;                   /* the container's listener */
+  pid_t init_pid;                  /* host pid of the container's init: /proc/INIT/root is the container's root */
+  const char *container_id;
+} SentryCall;
+
+/* The handler of an emulated row. Returns the result as described above. */
+typedef long (*SentryHandler) (SentryCall *call);
+
+/* Returned by a handler that answered the notification itself. */
+#define SENTRY_ANSWERED ((long) INT64_MIN)
+
+static inline uint64_t
+sentry_call_arg (const SentryCall *call, unsigned i)
+{
+  return call->req->data.args[i];
+}
+
+static inline pid_t
+sentry_call_pid (const SentryCall *call)
+{
+  return (pid_t) call->req->pid;
+}
+
+/* Read len bytes at addr in the caller's memory into buf. Returns 0, or -EFAULT if any of it is unreadable
+ * (process_vm_readv; a short read counts as a fault), or -errno (-ESRCH when the caller is gone). */
+int sentry_read_mem (const SentryCall *call, uint64_t addr, void *buf, size_t len);
+
+/* Write len bytes of buf to addr in the caller's memory. Returns 0, -EFAULT, or -errno. */
+int sentry_write_mem (const SentryCall *call, uint64_t addr, const void *buf, size_t len);
+
+/* Read a NUL-terminated string at addr into buf (size bytes, NUL included), page by page so that a string that
+ * ends just before an unmapped page reads correctly. Returns the length without the NUL, -EFAULT, or
+ * -ENAMETOOLONG when no NUL is found in size bytes. */
+ssize_t sentry_read_string (const SentryCall *call, uint64_t addr, char *buf, size_t size);
+
+/* 0 if the notification is still pending (the caller is still blocked in the call), else -ENOENT (or -errno).
+ * SECCOMP_IOCTL_NOTIF_ID_VALID. */
+int sentry_call_valid (const SentryCall *call);
+
+/* Install fd (a descriptor of the Sentry's) into the caller as the result of the call, atomically
+ * (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND). newfd_flags is 0 or O_CLOEXEC. On success the call is
+ * answered with the new descriptor number: return SENTRY_ANSWERED. Returns the app's fd number (>= 0) or -errno
+ * (then the call is not answered; return the error). The caller still owns fd and closes it. */
+long sentry_addfd (const SentryCall *call, int fd, unsigned newfd_flags);
+
+/* The name of syscall nr from the table ("openat"), or NULL if the table does not know it. */
+const char *sentry_syscall_name (int nr);
