@@ -29,6 +29,10 @@ typedef struct
   /* Called in the parent to produce the OCI state JSON given to hooks on stdin ("creating", "created", ...). */
   char *(*hook_state) (pid_t init_pid, const char *status, void *user_data);
   void *user_data;
+  /* Optional (NULL for none). Called in the parent once the init exists (its host pid known, its user, mount and
+   * pid namespaces made) and before it creates its cgroup namespace, runs any hook or touches the root: the place
+   * to put it into its cgroup (runc applies cgroups at the same point). An error fails the spawn. */
+  gboolean (*prepare) (pid_t init_pid, void *user_data, GError **error);
 } ContainerSpawnArgs;
 
 typedef struct
