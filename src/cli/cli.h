@@ -23,6 +23,11 @@ typedef struct
   char *overlay2;      /* --overlay2 root:memory|none */
   char *kernel_release; /* --kernel-release */
   const char *command; /* the subcommand being run */
+  /* Filled in by main and the commands (src/cli/common.c), not flags: */
+  RunscLogFormat log_format_value;
+  const char *id;            /* the container ID once the command knows it (for %ID% in --debug-log) */
+  gboolean debug_log_opened; /* --debug-log has been opened (it waits for the ID when it names %ID%) */
+  const char *argv0;         /* how runsc was invoked */
 } RunscGlobal;
 
 typedef enum
@@ -82,3 +87,23 @@ int cmd_update (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error);
 
 extern const RunscCommand runsc_commands[];
+
+/* Look a command up by name (NULL if unknown). */
+const RunscCommand *runsc_find_command (const char *name);
+
+/* Helpers shared by the commands (src/cli/common.c). */
+
+/* Parse a command's flags (argv[0] is the command name); "--help"/"-h" prints usage and the flags and returns 0
+ * with *done set. Checks the number of positional arguments (max -1: any). Returns the index of the first
+ * positional argument, or -1 with error. */
+int cli_parse (RunscGlobal *g, const RunscFlag *flags, int argc, char **argv, int min_args, int max_args,
+               const char *usage, gboolean *done, GError **error);
+
+/* The container ID is known: record it (and open --debug-log if it waited for %ID%). */
+void cli_set_id (RunscGlobal *g, const char *id);
+
+/* Open --debug-log for g->command (and g->id when known). */
+void cli_open_debug_log (RunscGlobal *g);
+
+/* The global flags as arguments for a child runsc (the Sentry): NULL-terminated, appended to args. */
+void cli_global_args (const RunscGlobal *g, GPtrArray *args);

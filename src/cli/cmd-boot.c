@@ -1,12 +1,55 @@
-/* runsc boot: placeholder until its owner lands it. */
+/* runsc boot: the sandbox process (internal; runsc create starts it as runsc-sandbox). See src/sentry/boot.h. */
 #include "config.h"
 
 #include "cli/cli.h"
 #include "common/error.h"
+#include "sentry/boot.h"
 
 int
 cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
 {
-  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc boot: not implemented yet");
-  return -1;
+  g_autofree char *id = NULL, *bundle = NULL, *state_dir = NULL;
+  int control_fd = -1, sync_fd = -1, console_fd = -1;
+  g_auto (GStrv) strace_syscalls = NULL;
+  SentryBootArgs args = { 0 };
+  const RunscFlag flags[] = {
+    { "id", RUNSC_FLAG_STRING, &id, "ID", "container ID" },
+    { "bundle", RUNSC_FLAG_STRING, &bundle, "DIR", "bundle directory (absolute)" },
+    { "state-dir", RUNSC_FLAG_STRING, &state_dir, "DIR", "the container's state directory" },
+    { "control-fd", RUNSC_FLAG_INT, &control_fd, "FD", "listening control socket" },
+    { "sync-fd", RUNSC_FLAG_INT, &sync_fd, "FD", "pipe to report the result of the boot on" },
+    { "console-fd", RUNSC_FLAG_INT, &console_fd, "FD", "connected console socket" },
+    { "", 0, NULL, NULL, NULL },
+  };
+  gboolean done;
+
+  if (cli_parse (g, flags, argc, argv, 0, 0, "boot --id ID --bundle DIR --state-dir DIR --control-fd FD --sync-fd FD",
+                 &done, error)
+      < 0)
+    return -1;
+  if (done)
+    return 0;
+  if (id == NULL || bundle == NULL || state_dir == NULL || control_fd < 0 || sync_fd < 0)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID,
+                       "boot is internal: it needs --id, --bundle, --state-dir, --control-fd and --sync-fd");
+      return -1;
+    }
+  cli_set_id (g, id);
+  if (g->strace_syscalls != NULL && *g->strace_syscalls != '\0')
+    strace_syscalls = g_strsplit (g->strace_syscalls, ",", -1);
+
+  args.id = id;
+  args.bundle = bundle;
+  args.state_dir = state_dir;
+  args.control_fd = control_fd;
+  args.sync_fd = sync_fd;
+  args.console_fd = console_fd;
+  args.options.release = g->kernel_release;
+  args.options.strace = g->strace;
+  args.options.strace_syscalls = strace_syscalls;
+  args.options.net_raw = g->net_raw;
+  args.rootfs_overlay = g_strcmp0 (g->overlay2, "none") != 0;
+  args.network = g->network;
+  return sentry_boot (&args);
 }

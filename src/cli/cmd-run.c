@@ -1,12 +1,102 @@
-/* runsc run: placeholder until its owner lands it. */
+/* runsc run: create + start; in the foreground, wait and exit with the container's status (128+N for a
+ * signal), forwarding signals to the sandbox, then delete the container. */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
 #include "cli/cli.h"
+#include "cli/lifecycle.h"
 #include "common/error.h"
+#include "common/log.h"
+
+static volatile pid_t run_sentry = -1;
+
+static void
+forward_to_sentry (int sig)
+{
+  if (run_sentry > 0)
+    kill (run_sentry, sig);
+}
+
+static void
+remove_container (RunscGlobal *g, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StateDir) d = state_dir_open (g->root, id, &error);
+  g_autoptr (RunscState) st = NULL;
+
+  if (d != NULL)
+    st = state_load (d, &error);
+  if (st == NULL || !lifecycle_destroy (g, d, st, &error))
+    log_warning ("delete container %s: %s", id, error->message);
+}
 
 int
 cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
 {
-  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc run: not implemented yet");
-  return -1;
+  g_autofree char *bundle = NULL, *pid_file = NULL, *console_socket = NULL, *user_log = NULL;
+  gboolean detach = FALSE;
+  const RunscFlag flags[] = {
+    { "bundle", RUNSC_FLAG_STRING, &bundle, "DIR", "bundle directory (default: the current directory)" },
+    { "b", RUNSC_FLAG_STRING, &bundle, "DIR", "same as --bundle" },
+    { "detach", RUNSC_FLAG_BOOL, &detach, NULL, "return once the container has started" },
+    { "d", RUNSC_FLAG_BOOL, &detach, NULL, "same as --detach" },
+    { "pid-file", RUNSC_FLAG_STRING, &pid_file, "FILE", "write the sandbox process's pid to FILE" },
+    { "console-socket", RUNSC_FLAG_STRING, &console_socket, "PATH",
+      "unix socket to send the pty master to (process.terminal)" },
+    { "user-log", RUNSC_FLAG_STRING, &user_log, "FILE", "accepted for compatibility with gVisor; unused" },
+    { "", 0, NULL, NULL, NULL },
+  };
+  static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
+  CreateOptions o = { 0 };
+  gboolean done;
+  pid_t sentry;
+  int idx, wstatus, code;
+  gsize i;
+
+  idx = cli_parse (g, flags, argc, argv, 1, 1, "run [flags] ID", &done, error);
+  if (idx < 0 || done)
+    return idx < 0 ? -1 : 0;
+  cli_set_id (g, argv[idx]);
+  o.id = argv[idx];
+  o.bundle = bundle;
+  o.pid_file = pid_file;
+  o.console_socket = console_socket;
+  o.foreground = !detach;
+
+  sentry = lifecycle_create (g, &o, error);
+  if (sentry < 0)
+    return -1;
+  if (!detach)
+    {
+      struct sigaction sa;
+      memset (&sa, 0, sizeof sa);
+      sa.sa_handler = forward_to_sentry;
+      sa.sa_flags = SA_RESTART;
+      sigemptyset (&sa.sa_mask);
+      run_sentry = sentry;
+      for (i = 0; i < G_N_ELEMENTS (forwarded); i++)
+        sigaction (forwarded[i], &sa, NULL);
+    }
+  if (!lifecycle_start (g, o.id, error))
+    {
+      remove_container (g, o.id);
+      return -1;
+    }
+  if (detach)
+    return 0;
+
+  while (waitpid (sentry, &wstatus, 0) < 0)
+    if (errno != EINTR)
+      {
+        runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
+        return -1;
+      }
+  run_sentry = -1;
+  code = WIFSIGNALED (wstatus) ? 128 + WTERMSIG (wstatus) : WEXITSTATUS (wstatus);
+  remove_container (g, o.id);
+  return code;
 }

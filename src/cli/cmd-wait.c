@@ -1,12 +1,65 @@
-/* runsc wait: placeholder until its owner lands it. */
+/* runsc wait: wait for the container to exit; print {"id": ID, "exitStatus": N} (N is 128+sig for a signal). */
 #include "config.h"
+
+#include <stdio.h>
 
 #include "cli/cli.h"
 #include "common/error.h"
+#include "common/util.h"
+#include "oci/state.h"
+#include "sentry/control.h"
 
 int
 cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error)
 {
-  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc wait: not implemented yet");
-  return -1;
+  g_autoptr (StateDir) d = NULL;
+  g_autoptr (RunscState) st = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean done;
+  int idx, status = -1;
+
+  idx = cli_parse (g, NULL, argc, argv, 1, 1, "wait ID", &done, error);
+  if (idx < 0 || done)
+    return idx < 0 ? -1 : 0;
+  cli_set_id (g, argv[idx]);
+  /* Not locked: waiting must not keep other commands (kill, delete) out. */
+  d = state_dir_open_unlocked (g->root, argv[idx], error);
+  if (d == NULL)
+    return -1;
+  st = state_load (d, error);
+  if (st == NULL)
+    return -1;
+  if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+    {
+      g_autoptr (JsonObject) req = json_object_new ();
+      json_object_set_string_member (req, "cmd", "wait");
+      reply = control_call (d->dirfd, req, NULL, 0, &local);
+      if (reply != NULL)
+        status = (int) json_object_get_int_member_with_default (reply, "exit_status", -1);
+    }
+  if (status < 0 && !state_read_exit_status (d, &status))
+    {
+      if (local != NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        runsc_error_set (error, RUNSC_ERROR_STATE, "container %s: its exit status is unknown", st->id);
+      return -1;
+    }
+  {
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+    g_autofree char *text = NULL;
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_string_value (b, st->id);
+    json_builder_set_member_name (b, "exitStatus");
+    json_builder_add_int_value (b, status);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    text = json_to_string (root, FALSE);
+    printf ("%s\n", text);
+  }
+  return 0;
 }

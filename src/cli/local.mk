@@ -2,6 +2,8 @@ bin_PROGRAMS += runsc
 runsc_SOURCES = \
 	src/cli/cli.h \
 	src/cli/main.c \
+	src/cli/common.c \
+	src/cli/lifecycle.c src/cli/lifecycle.h \
 	src/cli/flags.c \
 	src/cli/cmd-boot.c \
 	src/cli/cmd-create.c \

@@ -1,13 +1,197 @@
-/* runsc: global flags and subcommand dispatch. */
+/* runsc: global flags and subcommand dispatch.
+ *
+ * `runsc [global flags] COMMAND [command flags] [arguments]`. Global flags come before the command (runc's
+ * rule); an unknown one is an error naming it. A command returns the process exit status; a failure exits 1 with
+ * the message on stderr and in the --log file (JSON lines with --log-format json, where containerd's runc shim
+ * reads the last error). The Sentry is this same binary started as `runsc-sandbox ... boot`. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/error.h"
+#include "common/log.h"
+
+const RunscCommand runsc_commands[] = {
+  { "boot", cmd_boot, "start the sandbox process (internal)", TRUE },
+  { "create", cmd_create, "create a container", FALSE },
+  { "delete", cmd_delete, "delete a container and the resources it holds", FALSE },
+  { "events", cmd_events, "display container events and statistics", FALSE },
+  { "exec", cmd_exec, "execute a new process inside a container", FALSE },
+  { "help", cmd_help, "list the commands, or describe one (help syscalls: the syscall table)", FALSE },
+  { "install", cmd_install, "register runsc as a runtime with docker", FALSE },
+  { "kill", cmd_kill, "send a signal to a container's init (or all its processes)", FALSE },
+  { "list", cmd_list, "list the containers under --root", FALSE },
+  { "pause", cmd_pause, "pause every process of a container", FALSE },
+  { "ps", cmd_ps, "list the processes of a container", FALSE },
+  { "resume", cmd_resume, "resume a paused container", FALSE },
+  { "run", cmd_run, "create and start a container (and wait for it unless --detach)", FALSE },
+  { "spec", cmd_spec, "write a default config.json", FALSE },
+  { "start", cmd_start, "start a created container", FALSE },
+  { "state", cmd_state, "print the state of a container as JSON", FALSE },
+  { "uninstall", cmd_uninstall, "unregister runsc from docker", FALSE },
+  { "update", cmd_update, "update a container's resource limits", FALSE },
+  { "wait", cmd_wait, "wait for a container to exit and print its exit status", FALSE },
+  { NULL, NULL, NULL, FALSE },
+};
+
+const RunscCommand *
+runsc_find_command (const char *name)
+{
+  const RunscCommand *c;
+
+  for (c = runsc_commands; c->name != NULL; c++)
+    if (strcmp (c->name, name) == 0)
+      return c;
+  return NULL;
+}
+
+static void
+print_version (void)
+{
+  printf ("runsc version %s\ncommit: %s\nspec: %s\n", PACKAGE_VERSION, GIT_COMMIT, OCI_SPEC_VERSION);
+}
+
+static RunscGlobal global;
+static gboolean show_version, show_help;
+
+static const RunscFlag global_flags[] = {
+  { "root", RUNSC_FLAG_STRING, &global.root, "DIR",
+    "state directory (default $XDG_RUNTIME_DIR/runsc when set, else /var/run/runsc)" },
+  { "log", RUNSC_FLAG_STRING, &global.log, "FILE", "write runsc's log to FILE (default stderr)" },
+  { "log-format", RUNSC_FLAG_STRING, &global.log_format, "FORMAT", "log format: text (default) or json" },
+  { "debug", RUNSC_FLAG_BOOL, &global.debug, NULL, "log debug messages" },
+  { "debug-log", RUNSC_FLAG_STRING, &global.debug_log, "PATH",
+    "also write debug logs to PATH (%ID%, %COMMAND%, %TIMESTAMP% substituted; a directory ending in / gets one "
+    "file per command)" },
+  { "systemd-cgroup", RUNSC_FLAG_BOOL, &global.systemd_cgroup, NULL, "use systemd to manage cgroups" },
+  { "rootless", RUNSC_FLAG_BOOL, &global.rootless, NULL, "rootless mode (not supported: only false is accepted)" },
+  { "strace", RUNSC_FLAG_BOOL, &global.strace, NULL, "log the application's system calls" },
+  { "strace-syscalls", RUNSC_FLAG_STRING, &global.strace_syscalls, "LIST",
+    "comma-separated system calls to trace (default all)" },
+  { "net-raw", RUNSC_FLAG_BOOL, &global.net_raw, NULL, "keep CAP_NET_RAW and allow raw and packet sockets" },
+  { "network", RUNSC_FLAG_STRING, &global.network, "MODE", "network: sandbox (default), host or none" },
+  { "overlay2", RUNSC_FLAG_STRING, &global.overlay2, "MODE",
+    "root filesystem overlay: root:memory (default) or none" },
+  { "kernel-release", RUNSC_FLAG_STRING, &global.kernel_release, "RELEASE",
+    "release the sandbox kernel reports (default 4.4.0; annotation dev.gvisor.kernel-release)" },
+  { "version", RUNSC_FLAG_BOOL, &show_version, NULL, "print the version" },
+  { "help", RUNSC_FLAG_BOOL, &show_help, NULL, "print this help" },
+  { "", 0, NULL, NULL, NULL },
+};
+
+static void
+print_usage (FILE *out)
+{
+  const RunscCommand *c;
+
+  fprintf (out, "Usage: runsc [global flags] COMMAND [flags] [arguments]\n\nCommands:\n");
+  for (c = runsc_commands; c->name != NULL; c++)
+    if (!c->internal)
+      fprintf (out, "  %-10s %s\n", c->name, c->summary);
+  fprintf (out, "\nGlobal flags:\n");
+  runsc_flags_print (global_flags, out);
+}
+
+/* Check the global flags' values once, so commands can rely on them. */
+static gboolean
+check_globals (RunscGlobal *g, GError **error)
+{
+  if (!runsc_log_parse_format (g->log_format != NULL ? g->log_format : "text", &g->log_format_value, error))
+    return FALSE;
+  if (g->rootless)
+    return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                            "--rootless: rootless mode is not supported; run runsc as root");
+  if (g->network == NULL)
+    g->network = g_strdup ("sandbox");
+  if (strcmp (g->network, "sandbox") != 0 && strcmp (g->network, "host") != 0 && strcmp (g->network, "none") != 0)
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --network %s: expected sandbox, host or none",
+                            g->network);
+  if (g->overlay2 == NULL)
+    g->overlay2 = g_strdup ("root:memory");
+  if (strcmp (g->overlay2, "root:memory") != 0 && strcmp (g->overlay2, "none") != 0)
+    return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                            "unsupported --overlay2 %s: expected root:memory or none", g->overlay2);
+  if (g->root == NULL || *g->root == '\0')
+    {
+      const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
+      g_free (g->root);
+      g->root = xdg != NULL && *xdg != '\0' ? g_build_filename (xdg, "runsc", NULL) : g_strdup ("/var/run/runsc");
+    }
+  if (!g_path_is_absolute (g->root))
+    {
+      g_autofree char *rel = g->root;
+      g->root = g_canonicalize_filename (rel, NULL);
+    }
+  return TRUE;
+}
+
+static int
+report_error (RunscGlobal *g, GError *error)
+{
+  log_error ("%s", error->message);
+  /* With --log the line went to the file; the caller's stderr gets it too. */
+  if (g->log != NULL && *g->log != '\0')
+    fprintf (stderr, "runsc: %s\n", error->message);
+  return 1;
+}
 
 int
 main (int argc, char **argv)
 {
-  fprintf (stderr, "runsc: not built yet\n");
-  return 1;
+  g_autoptr (GError) error = NULL;
+  const RunscCommand *cmd;
+  int idx, rc;
+
+  global.argv0 = argv[0];
+  idx = runsc_flags_parse (global_flags, argc, argv, &error);
+  if (idx < 0)
+    {
+      fprintf (stderr, "runsc: %s\n", error->message);
+      return 1;
+    }
+  if (show_version)
+    {
+      print_version ();
+      return 0;
+    }
+  if (show_help)
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (idx >= argc)
+    {
+      print_usage (stderr);
+      return 1;
+    }
+  cmd = runsc_find_command (argv[idx]);
+  if (cmd == NULL)
+    {
+      fprintf (stderr, "runsc: unknown command \"%s\"; run 'runsc help' for the list\n", argv[idx]);
+      return 1;
+    }
+  global.command = cmd->name;
+  if (!check_globals (&global, &error))
+    return report_error (&global, error);
+  if (!runsc_log_init (global.log, global.log_format_value, global.debug, &error))
+    {
+      fprintf (stderr, "runsc: %s\n", error->message);
+      return 1;
+    }
+  cli_open_debug_log (&global);
+  log_debug ("runsc %s (argv[0] %s, root %s)", cmd->name, argv[0], global.root);
+
+  rc = cmd->fn (&global, argc - idx, argv + idx, &error);
+  if (rc < 0)
+    {
+      if (error == NULL)
+        runsc_error_set (&error, RUNSC_ERROR_FAILED, "%s failed", cmd->name);
+      return report_error (&global, error);
+    }
+  return rc;
 }

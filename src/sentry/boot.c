@@ -1,2 +1,661 @@
-/* src/sentry/boot.c: placeholder until its owner lands it. */
+/* The sandbox process: boot the Sentry, spawn the root container, supervise it (see boot.h). */
 #include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "container/container.h"
+#include "oci/state.h"
+#include "sentry/boot.h"
+#include "sentry/control.h"
+
+#define DEFAULT_RELEASE "4.4.0"
+#define KILL_WAIT_MS 5000
+
+typedef struct
+{
+  const SentryBootArgs *args;
+  OciSpec *spec;
+  SentryKernel *kernel;
+  char *rootfs;
+  int dirfd;
+  int sigfd;
+  ContainerInit init;
+  gboolean spawned;
+  gboolean started;
+  gboolean exited;
+  int exit_status;
+  GArray *waiters; /* connections waiting for the exit (int) */
+} Sandbox;
+
+/* The signals the Sentry reads from its signalfd: SIGCHLD for reaping, the rest forwarded to the root init. */
+static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
+
+static void
+handled_sigset (sigset_t *set)
+{
+  gsize i;
+
+  sigemptyset (set);
+  sigaddset (set, SIGCHLD);
+  sigaddset (set, SIGPIPE);
+  for (i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
+    sigaddset (set, forwarded_signals[i]);
+}
+
+static int
+status_to_code (int wstatus)
+{
+  if (WIFSIGNALED (wstatus))
+    return 128 + WTERMSIG (wstatus);
+  if (WIFEXITED (wstatus))
+    return WEXITSTATUS (wstatus);
+  return 255;
+}
+
+/* Remove one namespace entry by index (the spec owns the strings). */
+static void
+remove_namespace (OciLinux *l, gsize i)
+{
+  g_free (l->namespaces[i].type);
+  g_free (l->namespaces[i].path);
+  memmove (&l->namespaces[i], &l->namespaces[i + 1], (l->n_namespaces - i - 1) * sizeof (OciNamespace));
+  l->n_namespaces--;
+}
+
+/* --network: host shares the caller's network namespace; none gets a fresh one (loopback only); sandbox keeps
+ * the spec's (a path to join, or a new one). */
+static gboolean
+apply_network (OciSpec *spec, const char *network, GError **error)
+{
+  OciLinux *l = spec->linux_cfg;
+  gsize i;
+
+  if (network == NULL || strcmp (network, "sandbox") == 0)
+    return TRUE;
+  if (strcmp (network, "host") == 0)
+    {
+      for (i = 0; i < l->n_namespaces;)
+        if (g_strcmp0 (l->namespaces[i].type, "network") == 0)
+          remove_namespace (l, i);
+        else
+          i++;
+      return TRUE;
+    }
+  if (strcmp (network, "none") == 0)
+    {
+      for (i = 0; i < l->n_namespaces; i++)
+        if (g_strcmp0 (l->namespaces[i].type, "network") == 0)
+          {
+            g_clear_pointer (&l->namespaces[i].path, g_free);
+            return TRUE;
+          }
+      l->namespaces = g_renew (OciNamespace, l->namespaces, l->n_namespaces + 1);
+      l->namespaces[l->n_namespaces].type = g_strdup ("network");
+      l->namespaces[l->n_namespaces].path = NULL;
+      l->n_namespaces++;
+      return TRUE;
+    }
+  return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --network %s: expected sandbox, host or none",
+                          network);
+}
+
+static void
+strip_cap (char **set, const char *name)
+{
+  gsize i, j;
+
+  if (set == NULL)
+    return;
+  for (i = 0, j = 0; set[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (set[i], name) == 0)
+        g_free (set[i]);
+      else
+        set[j++] = set[i];
+    }
+  set[j] = NULL;
+}
+
+/* Without --net-raw, containers lose CAP_NET_RAW (gVisor's rule: raw and packet sockets need the flag). */
+static void
+apply_net_raw (OciSpec *spec, gboolean net_raw)
+{
+  OciCapabilities *c;
+
+  if (net_raw || spec->process == NULL || spec->process->capabilities == NULL)
+    return;
+  c = spec->process->capabilities;
+  strip_cap (c->bounding, "CAP_NET_RAW");
+  strip_cap (c->effective, "CAP_NET_RAW");
+  strip_cap (c->inheritable, "CAP_NET_RAW");
+  strip_cap (c->permitted, "CAP_NET_RAW");
+  strip_cap (c->ambient, "CAP_NET_RAW");
+}
+
+static char *
+hook_state (pid_t init_pid, const char *status, void *user_data)
+{
+  Sandbox *sb = user_data;
+  return state_hook_json (sb->args->id, status, init_pid, sb->args->bundle, sb->spec->annotations);
+}
+
+static void
+sync_write (int fd, const char *text)
+{
+  size_t len = strlen (text), done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = write (fd, text + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      done += (size_t) n;
+    }
+}
+
+static gboolean
+boot_sandbox (Sandbox *sb, GError **error)
+{
+  const SentryBootArgs *a = sb->args;
+  g_autofree char *config = g_build_filename (a->state_dir, STATE_CONFIG_FILE, NULL);
+  SentryOptions opts = a->options;
+  ContainerSpawnArgs spawn = { 0 };
+  sigset_t handled, old;
+  gboolean ok;
+
+  sb->spec = oci_spec_load_file (config, error);
+  if (sb->spec == NULL)
+    return FALSE;
+  if (!apply_network (sb->spec, a->network, error))
+    return FALSE;
+  apply_net_raw (sb->spec, opts.net_raw);
+  sb->rootfs = oci_spec_rootfs (sb->spec, a->bundle);
+
+  if (opts.release == NULL)
+    opts.release = oci_spec_annotation (sb->spec, "dev.gvisor.kernel-release");
+  if (opts.release == NULL || *opts.release == '\0')
+    opts.release = DEFAULT_RELEASE;
+  sb->kernel = sentry_kernel_new (&opts, sb->spec, error);
+  if (sb->kernel == NULL)
+    return runsc_error_prefix (error, "start the sandbox kernel");
+
+  if (!container_enter_sandbox_namespaces (sb->spec, error))
+    return FALSE;
+
+  spawn.spec = sb->spec;
+  spawn.id = a->id;
+  spawn.bundle = a->bundle;
+  spawn.rootfs = sb->rootfs;
+  spawn.console_socket = a->console_fd;
+  spawn.stdio[0] = spawn.stdio[1] = spawn.stdio[2] = -1;
+  spawn.rootfs_overlay = a->rootfs_overlay;
+  spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
+  spawn.hook_state = hook_state;
+  spawn.user_data = sb;
+
+  /* The init (and the hooks) must start with an empty signal mask: unblock around the fork, then collect what
+   * arrived meanwhile with a reaping pass. */
+  handled_sigset (&handled);
+  sigprocmask (SIG_UNBLOCK, &handled, &old);
+  ok = container_spawn (&spawn, &sb->init, error);
+  sigprocmask (SIG_BLOCK, &handled, NULL);
+  if (!ok)
+    return FALSE;
+  sb->spawned = TRUE;
+  if (sb->init.notify_fd >= 0)
+    {
+      int nfd = sb->init.notify_fd;
+      sb->init.notify_fd = -1;
+      if (!sentry_kernel_serve (sb->kernel, nfd, sb->init.pid, a->id, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Host pids of the container: descendants of the init, plus (when it has its own pid namespace) every process
+ * of that namespace. Init first. */
+static GArray *
+container_pids (Sandbox *sb)
+{
+  g_autoptr (GHashTable) parent = g_hash_table_new (g_direct_hash, g_direct_equal);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  char nspath[64], link[128], own[128];
+  ssize_t n;
+  gboolean own_pidns = FALSE;
+  DIR *proc;
+  struct dirent *de;
+  guint i;
+
+  if (sb->init.pid <= 0 || sb->exited)
+    return pids;
+  snprintf (nspath, sizeof nspath, "/proc/%d/ns/pid", (int) sb->init.pid);
+  n = readlink (nspath, link, sizeof link - 1);
+  if (n > 0)
+    {
+      link[n] = '\0';
+      n = readlink ("/proc/self/ns/pid", own, sizeof own - 1);
+      if (n > 0)
+        {
+          own[n] = '\0';
+          own_pidns = strcmp (own, link) != 0;
+        }
+    }
+
+  proc = opendir ("/proc");
+  if (proc == NULL)
+    return pids;
+  while ((de = readdir (proc)) != NULL)
+    {
+      char path[64], buf[512], ns[128];
+      const char *p;
+      int pid, ppid, fd;
+
+      if (!g_ascii_isdigit (de->d_name[0]))
+        continue;
+      pid = atoi (de->d_name);
+      snprintf (path, sizeof path, "/proc/%d/stat", pid);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      n = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (n <= 0)
+        continue;
+      buf[n] = '\0';
+      p = strrchr (buf, ')');
+      if (p == NULL || p[1] == '\0' || p[2] == 'Z')
+        continue;
+      ppid = atoi (p + 4);
+      g_hash_table_insert (parent, GINT_TO_POINTER (pid), GINT_TO_POINTER (ppid));
+      if (own_pidns && pid != sb->init.pid)
+        {
+          snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
+          n = readlink (path, ns, sizeof ns - 1);
+          if (n > 0)
+            {
+              ns[n] = '\0';
+              if (strcmp (ns, link) == 0)
+                g_array_append_val (pids, pid);
+            }
+        }
+    }
+  closedir (proc);
+  if (g_hash_table_contains (parent, GINT_TO_POINTER (sb->init.pid)))
+    {
+      GHashTableIter iter;
+      gpointer k, v;
+      int init = sb->init.pid;
+
+      g_array_prepend_val (pids, init);
+      /* Descendants by walking each process's parent chain up to the init. */
+      g_hash_table_iter_init (&iter, parent);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        {
+          int pid = GPOINTER_TO_INT (k), up = GPOINTER_TO_INT (v), depth = 0;
+          gboolean dup = FALSE;
+          if (pid == init)
+            continue;
+          while (up > 1 && up != init && depth++ < 4096)
+            up = GPOINTER_TO_INT (g_hash_table_lookup (parent, GINT_TO_POINTER (up)));
+          if (up != init)
+            continue;
+          for (i = 0; i < pids->len && !dup; i++)
+            dup = g_array_index (pids, int, i) == pid;
+          if (!dup)
+            g_array_append_val (pids, pid);
+        }
+    }
+  return pids;
+}
+
+/* Every descendant of the Sentry (what is left of the sandbox once the init is gone). */
+static GArray *
+sandbox_descendants (void)
+{
+  g_autoptr (GHashTable) parent = g_hash_table_new (g_direct_hash, g_direct_equal);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  int self = getpid ();
+  DIR *proc = opendir ("/proc");
+  struct dirent *de;
+  GHashTableIter iter;
+  gpointer k, v;
+
+  if (proc == NULL)
+    return pids;
+  while ((de = readdir (proc)) != NULL)
+    {
+      char path[64], buf[512];
+      const char *p;
+      ssize_t n;
+      int fd;
+
+      if (!g_ascii_isdigit (de->d_name[0]))
+        continue;
+      snprintf (path, sizeof path, "/proc/%d/stat", atoi (de->d_name));
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      n = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (n <= 0)
+        continue;
+      buf[n] = '\0';
+      p = strrchr (buf, ')');
+      if (p == NULL || p[1] == '\0')
+        continue;
+      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (atoi (p + 4)));
+    }
+  closedir (proc);
+  g_hash_table_iter_init (&iter, parent);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      int pid = GPOINTER_TO_INT (k), up = GPOINTER_TO_INT (v), depth = 0;
+      while (up > 1 && up != self && depth++ < 4096)
+        up = GPOINTER_TO_INT (g_hash_table_lookup (parent, GINT_TO_POINTER (up)));
+      if (up == self && pid != self)
+        g_array_append_val (pids, pid);
+    }
+  return pids;
+}
+
+static void
+reap_children (Sandbox *sb)
+{
+  for (;;)
+    {
+      int wstatus;
+      pid_t pid = waitpid (-1, &wstatus, WNOHANG);
+      if (pid <= 0)
+        return;
+      if (sb->spawned && pid == sb->init.pid && !sb->exited)
+        {
+          sb->exited = TRUE;
+          sb->exit_status = status_to_code (wstatus);
+          log_info ("container %s: init %d exited with status %d", sb->args->id, (int) pid, sb->exit_status);
+        }
+      else
+        log_debug ("reaped %d (status 0x%x)", (int) pid, wstatus);
+    }
+}
+
+/* The root container is gone: record it, kill what is left, answer the waiters. */
+static void
+finish (Sandbox *sb)
+{
+  g_autofree char *path = g_build_filename (sb->args->state_dir, STATE_EXIT_FILE, NULL);
+  g_autofree char *text = g_strdup_printf ("%d\n", sb->exit_status);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) result = json_object_new ();
+  gint64 deadline = g_get_monotonic_time () + KILL_WAIT_MS * 1000;
+  guint i;
+
+  if (!runsc_write_file_atomic (path, text, -1, 0644, &error))
+    log_warning ("%s", error->message);
+
+  for (;;)
+    {
+      g_autoptr (GArray) left = sandbox_descendants ();
+      if (left->len == 0 || g_get_monotonic_time () > deadline)
+        break;
+      for (i = 0; i < left->len; i++)
+        kill (g_array_index (left, int, i), SIGKILL);
+      g_usleep (10000);
+      while (waitpid (-1, NULL, WNOHANG) > 0)
+        ;
+    }
+
+  json_object_set_int_member (result, "exit_status", sb->exit_status);
+  for (i = 0; i < sb->waiters->len; i++)
+    {
+      int conn = g_array_index (sb->waiters, int, i);
+      control_reply_ok (conn, result);
+      close (conn);
+    }
+  g_array_set_size (sb->waiters, 0);
+}
+
+static const char *
+status_name (Sandbox *sb)
+{
+  if (sb->exited)
+    return "stopped";
+  return sb->started ? "running" : "created";
+}
+
+static void
+handle_request (Sandbox *sb, int conn)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) req = NULL;
+  g_autoptr (JsonObject) result = json_object_new ();
+  int fds[16];
+  const char *cmd;
+  gsize i;
+
+  req = control_recv (conn, fds, G_N_ELEMENTS (fds), &error);
+  for (i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (fds[i] >= 0)
+      close (fds[i]); /* no command takes descriptors yet */
+  if (req == NULL)
+    {
+      log_warning ("control: %s", error->message);
+      close (conn);
+      return;
+    }
+  cmd = json_object_get_string_member_with_default (req, "cmd", "");
+  log_debug ("control: %s", cmd);
+
+  if (strcmp (cmd, "state") == 0)
+    {
+      json_object_set_string_member (result, "status", status_name (sb));
+      json_object_set_int_member (result, "init_pid", sb->init.pid);
+      if (sb->exited)
+        json_object_set_int_member (result, "exit_status", sb->exit_status);
+      control_reply_ok (conn, result);
+    }
+  else if (strcmp (cmd, "start") == 0)
+    {
+      if (sb->exited)
+        control_reply_error (conn, "cannot start a container that has stopped");
+      else if (sb->started)
+        control_reply_error (conn, "cannot start an already running container");
+      else if (!container_start (&sb->init, &error))
+        {
+          log_error ("start container %s: %s", sb->args->id, error->message);
+          control_reply_error (conn, error->message);
+        }
+      else
+        {
+          sb->started = TRUE;
+          control_reply_ok (conn, NULL);
+        }
+    }
+  else if (strcmp (cmd, "signal") == 0)
+    {
+      int sig = (int) json_object_get_int_member_with_default (req, "signal", SIGTERM);
+      gboolean all = json_object_get_boolean_member_with_default (req, "all", FALSE);
+
+      if (sb->exited)
+        control_reply_error (conn, "container not running");
+      else if (all)
+        {
+          g_autoptr (GArray) pids = container_pids (sb);
+          for (i = 0; i < pids->len; i++)
+            kill (g_array_index (pids, int, i), sig);
+          control_reply_ok (conn, NULL);
+        }
+      else if (kill (sb->init.pid, sig) < 0)
+        {
+          g_autofree char *msg = g_strdup_printf ("signal %d to %d: %s", sig, (int) sb->init.pid, g_strerror (errno));
+          control_reply_error (conn, msg);
+        }
+      else
+        control_reply_ok (conn, NULL);
+    }
+  else if (strcmp (cmd, "wait") == 0)
+    {
+      if (sb->exited)
+        {
+          json_object_set_int_member (result, "exit_status", sb->exit_status);
+          control_reply_ok (conn, result);
+        }
+      else
+        {
+          g_array_append_val (sb->waiters, conn);
+          return; /* answered by finish () */
+        }
+    }
+  else if (strcmp (cmd, "ps") == 0)
+    {
+      g_autoptr (GArray) pids = container_pids (sb);
+      JsonArray *arr = json_array_new ();
+      for (i = 0; i < pids->len; i++)
+        json_array_add_int_element (arr, g_array_index (pids, int, i));
+      json_object_set_array_member (result, "pids", arr);
+      control_reply_ok (conn, result);
+    }
+  else
+    {
+      g_autofree char *msg = g_strdup_printf ("unsupported control command \"%s\"", cmd);
+      control_reply_error (conn, msg);
+    }
+  close (conn);
+}
+
+static void
+forward_signal (Sandbox *sb, int sig)
+{
+  if (!sb->spawned || sb->exited)
+    return;
+  log_debug ("forwarding signal %d to %d", sig, (int) sb->init.pid);
+  kill (sb->init.pid, sig);
+}
+
+static int
+supervise (Sandbox *sb)
+{
+  while (!sb->exited)
+    {
+      struct pollfd pfd[2] = {
+        { .fd = sb->args->control_fd, .events = POLLIN },
+        { .fd = sb->sigfd, .events = POLLIN },
+      };
+
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          log_error ("poll: %s", g_strerror (errno));
+          break;
+        }
+      if (pfd[1].revents & POLLIN)
+        {
+          struct signalfd_siginfo si;
+          while (read (sb->sigfd, &si, sizeof si) == sizeof si)
+            {
+              if (si.ssi_signo == SIGCHLD)
+                reap_children (sb);
+              else if (si.ssi_signo != SIGPIPE)
+                forward_signal (sb, (int) si.ssi_signo);
+            }
+        }
+      if (sb->exited)
+        break;
+      if (pfd[0].revents & POLLIN)
+        {
+          int conn = accept4 (sb->args->control_fd, NULL, NULL, SOCK_CLOEXEC);
+          if (conn >= 0)
+            handle_request (sb, conn);
+        }
+      /* A start may have raced with the init's exit. */
+      reap_children (sb);
+    }
+  finish (sb);
+  return sb->exit_status;
+}
+
+static void
+detach_stdio (void)
+{
+  int fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int i;
+
+  if (fd < 0)
+    return;
+  for (i = 0; i < 3; i++)
+    if (fd != i)
+      dup2 (fd, i);
+  if (fd > 2)
+    close (fd);
+}
+
+int
+sentry_boot (const SentryBootArgs *args)
+{
+  Sandbox sb = { 0 };
+  g_autoptr (GError) error = NULL;
+  sigset_t handled;
+  int status;
+
+  sb.args = args;
+  sb.dirfd = -1;
+  sb.init.pid = -1;
+  sb.init.notify_fd = -1;
+  sb.init.sync_fd = -1;
+  sb.waiters = g_array_new (FALSE, FALSE, sizeof (int));
+
+  runsc_log_set_component ("runsc-sandbox");
+  if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+    log_warning ("PR_SET_CHILD_SUBREAPER: %s", g_strerror (errno));
+  handled_sigset (&handled);
+  sigprocmask (SIG_BLOCK, &handled, NULL);
+  sb.sigfd = signalfd (-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sb.sigfd < 0)
+    runsc_error_errno (&error, errno, "signalfd");
+
+  if (error == NULL && boot_sandbox (&sb, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("created %d\n", (int) sb.init.pid);
+      log_info ("sandbox %s: container init %d created", args->id, (int) sb.init.pid);
+      if (args->console_fd >= 0)
+        close (args->console_fd);
+      sync_write (args->sync_fd, msg);
+      close (args->sync_fd);
+      detach_stdio ();
+      status = supervise (&sb);
+      log_info ("sandbox %s: exiting with status %d", args->id, status);
+      return status;
+    }
+
+  {
+    g_autofree char *msg = g_strdup_printf ("error %s\n", error->message);
+    log_error ("sandbox %s: %s", args->id, error->message);
+    sync_write (args->sync_fd, msg);
+    close (args->sync_fd);
+    if (sb.spawned && sb.init.pid > 0)
+      {
+        kill (sb.init.pid, SIGKILL);
+        waitpid (sb.init.pid, NULL, 0);
+      }
+  }
+  return 1;
+}

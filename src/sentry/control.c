@@ -1,2 +1,196 @@
-/* src/sentry/control.c: placeholder until its owner lands it. */
+/* The Sentry's control socket: transport and message framing (the protocol is described in control.h). */
 #include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/util.h"
+#include "oci/state.h"
+#include "sentry/control.h"
+
+static gboolean
+socket_address (int dirfd, struct sockaddr_un *addr, GError **error)
+{
+  int n;
+
+  memset (addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  n = snprintf (addr->sun_path, sizeof addr->sun_path, "/proc/self/fd/%d/%s", dirfd, STATE_SOCKET_FILE);
+  if (n < 0 || (size_t) n >= sizeof addr->sun_path)
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "control socket path too long");
+  return TRUE;
+}
+
+int
+control_listen (int dirfd, GError **error)
+{
+  struct sockaddr_un addr;
+  autofd int fd = -1;
+
+  if (!socket_address (dirfd, &addr, error))
+    return -1;
+  fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      runsc_error_errno (error, errno, "create control socket");
+      return -1;
+    }
+  unlinkat (dirfd, STATE_SOCKET_FILE, 0);
+  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      runsc_error_errno (error, errno, "bind control socket %s", STATE_SOCKET_FILE);
+      return -1;
+    }
+  if (fchmodat (dirfd, STATE_SOCKET_FILE, 0600, 0) < 0 || listen (fd, 64) < 0)
+    {
+      runsc_error_errno (error, errno, "listen on control socket");
+      return -1;
+    }
+  return steal_fd (&fd);
+}
+
+int
+control_connect (int dirfd, GError **error)
+{
+  struct sockaddr_un addr;
+  autofd int fd = -1;
+
+  if (!socket_address (dirfd, &addr, error))
+    return -1;
+  fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      runsc_error_errno (error, errno, "create control socket");
+      return -1;
+    }
+  while (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      runsc_error_errno (error, errno, "connect to the sandbox's control socket");
+      return -1;
+    }
+  return steal_fd (&fd);
+}
+
+static gboolean
+send_object (int conn, JsonObject *obj, const int *fds, size_t n_fds, GError **error)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  size_t len;
+  int r;
+
+  json_node_set_object (node, obj);
+  text = json_to_string (node, FALSE);
+  len = strlen (text);
+  if (len > CONTROL_MSG_MAX)
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "control message too large (%zu bytes)", len);
+  r = runsc_send_fds (conn, text, len, fds, n_fds);
+  if (r < 0)
+    return runsc_error_errno (error, -r, "send control message");
+  return TRUE;
+}
+
+JsonObject *
+control_recv (int conn, int *fds, size_t max_fds, GError **error)
+{
+  g_autofree char *buf = g_malloc (CONTROL_MSG_MAX + 1);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  int dummy[1];
+  JsonNode *root;
+  ssize_t n;
+
+  n = runsc_recv_fds (conn, buf, CONTROL_MSG_MAX, fds != NULL ? fds : dummy, fds != NULL ? max_fds : 0);
+  if (n < 0)
+    {
+      runsc_error_errno (error, (int) -n, "receive control message");
+      return NULL;
+    }
+  if (n == 0)
+    {
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "control connection closed by the sandbox");
+      return NULL;
+    }
+  buf[n] = '\0';
+  if (!json_parser_load_from_data (parser, buf, n, error))
+    {
+      runsc_error_prefix (error, "bad control message");
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "bad control message: not a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+JsonObject *
+control_call (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error)
+{
+  autofd int conn = control_connect (dirfd, error);
+  g_autoptr (JsonObject) reply = NULL;
+
+  if (conn < 0)
+    return NULL;
+  if (!send_object (conn, request, fds, n_fds, error))
+    return NULL;
+  reply = control_recv (conn, NULL, 0, error);
+  if (reply == NULL)
+    return NULL;
+  if (!json_object_get_boolean_member_with_default (reply, "ok", FALSE))
+    {
+      const char *msg = json_object_get_string_member_with_default (reply, "error", "unknown error");
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "%s", msg);
+      return NULL;
+    }
+  return g_steal_pointer (&reply);
+}
+
+JsonObject *
+control_call_simple (int dirfd, const char *cmd, GError **error)
+{
+  g_autoptr (JsonObject) req = json_object_new ();
+
+  json_object_set_string_member (req, "cmd", cmd);
+  return control_call (dirfd, req, NULL, 0, error);
+}
+
+gboolean
+control_reply_ok (int conn, JsonObject *result)
+{
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (GError) error = NULL;
+
+  json_object_set_boolean_member (reply, "ok", TRUE);
+  if (result != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, result);
+      while (json_object_iter_next (&iter, &name, &value))
+        json_object_set_member (reply, name, json_node_copy (value));
+    }
+  return send_object (conn, reply, NULL, 0, &error);
+}
+
+gboolean
+control_reply_error (int conn, const char *message)
+{
+  g_autoptr (JsonObject) reply = json_object_new ();
+  g_autoptr (GError) error = NULL;
+
+  json_object_set_boolean_member (reply, "ok", FALSE);
+  json_object_set_string_member (reply, "error", message);
+  return send_object (conn, reply, NULL, 0, &error);
+}

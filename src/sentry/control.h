@@ -1,2 +1,52 @@
-/* placeholder */
+/* The Sentry's control socket: how runsc talks to a running sandbox.
+ *
+ * Transport: a SOCK_SEQPACKET unix socket bound at <state dir>/sandbox.sock (runsc create binds it and hands
+ * the listening fd to the Sentry; clients connect through "/proc/self/fd/<dirfd>/sandbox.sock" so that long
+ * --root paths do not hit the 108-byte sun_path limit). One connection carries one request and one reply.
+ * Only the Sentry's owner may connect (the directory is 0711 and the socket 0600).
+ *
+ * Messages are single datagrams of UTF-8 JSON (at most CONTROL_MSG_MAX bytes), optionally with file
+ * descriptors attached (SCM_RIGHTS, at most 16).
+ *
+ * Request:  {"cmd": NAME, ...arguments}
+ * Reply:    {"ok": true, ...results}   or   {"ok": false, "error": "message naming what failed"}
+ *
+ * Commands:
+ *   "state"   -> {"status": "created"|"running"|"stopped"|"paused", "init_pid": N, "exit_status": N (stopped)}
+ *   "start"   -> {}                 lets the root container's init execve; fails with the init's error text
+ *   "signal"  {"signal": N, "all": bool}
+ *             -> {}                 signal the init, or with all every process of the container
+ *   "wait"    -> {"exit_status": N} the reply is sent when the root container has exited (N is 128+sig when
+ *                                   killed by signal sig)
+ *   "ps"      -> {"pids": [N...]}   host pids of the container's processes, init first
+ * Reserved for later (answered with an "unsupported" error today): "create-subcontainer", "start-subcontainer",
+ * "exec" (fds: stdio), "pause", "resume", "events". */
 #pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <sys/types.h>
+
+#define CONTROL_MSG_MAX 65536
+
+/* Create the listening socket at <dirfd>/sandbox.sock (mode 0600). Returns the fd (O_CLOEXEC) or -1. */
+int control_listen (int dirfd, GError **error);
+
+/* Connect to <dirfd>/sandbox.sock. Returns the fd or -1 (ENOENT/ECONNREFUSED: the Sentry is gone). */
+int control_connect (int dirfd, GError **error);
+
+/* Send request (with fds) and read the reply. Returns the reply object when "ok" is true, else NULL with the
+ * Sentry's error text (or the transport error). */
+JsonObject *control_call (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error);
+
+/* control_call with a request that is just {"cmd": cmd}. */
+JsonObject *control_call_simple (int dirfd, const char *cmd, GError **error);
+
+/* Server side: receive one request on an accepted connection. NULL with error on EOF or bad JSON. */
+JsonObject *control_recv (int conn, int *fds, size_t max_fds, GError **error);
+
+/* Server side: send {"ok": true} merged with the members of result (may be NULL). */
+gboolean control_reply_ok (int conn, JsonObject *result);
+
+/* Server side: send {"ok": false, "error": message}. */
+gboolean control_reply_error (int conn, const char *message);

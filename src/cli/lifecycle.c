@@ -1,0 +1,357 @@
+/* The container lifecycle on runsc's side: create starts the Sentry and waits for its report; start, destroy. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/lifecycle.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "container/container.h"
+#include "oci/spec.h"
+#include "sentry/control.h"
+
+#define SENTRY_EXIT_WAIT_MS 10000
+
+/* Connect to the caller's console socket (a path of any length: through /proc/self/fd of its directory). */
+static int
+connect_console_socket (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  autofd int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  autofd int fd = -1;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+  if (dirfd < 0)
+    {
+      runsc_error_errno (error, errno, "open console socket %s", path);
+      return -1;
+    }
+  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dirfd, base)
+      >= sizeof addr.sun_path)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "console socket %s: name too long", path);
+      return -1;
+    }
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      runsc_error_errno (error, errno, "connect to console socket %s", path);
+      return -1;
+    }
+  return steal_fd (&fd);
+}
+
+static char *
+owner_name (void)
+{
+  struct passwd *pw = getpwuid (geteuid ());
+  return g_strdup (pw != NULL ? pw->pw_name : "");
+}
+
+gboolean
+lifecycle_wait_sentry_gone (const RunscState *st, int timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      /* If it is our child (run in the foreground), reap it so that it stops being a process at all. */
+      waitpid (st->sandbox_pid, NULL, WNOHANG);
+      g_usleep (5000);
+    }
+  return TRUE;
+}
+
+/* Read the Sentry's report from the sync pipe: "created <pid>" or "error <message>". */
+static gboolean
+read_sync (int fd, pid_t sentry, pid_t *init_pid, GError **error)
+{
+  GString *buf = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  char chunk[4096];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      g_string_append_len (buf, chunk, n);
+    }
+  text = g_string_free (buf, FALSE);
+  g_strchomp (text);
+  if (g_str_has_prefix (text, "created "))
+    {
+      *init_pid = (pid_t) g_ascii_strtoll (text + 8, NULL, 10);
+      return TRUE;
+    }
+  if (g_str_has_prefix (text, "error "))
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "%s", text + 6);
+  {
+    int wstatus = 0;
+    if (waitpid (sentry, &wstatus, 0) == sentry)
+      {
+        if (WIFSIGNALED (wstatus))
+          return runsc_error_set (error, RUNSC_ERROR_FAILED, "sandbox process killed by signal %d while starting",
+                                  WTERMSIG (wstatus));
+        return runsc_error_set (error, RUNSC_ERROR_FAILED, "sandbox process exited with status %d while starting",
+                                WEXITSTATUS (wstatus));
+      }
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "sandbox process failed while starting");
+  }
+}
+
+pid_t
+lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
+{
+  g_autofree char *bundle = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *config_data = NULL;
+  g_autofree char *config_copy = NULL;
+  g_autoptr (OciSpec) spec = NULL;
+  g_autoptr (StateDir) d = NULL;
+  g_autoptr (RunscState) st = NULL;
+  g_autoptr (GPtrArray) args = NULL;
+  g_autoptr (GError) cleanup_error = NULL;
+  autofd int console = -1;
+  autofd int listener = -1;
+  int sync_pipe[2] = { -1, -1 };
+  gsize config_len;
+  pid_t sentry = -1, init_pid = -1;
+  const char *type;
+
+  bundle = g_canonicalize_filename (o->bundle != NULL ? o->bundle : ".", NULL);
+  config = g_build_filename (bundle, "config.json", NULL);
+  if (!g_file_get_contents (config, &config_data, &config_len, NULL))
+    {
+      runsc_error_errno (error, errno, "open %s", config);
+      return -1;
+    }
+  spec = oci_spec_parse (config_data, (gssize) config_len, error);
+  if (spec == NULL)
+    {
+      runsc_error_prefix (error, "%s", config);
+      return -1;
+    }
+  if (!oci_spec_validate (spec, error))
+    {
+      runsc_error_prefix (error, "%s", config);
+      return -1;
+    }
+  type = oci_spec_annotation (spec, "io.kubernetes.cri.container-type");
+  if (type == NULL)
+    type = oci_spec_annotation (spec, "io.kubernetes.cri-o.ContainerType");
+  if (g_strcmp0 (type, "container") == 0)
+    log_info ("container %s: subcontainers are not supported yet; it gets a sandbox of its own", o->id);
+
+  d = state_dir_create (g->root, o->id, error);
+  if (d == NULL)
+    return -1;
+
+  config_copy = g_build_filename (d->path, STATE_CONFIG_FILE, NULL);
+  if (!runsc_write_file_atomic (config_copy, config_data, (gssize) config_len, 0600, error))
+    goto fail;
+  if (o->console_socket != NULL && *o->console_socket != '\0')
+    {
+      console = connect_console_socket (o->console_socket, error);
+      if (console < 0)
+        goto fail;
+    }
+  listener = control_listen (d->dirfd, error);
+  if (listener < 0)
+    goto fail;
+  if (pipe2 (sync_pipe, O_CLOEXEC) < 0)
+    {
+      runsc_error_errno (error, errno, "create sync pipe");
+      goto fail;
+    }
+
+  /* runsc-sandbox [global flags] boot ... : everything prepared before fork. */
+  args = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (args, g_strdup ("runsc-sandbox"));
+  cli_global_args (g, args);
+  g_ptr_array_add (args, g_strdup ("boot"));
+  g_ptr_array_add (args, g_strdup_printf ("--id=%s", o->id));
+  g_ptr_array_add (args, g_strdup_printf ("--bundle=%s", bundle));
+  g_ptr_array_add (args, g_strdup_printf ("--state-dir=%s", d->path));
+  g_ptr_array_add (args, g_strdup_printf ("--control-fd=%d", listener));
+  g_ptr_array_add (args, g_strdup_printf ("--sync-fd=%d", sync_pipe[1]));
+  if (console >= 0)
+    g_ptr_array_add (args, g_strdup_printf ("--console-fd=%d", console));
+  g_ptr_array_add (args, NULL);
+
+  sentry = fork ();
+  if (sentry < 0)
+    {
+      runsc_error_errno (error, errno, "fork the sandbox process");
+      goto fail;
+    }
+  if (sentry == 0)
+    {
+      /* Child: no GLib from here to execve. */
+      if (!o->foreground)
+        setsid ();
+      fcntl (listener, F_SETFD, 0);
+      fcntl (sync_pipe[1], F_SETFD, 0);
+      if (console >= 0)
+        fcntl (console, F_SETFD, 0);
+      execv ("/proc/self/exe", (char **) args->pdata);
+      _exit (127);
+    }
+  close (sync_pipe[1]);
+  sync_pipe[1] = -1;
+  runsc_close_fd_ptr (&listener);
+  runsc_close_fd_ptr (&console);
+
+  if (!read_sync (sync_pipe[0], sentry, &init_pid, error))
+    goto fail;
+  close (sync_pipe[0]);
+  sync_pipe[0] = -1;
+
+  st = runsc_state_new ();
+  st->id = g_strdup (o->id);
+  st->bundle = g_strdup (bundle);
+  st->rootfs = oci_spec_rootfs (spec, bundle);
+  st->created = runsc_rfc3339_now ();
+  st->owner = owner_name ();
+  {
+    GHashTableIter iter;
+    gpointer k, v;
+    g_hash_table_iter_init (&iter, spec->annotations);
+    while (g_hash_table_iter_next (&iter, &k, &v))
+      g_hash_table_insert (st->annotations, g_strdup (k), g_strdup (v));
+  }
+  st->sandbox_id = g_strdup (o->id);
+  st->sandbox_pid = sentry;
+  st->sandbox_start_time = runsc_process_start_time (sentry);
+  st->init_pid = init_pid;
+  st->config_path = g_strdup (config_copy);
+  if (!state_save (d, st, error))
+    goto fail;
+  if (o->pid_file != NULL && *o->pid_file != '\0')
+    {
+      g_autofree char *text = g_strdup_printf ("%d", (int) sentry);
+      if (!runsc_write_file_atomic (o->pid_file, text, -1, 0644, error))
+        {
+          runsc_error_prefix (error, "write pid file");
+          goto fail;
+        }
+    }
+  log_debug ("container %s created: sandbox pid %d, init pid %d", o->id, (int) sentry, (int) init_pid);
+  return sentry;
+
+fail:
+  if (sync_pipe[0] >= 0)
+    close (sync_pipe[0]);
+  if (sync_pipe[1] >= 0)
+    close (sync_pipe[1]);
+  if (sentry > 0)
+    {
+      kill (sentry, SIGKILL);
+      waitpid (sentry, NULL, 0);
+    }
+  if (!state_dir_remove (d, &cleanup_error))
+    log_warning ("%s", cleanup_error->message);
+  return -1;
+}
+
+static OciSpec *
+load_saved_spec (const RunscState *st, GError **error)
+{
+  return oci_spec_load_file (st->config_path, error);
+}
+
+gboolean
+lifecycle_start (RunscGlobal *g, const char *id, GError **error)
+{
+  g_autoptr (StateDir) d = NULL;
+  g_autoptr (RunscState) st = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (OciSpec) spec = NULL;
+  g_autoptr (GError) hook_error = NULL;
+  const char *status;
+
+  d = state_dir_open (g->root, id, error);
+  if (d == NULL)
+    return FALSE;
+  st = state_load (d, error);
+  if (st == NULL)
+    return FALSE;
+  status = state_status (d, st, NULL);
+  if (strcmp (status, "stopped") == 0)
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot start a container that has stopped");
+  if (strcmp (status, "running") == 0)
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot start an already running container");
+  if (strcmp (status, "created") != 0)
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot start a container in the %s state", status);
+  reply = control_call_simple (d->dirfd, "start", error);
+  if (reply == NULL)
+    return FALSE;
+
+  spec = load_saved_spec (st, &hook_error);
+  if (spec != NULL && spec->hooks.n_poststart > 0)
+    {
+      g_autofree char *state_json
+          = state_hook_json (st->id, "running", st->init_pid, st->bundle, spec->annotations);
+      if (!container_run_hooks (spec->hooks.poststart, spec->hooks.n_poststart, state_json, "poststart",
+                                &hook_error))
+        log_warning ("container %s: %s", id, hook_error->message);
+    }
+  else if (spec == NULL)
+    log_warning ("container %s: poststart hooks: %s", id, hook_error->message);
+  return TRUE;
+}
+
+gboolean
+lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **error)
+{
+  g_autoptr (OciSpec) spec = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+    {
+      g_autoptr (JsonObject) req = json_object_new ();
+      g_autoptr (JsonObject) reply = NULL;
+
+      /* Ask the Sentry to kill every process of the container: it then exits, killing what is left. */
+      json_object_set_string_member (req, "cmd", "signal");
+      json_object_set_int_member (req, "signal", SIGKILL);
+      json_object_set_boolean_member (req, "all", TRUE);
+      reply = control_call (d->dirfd, req, NULL, 0, &local);
+      if (reply == NULL)
+        log_debug ("container %s: kill through the sandbox: %s", st->id, local->message);
+      g_clear_error (&local);
+      if (!lifecycle_wait_sentry_gone (st, SENTRY_EXIT_WAIT_MS))
+        {
+          /* Fail closed: the init has PR_SET_PDEATHSIG(SIGKILL). */
+          log_warning ("container %s: sandbox %d did not exit; killing it", st->id, (int) st->sandbox_pid);
+          kill (st->sandbox_pid, SIGKILL);
+          if (!lifecycle_wait_sentry_gone (st, SENTRY_EXIT_WAIT_MS))
+            return runsc_error_set (error, RUNSC_ERROR_FAILED, "container %s: sandbox process %d does not exit",
+                                    st->id, (int) st->sandbox_pid);
+        }
+    }
+
+  spec = load_saved_spec (st, &local);
+  if (spec != NULL && spec->hooks.n_poststop > 0)
+    {
+      g_autofree char *state_json = state_hook_json (st->id, "stopped", 0, st->bundle, spec->annotations);
+      if (!container_run_hooks (spec->hooks.poststop, spec->hooks.n_poststop, state_json, "poststop", &local))
+        log_warning ("container %s: %s", st->id, local->message);
+    }
+  return state_dir_remove (d, error);
+}

@@ -1,0 +1,33 @@
+/* The container lifecycle as runsc's commands drive it: create (start the Sentry), start, stop and destroy.
+ * create, run, start and delete are thin wrappers over these. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+#include "cli/cli.h"
+#include "oci/state.h"
+
+typedef struct
+{
+  const char *id;
+  const char *bundle;         /* may be relative; NULL: the current directory */
+  const char *pid_file;       /* may be NULL */
+  const char *console_socket; /* may be NULL */
+  gboolean foreground;        /* run without --detach: the Sentry stays in our process group */
+} CreateOptions;
+
+/* Create the container: state directory, control socket, the Sentry (runsc-sandbox boot), wait until its init
+ * is ready, write state.json and the pid file. On failure nothing is left (Sentry killed, directory removed).
+ * Returns the Sentry's pid, or -1. */
+pid_t lifecycle_create (RunscGlobal *g, const CreateOptions *opts, GError **error);
+
+/* Start a created container and run its poststart hooks. */
+gboolean lifecycle_start (RunscGlobal *g, const char *id, GError **error);
+
+/* Kill what runs (SIGKILL to every process, then the Sentry if it lingers), wait for the Sentry to be gone, run
+ * the poststop hooks and remove the state. The directory must be locked (d). */
+gboolean lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **error);
+
+/* Wait until the Sentry has exited (it is not our child) for at most timeout_ms. */
+gboolean lifecycle_wait_sentry_gone (const RunscState *st, int timeout_ms);
