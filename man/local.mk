@@ -1,1 +1,15 @@
-# man: see the top-level Makefile.am
+# man: runsc(8), one runsc-COMMAND(8) page per command, containerd-shim-runsc-v1(8) and runsc.toml(5).
+# Every man/*.8 and man/*.5 in the tree is listed here (tests/integration/man.bats checks it), and each one
+# passes mandoc -Tlint and groff -man -ww -z (`make check-man`).
+dist_man_MANS += \
+	man/runsc.8 \
+	man/runsc-install.8 \
+	man/runsc-uninstall.8
+
+.PHONY: check-man
+check-man:
+	@status=0; for page in $(dist_man_MANS); do \
+	  f=$(srcdir)/$$page; \
+	  out=$$(mandoc -Tlint $$f 2>&1; groff -man -ww -z $$f 2>&1); \
+	  if test -n "$$out"; then echo "$$out"; status=1; fi; \
+	done; exit $$status
