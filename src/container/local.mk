@@ -1,3 +1,22 @@
 # Building a container (container.h). cgroups are in cgroup.mk.
 libruntime_a_SOURCES += \
-	src/container/container.h
+	src/container/container.h \
+	src/container/plan.c src/container/plan.h \
+	src/container/sync.c src/container/sync.h \
+	src/container/namespaces.c src/container/namespaces.h \
+	src/container/rootfs.c src/container/rootfs.h \
+	src/container/mounts.c src/container/mounts.h \
+	src/container/devices.c src/container/devices.h \
+	src/container/capabilities.c src/container/capabilities.h \
+	src/container/process.c src/container/process.h \
+	src/container/console.c src/container/console.h \
+	src/container/seccomp-oci.c src/container/seccomp-oci.h \
+	src/container/hooks.c src/container/hooks.h \
+	src/container/init.c src/container/init.h \
+	src/container/spawn.c
+
+# Real containers from a busybox root (as root; skipped otherwise).
+check_PROGRAMS += tests/unit/test-container
+TESTS += tests/unit/test-container
+tests_unit_test_container_SOURCES = tests/unit/test-container.c
+tests_unit_test_container_LDADD = $(RUNTIME_LIBS)

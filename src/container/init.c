@@ -1,0 +1,340 @@
+/* Stage 1 and the container's init: everything between fork and execve. Plain C, no allocation. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container/capabilities.h"
+#include "container/console.h"
+#include "container/devices.h"
+#include "container/hooks.h"
+#include "container/init.h"
+#include "container/mounts.h"
+#include "container/process.h"
+#include "container/rootfs.h"
+#include "container/seccomp-oci.h"
+#include "container/sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* /proc/self/cgroup as it was before the init made its cgroup namespace. */
+static char cgroup_file[16384];
+
+static void
+reset_signals (void)
+{
+  sigset_t none;
+
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      signal (s, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+/* Die with the Sentry (fail closed), and check it is not already gone. */
+static void
+watch_sentry (const ContainerPlan *p, bool same_pid_ns)
+{
+  struct pollfd pfd = { .fd = p->sentry_pidfd, .events = POLLIN };
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    _exit (1);
+  if (same_pid_ns && getppid () != p->sentry_pid)
+    _exit (1);
+  if (p->sentry_pidfd >= 0 && poll (&pfd, 1, 0) > 0)
+    _exit (1);
+}
+
+static void
+wait_ack (int fd, int *fds, size_t n_fds)
+{
+  SyncMsg msg;
+  int r = sync_recv (fd, &msg, fds, n_fds);
+
+  if (r <= 0 || msg.type != SYNC_ACK)
+    _exit (1);
+}
+
+void
+container_stage1_main (const ContainerPlan *p)
+{
+  InitError err;
+  int nsfd[NS_N_SPAWN];
+  int unshare_flags = 0;
+  pid_t pid;
+
+  watch_sentry (p, true);
+
+  /* Open every path first, while paths still resolve in the Sentry's namespaces. */
+  for (int i = 0; i < NS_N_SPAWN; i++)
+    {
+      nsfd[i] = -1;
+      if (!p->ns[i].wanted || p->ns[i].path == NULL)
+        continue;
+      nsfd[i] = open (p->ns[i].path, O_RDONLY | O_CLOEXEC);
+      if (nsfd[i] < 0)
+        {
+          init_error (&err, errno, "open namespace %s", p->ns[i].path);
+          init_fail (p->sync_fd, &err);
+        }
+    }
+  /* The user namespace first: the others may belong to it. */
+  for (int k = 0; k < NS_N_SPAWN; k++)
+    {
+      int i = k == 0 ? NS_USER : k == NS_USER ? 0 : k;
+      if (nsfd[i] < 0)
+        continue;
+      if (setns (nsfd[i], p->ns[i].clone_flag) < 0)
+        {
+          init_error (&err, errno, "setns %s", p->ns[i].path);
+          init_fail (p->sync_fd, &err);
+        }
+      close (nsfd[i]);
+    }
+  if (p->ns[NS_USER].wanted && p->ns[NS_USER].path == NULL)
+    {
+      if (unshare (CLONE_NEWUSER) < 0)
+        {
+          init_error (&err, errno, "unshare user namespace");
+          init_fail (p->sync_fd, &err);
+        }
+      /* The Sentry writes uid_map and gid_map. */
+      if (sync_send (p->sync_fd, SYNC_USERNS, 0, NULL, NULL, 0) < 0)
+        _exit (1);
+      wait_ack (p->sync_fd, NULL, 0);
+    }
+  if (p->userns)
+    {
+      /* Root of the namespace, if root is mapped (else the ids stay as they are). */
+      if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
+        {
+          init_error (&err, errno, "setresgid 0 in the user namespace");
+          init_fail (p->sync_fd, &err);
+        }
+      if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
+        {
+          init_error (&err, errno, "setresuid 0 in the user namespace");
+          init_fail (p->sync_fd, &err);
+        }
+    }
+  unshare_flags = CLONE_NEWNS;
+  if (p->ns[NS_PID].wanted && p->ns[NS_PID].path == NULL)
+    unshare_flags |= CLONE_NEWPID;
+  if (p->ns[NS_TIME].wanted && p->ns[NS_TIME].path == NULL)
+    unshare_flags |= CLONE_NEWTIME;
+  if (unshare (unshare_flags) < 0)
+    {
+      init_error (&err, errno, "unshare mount%s%s namespace", (unshare_flags & CLONE_NEWPID) ? ", pid" : "",
+                  (unshare_flags & CLONE_NEWTIME) ? ", time" : "");
+      init_fail (p->sync_fd, &err);
+    }
+  /* The init: pid 1 of the pid namespace, and the Sentry's child, not ours. */
+  pid = raw_fork (CLONE_PARENT);
+  if (pid < 0)
+    {
+      init_error (&err, errno, "clone the container's init");
+      init_fail (p->sync_fd, &err);
+    }
+  if (pid == 0)
+    container_init_main (p);
+  if (sync_send (p->sync_fd, SYNC_PID, pid, NULL, NULL, 0) < 0)
+    {
+      kill (pid, SIGKILL);
+      _exit (1);
+    }
+  _exit (0);
+}
+
+static void
+read_cgroup_file (void)
+{
+  int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  size_t done = 0;
+
+  cgroup_file[0] = '\0';
+  if (fd < 0)
+    return;
+  while (done < sizeof cgroup_file - 1)
+    {
+      ssize_t n = read (fd, cgroup_file + done, sizeof cgroup_file - 1 - done);
+      if (n <= 0)
+        break;
+      done += (size_t) n;
+    }
+  cgroup_file[done] = '\0';
+  close (fd);
+}
+
+static int
+setup_stdio (const ContainerPlan *p, InitError *err)
+{
+  int tmp[3];
+
+  /* Through fds above 2 first, so that one stdio fd may be another's number. */
+  for (int i = 0; i < 3; i++)
+    {
+      tmp[i] = -1;
+      if (p->stdio[i] >= 0)
+        {
+          tmp[i] = fcntl (p->stdio[i], F_DUPFD_CLOEXEC, 3);
+          if (tmp[i] < 0)
+            return init_error (err, errno, "dup stdio fd %d", p->stdio[i]);
+        }
+    }
+  for (int i = 0; i < 3; i++)
+    if (tmp[i] >= 0)
+      {
+        if (dup2 (tmp[i], i) < 0)
+          return init_error (err, errno, "dup2 stdio fd %d", i);
+        close (tmp[i]);
+      }
+  return 0;
+}
+
+static int
+install_filters (const ContainerPlan *p, int *listener, InitError *err)
+{
+  *listener = -1;
+  if (p->oci_filter.len > 0 && seccomp_install (&p->oci_filter, p->oci_filter_flags, false, "OCI", err) < 0)
+    return -1;
+  if (p->sandbox_filter != NULL)
+    {
+      *listener = seccomp_install (p->sandbox_filter, 0, true, "sandbox", err);
+      if (*listener < 0)
+        return -1;
+    }
+  return 0;
+}
+
+void
+container_init_main (const ContainerPlan *p)
+{
+  static char exe[PATH_MAX];
+  InitError err;
+  SyncMsg msg;
+  int sync = p->sync_fd;
+  int rootfd, listener = -1, state_fds[2] = { -1, -1 };
+
+  reset_signals ();
+  watch_sentry (p, !p->ns[NS_PID].wanted);
+  /* The Sentry puts us into our cgroup (prepare) and acknowledges. */
+  wait_ack (sync, NULL, 0);
+  read_cgroup_file ();
+  if (p->ns[NS_CGROUP].wanted && p->ns[NS_CGROUP].path == NULL && unshare (CLONE_NEWCGROUP) < 0)
+    {
+      init_error (&err, errno, "unshare cgroup namespace");
+      init_fail (sync, &err);
+    }
+  umask (0);
+  if (setup_stdio (p, &err) < 0 || process_apply_oom_score_adj (p, &err) < 0)
+    init_fail (sync, &err);
+
+  rootfd = rootfs_prepare (p, &err);
+  if (rootfd < 0)
+    init_fail (sync, &err);
+  if (mounts_apply (p, rootfd, cgroup_file, &err) < 0 || devices_apply (p, rootfd, &err) < 0)
+    init_fail (sync, &err);
+  {
+    int fd = rootfs_mkdir_in_root (rootfd, p->cwd, false, &err);
+    if (fd < 0)
+      {
+        init_error_prefix (&err, "create the working directory %s", p->cwd);
+        init_fail (sync, &err);
+      }
+    close (fd);
+  }
+
+  /* prestart and createRuntime run in the Sentry now; then createContainer here, before pivot_root. */
+  if (sync_send (sync, SYNC_HOOKS, 0, NULL, NULL, 0) < 0)
+    _exit (1);
+  if (sync_recv (sync, &msg, state_fds, 2) <= 0 || msg.type != SYNC_ACK)
+    _exit (1);
+  if (p->n_create_container_hooks > 0
+      && hooks_run_all (p->create_container_hooks, p->n_create_container_hooks, state_fds[0], "createContainer",
+                        &err)
+             < 0)
+    init_fail (sync, &err);
+  if (state_fds[0] >= 0)
+    close (state_fds[0]);
+
+  if (rootfs_pivot (rootfd, &err) < 0)
+    init_fail (sync, &err);
+  close (rootfd);
+  if (rootfs_finalize (p, &err) < 0)
+    init_fail (sync, &err);
+
+  if (p->terminal)
+    {
+      if (console_setup (p, &err) < 0)
+        init_fail (sync, &err);
+    }
+  else if (setsid () < 0 && errno != EPERM)
+    {
+      init_error (&err, errno, "setsid");
+      init_fail (sync, &err);
+    }
+  if (p->console_socket >= 0)
+    close (p->console_socket);
+  if (chdir (p->cwd) < 0)
+    {
+      init_error (&err, errno, "chdir to the working directory %s", p->cwd);
+      init_fail (sync, &err);
+    }
+  if (process_find_executable (p, exe, sizeof exe, &err) < 0)
+    init_fail (sync, &err);
+  if (process_apply_rlimits (p, &err) < 0 || capabilities_drop_bounding (p, &err) < 0)
+    init_fail (sync, &err);
+
+  if (p->no_new_privileges)
+    {
+      /* No new privileges: no CAP_SYS_ADMIN needed for seccomp, so filter as late as possible. */
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        {
+          init_error (&err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+          init_fail (sync, &err);
+        }
+      if (capabilities_change_user (p, &err) < 0 || install_filters (p, &listener, &err) < 0)
+        init_fail (sync, &err);
+    }
+  else
+    {
+      /* Without it, installing a filter needs CAP_SYS_ADMIN: filter first, then drop privileges (setgroups,
+       * setres[ug]id, capset and prctl pass the sandbox filter natively). */
+      if (install_filters (p, &listener, &err) < 0 || capabilities_change_user (p, &err) < 0)
+        init_fail (sync, &err);
+    }
+  umask (p->umask);
+
+  /* Nothing of the Sentry's reaches the program. */
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  if (sync_send (sync, SYNC_READY, 0, NULL, &listener, listener >= 0 ? 1 : 0) < 0)
+    _exit (1);
+  if (listener >= 0)
+    close (listener);
+  if (sync_recv (sync, &msg, NULL, 0) <= 0 || msg.type != SYNC_START)
+    _exit (1);
+  if (p->n_start_container_hooks > 0
+      && hooks_run_all (p->start_container_hooks, p->n_start_container_hooks, state_fds[1], "startContainer", &err)
+             < 0)
+    init_fail (sync, &err);
+  if (state_fds[1] >= 0)
+    close (state_fds[1]);
+  execve (exe, p->argv, p->envp);
+  init_error (&err, errno, "exec %s", exe);
+  init_fail (sync, &err);
+}

@@ -1,0 +1,173 @@
+/* Namespaces: the sandbox's network, IPC and UTS namespaces, entered by the Sentry, and sysctls. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/util.h"
+#include "container/container.h"
+#include "container/namespaces.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct
+{
+  const char *type;
+  int flag;
+} namespace_types[] = {
+  { "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },     { "ipc", CLONE_NEWIPC },
+  { "uts", CLONE_NEWUTS },   { "user", CLONE_NEWUSER },   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+int
+namespace_clone_flag (const char *type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (namespace_types); i++)
+    if (g_strcmp0 (type, namespace_types[i].type) == 0)
+      return namespace_types[i].flag;
+  return 0;
+}
+
+const OciNamespace *
+namespace_find (const OciSpec *spec, const char *type)
+{
+  const OciLinux *l = spec->linux_cfg;
+
+  if (l == NULL)
+    return NULL;
+  for (gsize i = 0; i < l->n_namespaces; i++)
+    if (g_strcmp0 (l->namespaces[i].type, type) == 0)
+      return &l->namespaces[i];
+  return NULL;
+}
+
+gboolean
+namespace_sysctl_owner (const char *key, const char **ns_type)
+{
+  static const char *const ipc_exact[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                            "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+                                            "kernel.shm_rmid_forced" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ipc_exact); i++)
+    if (strcmp (key, ipc_exact[i]) == 0)
+      {
+        *ns_type = "ipc";
+        return TRUE;
+      }
+  if (g_str_has_prefix (key, "fs.mqueue."))
+    {
+      *ns_type = "ipc";
+      return TRUE;
+    }
+  if (g_str_has_prefix (key, "net."))
+    {
+      *ns_type = "network";
+      return TRUE;
+    }
+  if (strcmp (key, "kernel.hostname") == 0 || strcmp (key, "kernel.domainname") == 0)
+    {
+      *ns_type = "uts";
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+enter_namespace (const OciNamespace *ns, int flag, GError **error)
+{
+  autofd int fd = -1;
+
+  if (ns->path == NULL || ns->path[0] == '\0')
+    {
+      if (unshare (flag) < 0)
+        return runsc_error_errno (error, errno, "unshare %s namespace", ns->type);
+      return TRUE;
+    }
+  fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return runsc_error_errno (error, errno, "open %s namespace %s", ns->type, ns->path);
+  if (setns (fd, flag) < 0)
+    return runsc_error_errno (error, errno, "setns %s namespace %s", ns->type, ns->path);
+  return TRUE;
+}
+
+static gboolean
+write_sysctl (const char *key, const char *value, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *rel = g_strdup (key);
+  autofd int fd = -1;
+  size_t len = strlen (value);
+
+  g_strdelimit (rel, ".", '/');
+  path = g_strconcat ("/proc/sys/", rel, NULL);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return runsc_error_errno (error, errno, "sysctl %s: open %s", key, path);
+  if (write (fd, value, len) != (ssize_t) len)
+    return runsc_error_errno (error, errno, "sysctl %s: write %s", key, path);
+  return TRUE;
+}
+
+gboolean
+container_enter_sandbox_namespaces (const OciSpec *spec, GError **error)
+{
+  static const char *const types[] = { "network", "ipc", "uts" };
+  const OciLinux *l = spec->linux_cfg;
+  gboolean have_uts;
+  GHashTableIter iter;
+  gpointer k, v;
+  g_autoptr (GList) keys = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      const OciNamespace *ns = namespace_find (spec, types[i]);
+      if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), error))
+        return FALSE;
+    }
+
+  have_uts = namespace_find (spec, "uts") != NULL;
+  if (spec->hostname != NULL && spec->hostname[0] != '\0')
+    {
+      if (!have_uts)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID,
+                                "unable to set hostname %s without a private UTS namespace", spec->hostname);
+      if (sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+        return runsc_error_errno (error, errno, "sethostname %s", spec->hostname);
+    }
+  if (spec->domainname != NULL && spec->domainname[0] != '\0')
+    {
+      if (!have_uts)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID,
+                                "unable to set domainname %s without a private UTS namespace", spec->domainname);
+      if (setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
+        return runsc_error_errno (error, errno, "setdomainname %s", spec->domainname);
+    }
+
+  if (l == NULL || l->sysctl == NULL)
+    return TRUE;
+  /* Check every key first, so that a bad key leaves nothing half-written. */
+  g_hash_table_iter_init (&iter, l->sysctl);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      const char *owner = NULL;
+      if (!namespace_sysctl_owner (k, &owner))
+        return runsc_error_set (error, RUNSC_ERROR_INVALID, "sysctl %s is not namespaced: not allowed in a container",
+                                (const char *) k);
+      if (namespace_find (spec, owner) == NULL)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID,
+                                "sysctl %s is not allowed: the container shares the host's %s namespace",
+                                (const char *) k, owner);
+    }
+  keys = g_list_sort (g_hash_table_get_keys (l->sysctl), (GCompareFunc) strcmp);
+  for (GList *it = keys; it != NULL; it = it->next)
+    if (!write_sysctl (it->data, g_hash_table_lookup (l->sysctl, it->data), error))
+      return FALSE;
+  return TRUE;
+}

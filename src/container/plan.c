@@ -1,0 +1,159 @@
+/* The container plan: everything the init needs, computed in the parent. */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "container/capabilities.h"
+#include "container/devices.h"
+#include "container/hooks.h"
+#include "container/mounts.h"
+#include "container/namespaces.h"
+#include "container/plan.h"
+#include "container/process.h"
+#include "container/seccomp-oci.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+const char *
+container_plan_str (ContainerPlan *plan, char *owned)
+{
+  g_ptr_array_add (plan->strings, owned);
+  return owned;
+}
+
+char **
+container_plan_strv (ContainerPlan *plan, char **owned)
+{
+  g_ptr_array_add (plan->vectors, owned);
+  return owned;
+}
+
+gpointer
+container_plan_block (ContainerPlan *plan, gpointer owned)
+{
+  g_ptr_array_add (plan->blocks, owned);
+  return owned;
+}
+
+void
+container_plan_free (ContainerPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  g_ptr_array_unref (plan->strings);
+  g_ptr_array_unref (plan->vectors);
+  g_ptr_array_unref (plan->blocks);
+  g_free (plan->oci_filter.filter);
+  g_free (plan);
+}
+
+static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", "cgroup", "time" };
+
+ContainerPlan *
+container_plan_new (const ContainerSpawnArgs *args, GError **error)
+{
+  g_autoptr (ContainerPlan) plan = g_new0 (ContainerPlan, 1);
+  const OciSpec *spec = args->spec;
+  const OciLinux *l = spec->linux_cfg;
+
+  plan->strings = g_ptr_array_new_with_free_func (g_free);
+  plan->vectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  plan->blocks = g_ptr_array_new_with_free_func (g_free);
+  plan->sync_fd = -1;
+  plan->sentry_pidfd = -1;
+
+  if (spec->process == NULL)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "the spec has no process");
+      return NULL;
+    }
+  if (args->rootfs == NULL || args->rootfs[0] != '/')
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "root %s: not an absolute path",
+                       args->rootfs != NULL ? args->rootfs : "(null)");
+      return NULL;
+    }
+
+  for (int i = 0; i < NS_N_SPAWN; i++)
+    {
+      const OciNamespace *ns = namespace_find (spec, spawn_ns_types[i]);
+      plan->ns[i].clone_flag = namespace_clone_flag (spawn_ns_types[i]);
+      if (ns == NULL)
+        continue;
+      plan->ns[i].wanted = true;
+      plan->ns[i].path = ns->path != NULL && ns->path[0] != '\0' ? ns->path : NULL;
+    }
+  if (!plan->ns[NS_MNT].wanted)
+    {
+      /* Building a root needs a mount namespace of its own; runc refuses such a spec, so do we. */
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "linux.namespaces: the container needs a mount namespace");
+      return NULL;
+    }
+  if (plan->ns[NS_MNT].path != NULL)
+    {
+      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                       "linux.namespaces: joining an existing mount namespace (%s) is not supported",
+                       plan->ns[NS_MNT].path);
+      return NULL;
+    }
+  plan->userns = plan->ns[NS_USER].wanted;
+  if (plan->ns[NS_USER].wanted && plan->ns[NS_USER].path == NULL && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID,
+                       "linux.uidMappings and linux.gidMappings are required for a new user namespace");
+      return NULL;
+    }
+
+  plan->rootfs = args->rootfs;
+  plan->root_readonly = spec->root_readonly;
+  plan->rootfs_overlay = args->rootfs_overlay;
+  plan->host_propagation = MS_SLAVE;
+  if (l->rootfs_propagation != NULL && l->rootfs_propagation[0] != '\0')
+    {
+      unsigned long prop;
+      if (!mounts_parse_propagation (l->rootfs_propagation, &prop))
+        {
+          runsc_error_set (error, RUNSC_ERROR_INVALID, "linux.rootfsPropagation: unknown value %s",
+                           l->rootfs_propagation);
+          return NULL;
+        }
+      if (prop & MS_PRIVATE)
+        plan->host_propagation = MS_PRIVATE;
+      plan->rootfs_propagation = prop;
+    }
+  if (!mounts_plan (plan, spec, args->bundle != NULL ? args->bundle : "/", error))
+    return NULL;
+  if (!devices_plan (plan, spec, error))
+    return NULL;
+  plan->masked_paths = l->masked_paths;
+  plan->readonly_paths = l->readonly_paths;
+
+  if (!process_plan (plan, spec->process, error))
+    return NULL;
+  if (!capabilities_plan (plan, spec->process->capabilities, error))
+    return NULL;
+  plan->console_socket = args->console_socket;
+  for (int i = 0; i < 3; i++)
+    plan->stdio[i] = args->stdio[i];
+  if (plan->terminal && args->console_socket < 0)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "process.terminal is set: a console socket is required");
+      return NULL;
+    }
+
+  if (l->seccomp != NULL && !seccomp_oci_compile (l->seccomp, &plan->oci_filter, &plan->oci_filter_flags, error))
+    return NULL;
+  plan->sandbox_filter = args->sandbox_filter;
+
+  plan->create_container_hooks = hooks_plan (plan, spec->hooks.create_container, spec->hooks.n_create_container);
+  plan->n_create_container_hooks = spec->hooks.n_create_container;
+  plan->start_container_hooks = hooks_plan (plan, spec->hooks.start_container, spec->hooks.n_start_container);
+  plan->n_start_container_hooks = spec->hooks.n_start_container;
+  return g_steal_pointer (&plan);
+}

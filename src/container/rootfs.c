@@ -1,0 +1,359 @@
+/* The root filesystem inside the init: safe resolution, the root mount, pivot_root, masks. Plain C after fork. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "container/rootfs.h"
+#include "container/sync.h"
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = { 0 };
+
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  how.flags = (unsigned long long) (flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  for (;;)
+    {
+      int fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+      if (fd >= 0 || errno != EAGAIN)
+        return fd;
+    }
+}
+
+int
+rootfs_open_in_root (int rootfd, const char *path, int extra_flags)
+{
+  return openat2_in_root (rootfd, path, O_PATH | extra_flags);
+}
+
+const char *
+rootfs_fd_path (char *buf, size_t size, int fd)
+{
+  snprintf (buf, size, "/proc/self/fd/%d", fd);
+  return buf;
+}
+
+int
+rootfs_parent_in_root (int rootfd, const char *path, const char **name, InitError *err)
+{
+  char parent[PATH_MAX];
+  const char *slash;
+  size_t len;
+  int fd;
+
+  while (*path == '/')
+    path++;
+  len = strlen (path);
+  while (len > 0 && path[len - 1] == '/')
+    len--;
+  if (len == 0 || len >= sizeof parent)
+    return init_error (err, EINVAL, "resolve %s in the container's root", path);
+  memcpy (parent, path, len);
+  parent[len] = '\0';
+  slash = strrchr (parent, '/');
+  if (slash == NULL)
+    {
+      *name = path;
+      fd = openat2_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
+      if (fd < 0)
+        return init_error (err, errno, "open the container's root");
+      return fd;
+    }
+  *name = path + (slash - parent) + 1;
+  parent[slash - parent] = '\0';
+  fd = rootfs_mkdir_in_root (rootfd, parent, false, err);
+  return fd;
+}
+
+int
+rootfs_mkdir_in_root (int rootfd, const char *path, bool file, InitError *err)
+{
+  char buf[PATH_MAX];
+  size_t len, i;
+  int fd;
+
+  while (*path == '/')
+    path++;
+  len = strlen (path);
+  while (len > 0 && path[len - 1] == '/')
+    len--;
+  if (len >= sizeof buf)
+    return init_error (err, ENAMETOOLONG, "create %s in the container's root", path);
+  memcpy (buf, path, len);
+  buf[len] = '\0';
+
+  fd = openat2_in_root (rootfd, buf, O_PATH);
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return init_error (err, errno, "open /%s in the container's root", buf);
+
+  for (i = 0; i <= len; i++)
+    {
+      bool last = i == len;
+      char saved;
+      int pfd;
+      const char *comp;
+      char *slash;
+
+      if (!last && buf[i] != '/')
+        continue;
+      if (i == 0 || buf[i - 1] == '/')
+        continue;
+      saved = buf[i];
+      buf[i] = '\0';
+      fd = openat2_in_root (rootfd, buf, O_PATH);
+      if (fd >= 0)
+        {
+          if (last)
+            return fd;
+          close (fd);
+          buf[i] = saved;
+          continue;
+        }
+      if (errno != ENOENT)
+        {
+          init_error (err, errno, "open /%s in the container's root", buf);
+          return -1;
+        }
+      slash = strrchr (buf, '/');
+      if (slash != NULL)
+        {
+          *slash = '\0';
+          pfd = openat2_in_root (rootfd, buf, O_PATH | O_DIRECTORY);
+          *slash = '/';
+          comp = slash + 1;
+        }
+      else
+        {
+          pfd = openat2_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
+          comp = buf;
+        }
+      if (pfd < 0)
+        return init_error (err, errno, "open the parent of /%s in the container's root", buf);
+      if (last && file)
+        {
+          int f = openat (pfd, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (f < 0 && errno != EEXIST)
+            {
+              int e = errno;
+              close (pfd);
+              return init_error (err, e, "create /%s in the container's root", buf);
+            }
+          if (f >= 0)
+            close (f);
+        }
+      else if (mkdirat (pfd, comp, 0755) < 0 && errno != EEXIST)
+        {
+          int e = errno;
+          close (pfd);
+          return init_error (err, e, "mkdir /%s in the container's root", buf);
+        }
+      close (pfd);
+      if (last)
+        break;
+      buf[i] = saved;
+    }
+  fd = openat2_in_root (rootfd, buf, O_PATH);
+  if (fd < 0)
+    return init_error (err, errno, "open /%s in the container's root", buf);
+  return fd;
+}
+
+unsigned long
+rootfs_mount_flags (int fd)
+{
+  struct statfs st;
+  unsigned long flags = 0;
+
+  if (fstatfs (fd, &st) < 0)
+    return 0;
+  if (st.f_flags & ST_RDONLY)
+    flags |= MS_RDONLY;
+  if (st.f_flags & ST_NOSUID)
+    flags |= MS_NOSUID;
+  if (st.f_flags & ST_NODEV)
+    flags |= MS_NODEV;
+  if (st.f_flags & ST_NOEXEC)
+    flags |= MS_NOEXEC;
+  if (st.f_flags & ST_NOATIME)
+    flags |= MS_NOATIME;
+  if (st.f_flags & ST_NODIRATIME)
+    flags |= MS_NODIRATIME;
+  if (st.f_flags & ST_RELATIME)
+    flags |= MS_RELATIME;
+  return flags;
+}
+
+static int
+mount_overlay (const ContainerPlan *p, InitError *err)
+{
+  char data[256];
+  int fs, mnt, lower;
+
+  fs = (int) syscall (SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return init_error (err, errno, "fsopen tmpfs for the root's writable layer");
+  if (syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0
+      || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    {
+      int e = errno;
+      close (fs);
+      return init_error (err, e, "create tmpfs for the root's writable layer");
+    }
+  mnt = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+  close (fs);
+  if (mnt < 0)
+    return init_error (err, errno, "fsmount tmpfs for the root's writable layer");
+  if (mkdirat (mnt, "upper", 0755) < 0 || mkdirat (mnt, "work", 0755) < 0)
+    {
+      int e = errno;
+      close (mnt);
+      return init_error (err, e, "mkdir in the root's writable layer");
+    }
+  lower = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (lower < 0)
+    {
+      int e = errno;
+      close (mnt);
+      return init_error (err, e, "open root %s", p->rootfs);
+    }
+  /* Paths through /proc/self/fd: a root path with ',' or ':' would break the option string. */
+  snprintf (data, sizeof data,
+            "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work", lower, mnt,
+            mnt);
+  if (mount ("overlay", p->rootfs, "overlay", 0, data) < 0)
+    {
+      int e = errno;
+      close (mnt);
+      close (lower);
+      return init_error (err, e, "mount overlay (tmpfs upper layer) on %s", p->rootfs);
+    }
+  /* The overlay holds its own references to both layers. */
+  close (mnt);
+  close (lower);
+  return 0;
+}
+
+int
+rootfs_prepare (const ContainerPlan *p, InitError *err)
+{
+  int fd;
+
+  if (mount (NULL, "/", NULL, MS_REC | p->host_propagation, NULL) < 0)
+    return init_error (err, errno, "make / %s", p->host_propagation == MS_PRIVATE ? "rprivate" : "rslave");
+  if (p->rootfs_overlay && !p->root_readonly)
+    {
+      if (mount_overlay (p, err) < 0)
+        return -1;
+    }
+  else if (mount (p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return init_error (err, errno, "bind root %s onto itself", p->rootfs);
+  fd = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return init_error (err, errno, "open root %s", p->rootfs);
+  return fd;
+}
+
+int
+rootfs_pivot (int rootfd, InitError *err)
+{
+  if (fchdir (rootfd) < 0)
+    return init_error (err, errno, "chdir to the container's root");
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return init_error (err, errno, "pivot_root");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return init_error (err, errno, "unmount the old root");
+  if (chdir ("/") < 0)
+    return init_error (err, errno, "chdir /");
+  return 0;
+}
+
+static int
+remount_bind (const char *path, unsigned long flags, InitError *err)
+{
+  int fd = open (path, O_PATH | O_CLOEXEC);
+  unsigned long keep = 0;
+
+  if (fd >= 0)
+    {
+      keep = rootfs_mount_flags (fd);
+      close (fd);
+    }
+  if (mount (NULL, path, NULL, MS_BIND | MS_REMOUNT | keep | flags, NULL) < 0)
+    return init_error (err, errno, "remount %s read-only", path);
+  return 0;
+}
+
+static int
+mask_path (const char *path, InitError *err)
+{
+  struct stat st;
+
+  if (stat (path, &st) < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      return init_error (err, errno, "mask %s: stat", path);
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      if (mount ("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+        return init_error (err, errno, "mask %s: mount tmpfs", path);
+    }
+  else if (mount ("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+    return init_error (err, errno, "mask %s: bind /dev/null", path);
+  return 0;
+}
+
+static int
+readonly_path (const char *path, InitError *err)
+{
+  if (mount (path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      return init_error (err, errno, "bind read-only path %s", path);
+    }
+  return remount_bind (path, MS_RDONLY, err);
+}
+
+int
+rootfs_finalize (const ContainerPlan *p, InitError *err)
+{
+  for (char **m = p->masked_paths; m != NULL && *m != NULL; m++)
+    if (mask_path (*m, err) < 0)
+      return -1;
+  for (char **r = p->readonly_paths; r != NULL && *r != NULL; r++)
+    if (readonly_path (*r, err) < 0)
+      return -1;
+  for (gsize i = 0; i < p->n_mounts; i++)
+    {
+      const MountPlan *m = &p->mounts[i];
+      if (m->defer_readonly && mount (NULL, m->destination, NULL, MS_REMOUNT | MS_RDONLY | m->flags, m->data) < 0)
+        return init_error (err, errno, "remount %s read-only", m->destination);
+    }
+  if (p->rootfs_propagation != 0 && mount (NULL, "/", NULL, p->rootfs_propagation, NULL) < 0)
+    return init_error (err, errno, "set the propagation of /");
+  if (p->root_readonly && remount_bind ("/", MS_RDONLY, err) < 0)
+    return -1;
+  return 0;
+}
