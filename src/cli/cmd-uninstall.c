@@ -14,12 +14,15 @@ cmd_uninstall (RunscGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *config_file = NULL;
   g_autofree char *runtime = g_strdup ("runsc");
+  g_autofree char *path = NULL;
   g_autoptr (GString) messages = g_string_new (NULL);
   gboolean containerd = FALSE, help = FALSE, ok;
   const RunscFlag flags[] = {
     { "config_file", RUNSC_FLAG_STRING, &config_file, "FILE",
       "the file to edit (default " DOCKER_CONFIG ", or " CONTAINERD_CONFIG " with --containerd)" },
     { "runtime", RUNSC_FLAG_STRING, &runtime, "NAME", "the runtime's name (default runsc)" },
+    { "path", RUNSC_FLAG_STRING, &path, "PATH",
+      "remove the Docker runtime only when its path is PATH (the package uses /usr/bin/runsc)" },
     { "containerd", RUNSC_FLAG_BOOL, &containerd, NULL, "remove the containerd registration instead of Docker's" },
     { "help", RUNSC_FLAG_BOOL, &help, NULL, "show this help" },
     { "", 0, NULL, NULL, NULL },
@@ -48,7 +51,7 @@ cmd_uninstall (RunscGlobal *g, int argc, char **argv, GError **error)
       ok = containerd_uninstall (&opts, messages, error);
     }
   else
-    ok = docker_uninstall (config_file ? config_file : DOCKER_CONFIG, runtime, messages, error);
+    ok = docker_uninstall (config_file ? config_file : DOCKER_CONFIG, runtime, path, messages, error);
   fputs (messages->str, stdout);
   fflush (stdout);
   return ok ? 0 : -1;

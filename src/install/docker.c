@@ -107,8 +107,8 @@ docker_config_install (const char *text, const DockerInstall *opts, gboolean *ch
 }
 
 char *
-docker_config_uninstall (const char *text, const char *runtime, gboolean *changed, GString *messages,
-                         GError **error)
+docker_config_uninstall (const char *text, const char *runtime, const char *only_path, gboolean *changed,
+                         GString *messages, GError **error)
 {
   g_autoptr (JsonNode) root = parse_object (text, error);
   JsonObject *obj;
@@ -124,6 +124,19 @@ docker_config_uninstall (const char *text, const char *runtime, gboolean *change
     {
       g_string_append_printf (messages, "runtime \"%s\" is not configured: nothing to remove\n", runtime);
       return g_strdup (text ? text : "");
+    }
+  if (only_path != NULL)
+    {
+      JsonNode *entry = json_object_get_member (json_node_get_object (node), runtime);
+      const char *path = NULL;
+      if (JSON_NODE_HOLDS_OBJECT (entry))
+        path = json_object_get_string_member_with_default (json_node_get_object (entry), "path", NULL);
+      if (g_strcmp0 (path, only_path) != 0)
+        {
+          g_string_append_printf (messages, "runtime \"%s\" runs %s, not %s: left as it is\n", runtime,
+                                  path ? path : "(no path)", only_path);
+          return g_strdup (text);
+        }
     }
   json_object_remove_member (json_node_get_object (node), runtime);
   g_string_append_printf (messages, "removed runtime \"%s\"\n", runtime);
@@ -169,7 +182,8 @@ docker_install (const DockerInstall *opts, GString *messages, GError **error)
 }
 
 gboolean
-docker_uninstall (const char *config_file, const char *runtime, GString *messages, GError **error)
+docker_uninstall (const char *config_file, const char *runtime, const char *only_path, GString *messages,
+                  GError **error)
 {
   g_autoptr (ConfigFile) f = config_file_read (config_file, error);
   g_autoptr (ConfigFile) old = NULL;
@@ -184,7 +198,7 @@ docker_uninstall (const char *config_file, const char *runtime, GString *message
       g_string_append_printf (messages, "%s does not exist: nothing to remove\n", f->path);
       return TRUE;
     }
-  text = docker_config_uninstall (f->contents, runtime, &changed, messages, error);
+  text = docker_config_uninstall (f->contents, runtime, only_path, &changed, messages, error);
   if (text == NULL)
     return runsc_error_prefix (error, "%s", f->path);
   if (!changed)

@@ -19,8 +19,9 @@ typedef struct
  * the input. messages gets one line per thing done or skipped. */
 char *docker_config_install (const char *text, const DockerInstall *opts, gboolean *changed, GString *messages,
                              GError **error);
-char *docker_config_uninstall (const char *text, const char *runtime, gboolean *changed, GString *messages,
-                               GError **error);
+/* only_path: remove the runtime only when its "path" is this (NULL: whatever it is). */
+char *docker_config_uninstall (const char *text, const char *runtime, const char *only_path, gboolean *changed,
+                               GString *messages, GError **error);
 
 /* TRUE if a and b are both valid JSON with equal values (member order ignored). */
 gboolean docker_json_equal (const char *a, const char *b);
@@ -28,4 +29,5 @@ gboolean docker_json_equal (const char *a, const char *b);
 /* The file operations: read, transform, back up to FILE~, replace. Uninstall restores the install-time backup's
  * exact bytes (and removes it) when it has the same content as the result. */
 gboolean docker_install (const DockerInstall *opts, GString *messages, GError **error);
-gboolean docker_uninstall (const char *config_file, const char *runtime, GString *messages, GError **error);
+gboolean docker_uninstall (const char *config_file, const char *runtime, const char *only_path, GString *messages,
+                           GError **error);

@@ -329,7 +329,13 @@ test_docker_round_trip (void)
   g_assert_no_error (error);
   g_assert_false (changed);
 
-  back = docker_config_uninstall (text, "runsc", &changed, msg, &error);
+  /* --path: someone else's runsc entry is not removed. */
+  back = docker_config_uninstall (text, "runsc", "/opt/runsc", &changed, msg, &error);
+  g_assert_no_error (error);
+  g_assert_false (changed);
+  g_assert_cmpstr (back, ==, text);
+  g_clear_pointer (&back, g_free);
+  back = docker_config_uninstall (text, "runsc", "/usr/bin/runsc", &changed, msg, &error);
   g_assert_no_error (error);
   g_assert_true (changed);
   g_assert_true (docker_json_equal (back, daemon_json));
@@ -393,13 +399,13 @@ test_docker_files (void)
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   /* Twice: no change, and the backup still holds the original. */
   g_assert_true (docker_install (&o, msg, &error));
-  g_assert_true (docker_uninstall (path, "runsc", msg, &error));
+  g_assert_true (docker_uninstall (path, "runsc", NULL, msg, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &restored, NULL, NULL));
   g_assert_cmpstr (restored, ==, daemon_json);
   g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
   /* Uninstalling again: nothing to do, not an error. */
-  g_assert_true (docker_uninstall (path, "runsc", msg, &error));
+  g_assert_true (docker_uninstall (path, "runsc", NULL, msg, &error));
   g_assert_no_error (error);
   rm_rf (dir);
 }
