@@ -407,6 +407,36 @@ test_base (void)
   g_assert_cmpuint (spec->linux_cfg->n_namespaces, ==, 3);
 }
 
+/* A spec as containerd 1.6 writes it (`ctr container create --seccomp`, captured with `ctr container info`):
+ * containerd's default capabilities, mounts and seccomp profile. */
+static void
+test_containerd (void)
+{
+  g_autoptr (OciSpec) spec = load_good ("containerd-ctr-seccomp");
+  const OciSeccomp *s = spec->linux_cfg->seccomp;
+
+  g_assert_cmpstr (spec->oci_version, ==, "1.0.2-dev");
+  g_assert_cmpstrv (spec->process->args, ((const char *const[]){ "/bin/busybox", "true", NULL }));
+  g_assert_cmpuint (g_strv_length (spec->process->capabilities->bounding), ==, 14);
+  g_assert_cmpuint (spec->n_mounts, ==, 7);
+  g_assert_cmpstr (spec->linux_cfg->cgroups_path, ==, "/default/spec-plain");
+  g_assert_nonnull (oci_spec_namespace (spec, "network"));
+  g_assert_null (oci_spec_namespace (spec, "user"));
+  g_assert_nonnull (s);
+  g_assert_cmpstr (s->default_action, ==, "SCMP_ACT_ERRNO");
+  g_assert_false (s->has_default_errno_ret);
+  g_assert_cmpuint (g_strv_length (s->architectures), ==, 3);
+  g_assert_cmpuint (s->n_syscalls, ==, 11);
+  g_assert_true (g_strv_contains ((const char *const *) s->syscalls[0].names, "read"));
+  g_assert_cmpstr (s->syscalls[5].names[0], ==, "personality");
+  g_assert_cmpuint (s->syscalls[5].args[0].value, ==, 4294967295u);
+  g_assert_cmpstr (s->syscalls[9].args[0].op, ==, "SCMP_CMP_MASKED_EQ");
+  g_assert_cmpuint (s->syscalls[9].args[0].value, ==, 2114060288u);
+  g_assert_cmpstr (s->syscalls[10].names[0], ==, "clone3");
+  g_assert_true (s->syscalls[10].has_errno_ret);
+  g_assert_cmpuint (s->syscalls[10].errno_ret, ==, 38);
+}
+
 static void
 test_null_is_absent (void)
 {
@@ -717,6 +747,7 @@ main (int argc, char **argv)
   g_test_add_func ("/spec/good/minimal", test_minimal);
   g_test_add_func ("/spec/good/full", test_full);
   g_test_add_func ("/spec/good/base", test_base);
+  g_test_add_func ("/spec/good/containerd", test_containerd);
   g_test_add_func ("/spec/parse/null-is-absent", test_null_is_absent);
   g_test_add_func ("/spec/parse/null-required", test_null_required);
   g_test_add_func ("/spec/parse/process-optional", test_process_optional_in_parse);
