@@ -1,5 +1,5 @@
 /* The sandbox's virtual kernel: read-only views for the Sentry's handlers (/proc/version, /proc/uptime,
- * /proc/sys/kernel/*, /dev/kmsg, syslog(2)).
+ * /proc/sys/kernel/..., /dev/kmsg, syslog(2)).
  *
  * Everything here may be called on the syscall path from any notification thread: no allocation, no GLib. */
 #pragma once
@@ -53,3 +53,6 @@ typedef struct
 
 /* Fill *out with the first record whose seq >= seq. Returns 1, or 0 when there is none (yet). */
 int sentry_kernel_log_record (SentryKernel *k, uint64_t seq, SentryLogRecord *out);
+
+/* How many calls of number nr were refused (numbers beyond the table share one counter). */
+uint64_t sentry_kernel_refused_count (SentryKernel *k, int nr);

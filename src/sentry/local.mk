@@ -4,3 +4,54 @@ libruntime_a_SOURCES += \
 	src/sentry/sentry.h \
 	src/sentry/boot.c src/sentry/boot.h \
 	src/sentry/control.c src/sentry/control.h
+
+# The syscall layer (sentry-core): the table, the filter, the notification loop, the virtual kernel, uts, syslog.
+libruntime_a_SOURCES += \
+	src/sentry/syscall-table.c src/sentry/syscall-table.h \
+	src/sentry/syscall-print.c \
+	src/sentry/filter.c \
+	src/sentry/notify.c src/sentry/notify.h \
+	src/sentry/serve.c \
+	src/sentry/refuse.c \
+	src/sentry/kernel.c src/sentry/kernel.h src/sentry/kernel-private.h \
+	src/sentry/klog.c \
+	src/sentry/uts.c src/sentry/uts.h \
+	src/sentry/syslog.c src/sentry/syslog.h
+
+# docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
+noinst_PROGRAMS += src/sentry/syscall-doc
+src_sentry_syscall_doc_SOURCES = src/sentry/syscall-doc.c
+src_sentry_syscall_doc_LDADD = $(RUNTIME_LIBS)
+EXTRA_DIST += docs/syscalls.md
+
+update-syscall-doc: src/sentry/syscall-doc$(EXEEXT)
+	$(AM_V_GEN)./src/sentry/syscall-doc markdown > $(top_srcdir)/docs/syscalls.md.tmp && \
+	mv $(top_srcdir)/docs/syscalls.md.tmp $(top_srcdir)/docs/syscalls.md
+.PHONY: update-syscall-doc
+
+# Mediated opens, credentials, the virtual /proc files and /dev/kmsg (sentry-files).
+libruntime_a_SOURCES += \
+	src/sentry/files.c src/sentry/files.h \
+	src/sentry/creds.c src/sentry/creds.h \
+	src/sentry/proc.c src/sentry/proc.h \
+	src/sentry/kmsg.c src/sentry/kmsg.h
+
+# Unit tests of the syscall layer, and the in-sandbox probe (static, so that it also runs in a busybox root).
+check_PROGRAMS += tests/unit/test-syscall-table tests/unit/test-sentry tests/sandbox/probe
+TESTS += tests/unit/test-syscall-table tests/unit/test-sentry
+tests_unit_test_syscall_table_LDADD = $(RUNTIME_LIBS)
+tests_unit_test_syscall_table_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR=\"$(abs_top_srcdir)\"
+tests_unit_test_sentry_LDADD = $(RUNTIME_LIBS)
+tests_unit_test_sentry_CPPFLAGS = $(AM_CPPFLAGS) -DPROBE=\"$(abs_builddir)/tests/sandbox/probe\"
+tests_sandbox_probe_SOURCES = tests/sandbox/probe.c
+tests_sandbox_probe_CFLAGS = $(WARN_CFLAGS) -O2
+if CAN_STATIC
+tests_sandbox_probe_LDFLAGS = -static
+else
+tests_sandbox_probe_LDFLAGS =
+endif
+
+check_PROGRAMS += tests/unit/test-sentry-files
+TESTS += tests/unit/test-sentry-files
+tests_unit_test_sentry_files_SOURCES = tests/unit/test-sentry-files.c
+tests_unit_test_sentry_files_LDADD = $(RUNTIME_LIBS)

@@ -1,0 +1,194 @@
+/* The SentryKernel: the sandbox's virtual kernel (identity, boot time, limits, log) and the entry points boot.c
+ * uses (sentry.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "sentry/kernel-private.h"
+
+static gboolean
+set_strace (SentryKernel *k, const SentryOptions *opts, GError **error)
+{
+  k->strace = opts->strace;
+  if (!opts->strace)
+    return TRUE;
+  if (opts->strace_syscalls == NULL || opts->strace_syscalls[0] == NULL)
+    {
+      memset (k->traced, 0xff, sizeof k->traced);
+      k->trace_unknown = TRUE;
+      return TRUE;
+    }
+  for (char **s = opts->strace_syscalls; *s != NULL; s++)
+    {
+      const SentrySyscall *row;
+      if (**s == '\0')
+        continue;
+      row = sentry_syscall_by_name (*s);
+      if (row == NULL)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID, "--strace-syscalls: unknown syscall %s", *s);
+      k->traced[row->nr / 64] |= 1ull << (row->nr % 64);
+    }
+  return TRUE;
+}
+
+static gboolean
+valid_release (const char *r)
+{
+  if (r == NULL || *r == '\0' || strlen (r) > 64)
+    return FALSE;
+  for (const char *p = r; *p; p++)
+    if (!g_ascii_isgraph (*p))
+      return FALSE;
+  return TRUE;
+}
+
+SentryKernel *
+sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError **error)
+{
+  SentryOptions defaults = { 0 };
+  SentryKernel *k;
+  const char *release;
+
+  if (opts == NULL)
+    opts = &defaults;
+  release = opts->release;
+  if (release == NULL && root_spec != NULL)
+    release = oci_spec_annotation (root_spec, "dev.gvisor.kernel-release");
+  if (release == NULL || *release == '\0')
+    release = SENTRY_DEFAULT_RELEASE;
+  if (!valid_release (release))
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID,
+                       "kernel release \"%s\": expected 1 to 64 printable characters without spaces", release);
+      return NULL;
+    }
+
+  k = g_new0 (SentryKernel, 1);
+  g_strlcpy (k->release, release, sizeof k->release);
+  g_strlcpy (k->version, SENTRY_VERSION, sizeof k->version);
+  pthread_mutex_init (&k->uts_lock, NULL);
+  pthread_mutex_init (&k->listeners_lock, NULL);
+  if (root_spec != NULL && root_spec->hostname != NULL)
+    g_strlcpy (k->hostname, root_spec->hostname, sizeof k->hostname);
+  else
+    {
+      /* No hostname in the spec: the one the sandbox's UTS namespace was created with, as runc leaves it. */
+      struct utsname u;
+      if (uname (&u) == 0)
+        g_strlcpy (k->hostname, u.nodename, sizeof k->hostname);
+    }
+  if (root_spec != NULL && root_spec->domainname != NULL)
+    g_strlcpy (k->domainname, root_spec->domainname, sizeof k->domainname);
+  else
+    g_strlcpy (k->domainname, "(none)", sizeof k->domainname);
+  clock_gettime (CLOCK_BOOTTIME, &k->boot);
+  if (root_spec != NULL && root_spec->linux_cfg != NULL && root_spec->linux_cfg->resources != NULL
+      && root_spec->linux_cfg->resources->has_memory_limit && root_spec->linux_cfg->resources->memory_limit > 0)
+    k->memory_limit = (uint64_t) root_spec->linux_cfg->resources->memory_limit;
+
+  k->rule_ctx.net_raw = opts->net_raw;
+  k->rule_ctx.own_pidns = root_spec == NULL || oci_spec_namespace (root_spec, "pid") != NULL;
+
+  sentry_klog_init (k);
+
+  if (!set_strace (k, opts, error) || !sentry_filter_build (k, error))
+    {
+      sentry_kernel_free (k);
+      return NULL;
+    }
+  log_debug ("sentry: kernel %s, %u-instruction seccomp filter", k->release, (unsigned) k->filter.len);
+  return k;
+}
+
+void
+sentry_kernel_free (SentryKernel *k)
+{
+  if (k == NULL)
+    return;
+  sentry_serve_stop_all (k);
+  sentry_klog_destroy (k);
+  pthread_mutex_destroy (&k->uts_lock);
+  pthread_mutex_destroy (&k->listeners_lock);
+  g_free (k->filter.filter);
+  g_free (k);
+}
+
+const struct sock_fprog *
+sentry_kernel_filter (SentryKernel *k)
+{
+  return &k->filter;
+}
+
+gboolean
+sentry_kernel_serve (SentryKernel *k, int notify_fd, pid_t init_pid, const char *container_id, GError **error)
+{
+  return sentry_serve_start (k, notify_fd, init_pid, container_id, error);
+}
+
+const char *
+sentry_kernel_release (const SentryKernel *k)
+{
+  return k->release;
+}
+
+const char *
+sentry_kernel_version (const SentryKernel *k)
+{
+  return k->version;
+}
+
+static size_t
+copy_locked (SentryKernel *k, const char *src, char *buf, size_t size)
+{
+  size_t n;
+
+  if (size == 0)
+    return 0;
+  pthread_mutex_lock (&k->uts_lock);
+  n = strnlen (src, 64);
+  if (n >= size)
+    n = size - 1;
+  memcpy (buf, src, n);
+  buf[n] = '\0';
+  pthread_mutex_unlock (&k->uts_lock);
+  return n;
+}
+
+size_t
+sentry_kernel_hostname (SentryKernel *k, char *buf, size_t size)
+{
+  return copy_locked (k, k->hostname, buf, size);
+}
+
+size_t
+sentry_kernel_domainname (SentryKernel *k, char *buf, size_t size)
+{
+  return copy_locked (k, k->domainname, buf, size);
+}
+
+uint64_t
+sentry_kernel_uptime_ns (const SentryKernel *k)
+{
+  struct timespec now;
+  int64_t ns;
+
+  clock_gettime (CLOCK_BOOTTIME, &now);
+  ns = (int64_t) (now.tv_sec - k->boot.tv_sec) * 1000000000 + (now.tv_nsec - k->boot.tv_nsec);
+  return ns > 0 ? (uint64_t) ns : 0;
+}
+
+double
+sentry_kernel_uptime (const SentryKernel *k)
+{
+  return sentry_kernel_uptime_ns (k) / 1e9;
+}
+
+uint64_t
+sentry_kernel_memory_limit (const SentryKernel *k)
+{
+  return k->memory_limit;
+}

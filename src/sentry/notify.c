@@ -1,0 +1,94 @@
+/* Helpers for the Sentry's handlers: the caller's memory, ADDFD, id validity (notify.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "sentry/notify.h"
+
+#define PAGE 4096
+
+int
+sentry_read_mem (const SentryCall *call, uint64_t addr, void *buf, size_t len)
+{
+  struct iovec local = { buf, len };
+  struct iovec remote = { (void *) (uintptr_t) addr, len };
+  ssize_t n;
+
+  if (len == 0)
+    return 0;
+  n = process_vm_readv (sentry_call_pid (call), &local, 1, &remote, 1, 0);
+  if (n < 0)
+    return -errno;
+  return (size_t) n == len ? 0 : -EFAULT;
+}
+
+int
+sentry_write_mem (const SentryCall *call, uint64_t addr, const void *buf, size_t len)
+{
+  struct iovec local = { (void *) buf, len };
+  struct iovec remote = { (void *) (uintptr_t) addr, len };
+  ssize_t n;
+
+  if (len == 0)
+    return 0;
+  n = process_vm_writev (sentry_call_pid (call), &local, 1, &remote, 1, 0);
+  if (n < 0)
+    return -errno;
+  return (size_t) n == len ? 0 : -EFAULT;
+}
+
+ssize_t
+sentry_read_string (const SentryCall *call, uint64_t addr, char *buf, size_t size)
+{
+  size_t got = 0;
+
+  if (size == 0)
+    return -ENAMETOOLONG;
+  while (got < size)
+    {
+      /* Up to the end of the page, so that an unmapped next page does not fail a string that ends before it. */
+      size_t chunk = PAGE - ((addr + got) % PAGE);
+      int r;
+      if (chunk > size - got)
+        chunk = size - got;
+      r = sentry_read_mem (call, addr + got, buf + got, chunk);
+      if (r < 0)
+        return r;
+      char *nul = memchr (buf + got, '\0', chunk);
+      if (nul != NULL)
+        return nul - buf;
+      got += chunk;
+    }
+  buf[size - 1] = '\0';
+  return -ENAMETOOLONG;
+}
+
+int
+sentry_call_valid (const SentryCall *call)
+{
+  uint64_t id = call->req->id;
+  if (ioctl (call->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+    return -errno;
+  return 0;
+}
+
+long
+sentry_addfd (const SentryCall *call, int fd, unsigned newfd_flags)
+{
+  struct seccomp_notif_addfd addfd;
+  int r;
+
+  memset (&addfd, 0, sizeof addfd);
+  addfd.id = call->req->id;
+  addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+  addfd.srcfd = fd;
+  addfd.newfd_flags = newfd_flags;
+  r = ioctl (call->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+  if (r < 0)
+    return -errno;
+  return r;
+}

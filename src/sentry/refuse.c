@@ -1,0 +1,130 @@
+/* Refused calls (counted, logged once, failed with the row's errno) and --strace lines. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "common/log.h"
+#include "sentry/kernel-private.h"
+
+
+/* Multiplexers are logged once per command (ioctl and fcntl: arg 1, prctl: arg 0). */
+static int
+command_arg (int nr)
+{
+  switch (nr)
+    {
+    case __NR_ioctl:
+    case __NR_fcntl:
+      return 1;
+    case __NR_prctl:
+      return 0;
+    default:
+      return -1;
+    }
+}
+
+/* TRUE the first time key is seen. A full set logs nothing more (the count still grows). */
+static gboolean
+dedup_first (SentryKernel *k, uint64_t key)
+{
+  uint64_t h = key * 0x9e3779b97f4a7c15ull;
+  key++; /* 0 marks an empty slot */
+  for (unsigned i = 0; i < SENTRY_DEDUP_SLOTS; i++)
+    {
+      uint64_t *slot = &k->dedup[(h + i) % SENTRY_DEDUP_SLOTS];
+      uint64_t cur = __atomic_load_n (slot, __ATOMIC_ACQUIRE);
+      if (cur == key)
+        return FALSE;
+      if (cur == 0)
+        {
+          uint64_t expected = 0;
+          if (__atomic_compare_exchange_n (slot, &expected, key, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return TRUE;
+          if (expected == key)
+            return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+first_refusal (SentryKernel *k, int nr, const uint64_t *args)
+{
+  int cmd = command_arg (nr);
+  if (cmd >= 0)
+    return dedup_first (k, ((uint64_t) nr << 32) | (uint32_t) args[cmd]);
+  if (nr < 0 || nr >= SENTRY_MAX_NR)
+    return dedup_first (k, ((uint64_t) 0xffffffffu << 32) | (uint32_t) nr);
+  uint64_t bit = 1ull << (nr % 64);
+  return !(__atomic_fetch_or (&k->refused_logged[nr / 64], bit, __ATOMIC_ACQ_REL) & bit);
+}
+
+static void
+format_name (char *buf, size_t size, int nr, const SentrySyscall *row)
+{
+  if (row != NULL)
+    snprintf (buf, size, "%s", row->name);
+  else
+    snprintf (buf, size, "UNKNOWN[%d/%#x]", nr, (unsigned) nr);
+}
+
+static const char *
+errno_text (int err)
+{
+  const char *name = strerrorname_np (err);
+  return name != NULL ? name : "?";
+}
+
+long
+sentry_refuse (SentryCall *call, const SentrySyscall *row)
+{
+  SentryKernel *k = call->kernel;
+  const uint64_t *args = (const uint64_t *) call->req->data.args;
+  int nr = call->req->data.nr;
+  int err = sentry_syscall_refuse_errno (row, args);
+  char name[48];
+
+  __atomic_fetch_add (&k->refused_count[nr >= 0 && nr < SENTRY_MAX_NR ? nr : SENTRY_MAX_NR], 1, __ATOMIC_RELAXED);
+  if (first_refusal (k, nr, args))
+    {
+      format_name (name, sizeof name, nr, row);
+      log_info ("Unsupported syscall %s(%#llx,%#llx,%#llx,%#llx,%#llx,%#llx): refused with %s (container %s)", name,
+                (unsigned long long) args[0], (unsigned long long) args[1], (unsigned long long) args[2],
+                (unsigned long long) args[3], (unsigned long long) args[4], (unsigned long long) args[5],
+                errno_text (err), call->container_id);
+    }
+  return -err;
+}
+
+void
+sentry_strace (SentryCall *call, const SentrySyscall *row, long result, gboolean continued)
+{
+  const uint64_t *args = (const uint64_t *) call->req->data.args;
+  int nr = call->req->data.nr;
+  char name[48], res[64];
+
+  format_name (name, sizeof name, nr, row);
+  if (continued)
+    snprintf (res, sizeof res, "(native)");
+  else if (result == SENTRY_ANSWERED)
+    snprintf (res, sizeof res, "(new fd)");
+  else if (result < 0)
+    snprintf (res, sizeof res, "-1 %s", errno_text ((int) -result));
+  else
+    snprintf (res, sizeof res, "%ld (%#lx)", result, (unsigned long) result);
+  log_debug ("strace: %s [%u] %s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx) = %s", call->container_id,
+             call->req->pid, name, (unsigned long long) args[0], (unsigned long long) args[1],
+             (unsigned long long) args[2], (unsigned long long) args[3], (unsigned long long) args[4],
+             (unsigned long long) args[5], res);
+}
+
+uint64_t
+sentry_kernel_refused_count (SentryKernel *k, int nr)
+{
+  if (nr < 0 || nr >= SENTRY_MAX_NR)
+    nr = SENTRY_MAX_NR;
+  return __atomic_load_n (&k->refused_count[nr], __ATOMIC_RELAXED);
+}

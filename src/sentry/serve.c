@@ -1,0 +1,288 @@
+/* The notification loop: threads blocked in SECCOMP_IOCTL_NOTIF_RECV answer each container's calls from the
+ * syscall table.
+ *
+ * Per listener: SENTRY_WORKERS worker threads (receive, dispatch, answer) and one watcher thread that sleeps in
+ * poll() until the filter is orphaned (every process of the container has exited: POLLHUP) or the kernel is
+ * freed, then stops the workers (a signal interrupts RECV) and closes the fd. Nothing on the path from RECV to
+ * SEND allocates. */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "sentry/kernel-private.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW (4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+#define MAX_WORKERS 4
+#define NOTIF_BUF 512 /* >= the kernel's struct seccomp_notif / seccomp_notif_resp sizes */
+
+struct SentryListener
+{
+  SentryKernel *k;
+  int fd;
+  int stop_fd; /* eventfd: sentry_kernel_free asks the watcher to stop */
+  pid_t init_pid;
+  char id[256];
+  int n_workers;
+  pthread_t workers[MAX_WORKERS];
+  pthread_t watcher;
+  int dead;   /* atomic: workers leave their loop */
+  int exited; /* atomic: workers that left */
+  SentryListener *next;
+};
+
+static int wake_signal;
+static size_t notif_size, resp_size;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int sync_wakeup_logged;
+
+static void
+wake_handler (int sig)
+{
+  (void) sig;
+}
+
+static void
+init_once (void)
+{
+  struct seccomp_notif_sizes sizes = { 0 };
+  struct sigaction sa;
+
+  wake_signal = SIGRTMIN + 5;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = wake_handler; /* no SA_RESTART: RECV returns EINTR */
+  sigemptyset (&sa.sa_mask);
+  sigaction (wake_signal, &sa, NULL);
+
+  if (syscall (__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0)
+    {
+      notif_size = sizes.seccomp_notif;
+      resp_size = sizes.seccomp_notif_resp;
+    }
+  if (notif_size < sizeof (struct seccomp_notif))
+    notif_size = sizeof (struct seccomp_notif);
+  if (resp_size < sizeof (struct seccomp_notif_resp))
+    resp_size = sizeof (struct seccomp_notif_resp);
+}
+
+static int
+worker_count (void)
+{
+  const char *s = getenv ("RUNSC_SENTRY_WORKERS");
+  int n = s != NULL ? atoi (s) : 0;
+  if (n < 1)
+    n = 2;
+  return MIN (n, MAX_WORKERS);
+}
+
+static void
+answer (SentryListener *L, const struct seccomp_notif *req, long ret, gboolean cont)
+{
+  union
+  {
+    struct seccomp_notif_resp resp;
+    char buf[NOTIF_BUF];
+  } u;
+
+  memset (u.buf, 0, resp_size);
+  u.resp.id = req->id;
+  if (cont)
+    u.resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  else if (ret < 0)
+    u.resp.error = (int) ret;
+  else
+    u.resp.val = ret;
+  if (ioctl (L->fd, SECCOMP_IOCTL_NOTIF_SEND, &u.resp) < 0 && errno != ENOENT)
+    log_warning ("sentry: answer syscall %d of pid %u: %s", req->data.nr, req->pid, strerror (errno));
+}
+
+static void
+dispatch (SentryListener *L, const struct seccomp_notif *req)
+{
+  SentryKernel *k = L->k;
+  SentryCall call = { k, req, L->fd, L->init_pid, L->id };
+  const SentrySyscall *row = NULL;
+  int nr = req->data.nr;
+  gboolean traced;
+  long ret;
+
+  if (req->data.arch == AUDIT_ARCH_X86_64)
+    row = sentry_syscall_lookup (nr);
+  traced = k->strace && sentry_is_traced (k, nr);
+
+  if (row != NULL && sentry_syscall_disposition (row) == SENTRY_NATIVE)
+    {
+      /* Here only when traced, or when the row's argument rules refuse the call. The rules compare registers
+       * only, so continuing is exactly what the filter's ALLOW would have done. */
+      if (sentry_syscall_allowed (row, (const uint64_t *) req->data.args, &k->rule_ctx))
+        {
+          if (traced)
+            sentry_strace (&call, row, 0, TRUE);
+          answer (L, req, 0, TRUE);
+          return;
+        }
+      ret = sentry_refuse (&call, row);
+    }
+  else if (row != NULL && sentry_syscall_disposition (row) == SENTRY_EMULATED)
+    ret = row->handler (&call);
+  else
+    ret = sentry_refuse (&call, row);
+
+  if (traced)
+    sentry_strace (&call, row, ret, FALSE);
+  if (ret != SENTRY_ANSWERED)
+    answer (L, req, ret, FALSE);
+}
+
+static void *
+worker_main (void *data)
+{
+  SentryListener *L = data;
+  union
+  {
+    struct seccomp_notif req;
+    char buf[NOTIF_BUF];
+  } u;
+  sigset_t set;
+
+  sigfillset (&set);
+  sigdelset (&set, wake_signal);
+  pthread_sigmask (SIG_SETMASK, &set, NULL);
+
+  while (!__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
+    {
+      memset (u.buf, 0, notif_size);
+      if (ioctl (L->fd, SECCOMP_IOCTL_NOTIF_RECV, &u.req) < 0)
+        {
+          if (errno == EINTR || errno == ENOENT)
+            continue;
+          log_warning ("sentry: receive a syscall notification of container %s: %s", L->id, strerror (errno));
+          break;
+        }
+      dispatch (L, &u.req);
+    }
+  __atomic_fetch_add (&L->exited, 1, __ATOMIC_ACQ_REL);
+  return NULL;
+}
+
+static void *
+watcher_main (void *data)
+{
+  SentryListener *L = data;
+  struct pollfd p[2] = { { L->fd, 0, 0 }, { L->stop_fd, POLLIN, 0 } };
+
+  for (;;)
+    {
+      int r = poll (p, 2, -1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 || (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || (p[1].revents & POLLIN))
+        break;
+    }
+  __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
+  while (__atomic_load_n (&L->exited, __ATOMIC_ACQUIRE) < L->n_workers)
+    {
+      for (int i = 0; i < L->n_workers; i++)
+        pthread_kill (L->workers[i], wake_signal);
+      usleep (2000);
+    }
+  for (int i = 0; i < L->n_workers; i++)
+    pthread_join (L->workers[i], NULL);
+  log_debug ("sentry: container %s: no more processes behind its seccomp listener", L->id);
+  close (L->fd);
+  L->fd = -1;
+  return NULL;
+}
+
+gboolean
+sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *container_id, GError **error)
+{
+  SentryListener *L;
+  sigset_t all, old;
+  int err = 0;
+
+  pthread_once (&once, init_once);
+
+  if (ioctl (notify_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0
+      && !__atomic_exchange_n (&sync_wakeup_logged, 1, __ATOMIC_RELAXED))
+    log_debug ("sentry: SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP not available (%s): slower round trips",
+               strerror (errno));
+
+  L = g_new0 (SentryListener, 1);
+  L->k = k;
+  L->fd = notify_fd;
+  L->init_pid = init_pid;
+  g_strlcpy (L->id, container_id != NULL ? container_id : "", sizeof L->id);
+  L->n_workers = worker_count ();
+  L->stop_fd = eventfd (0, EFD_CLOEXEC);
+  if (L->stop_fd < 0)
+    {
+      err = errno;
+      close (notify_fd);
+      g_free (L);
+      return runsc_error_errno (error, err, "serve container %s: eventfd", container_id);
+    }
+
+  /* Threads start with every signal blocked, so that process signals stay with the Sentry's main loop. */
+  sigfillset (&all);
+  pthread_sigmask (SIG_SETMASK, &all, &old);
+  for (int i = 0; i < L->n_workers && err == 0; i++)
+    {
+      err = pthread_create (&L->workers[i], NULL, worker_main, L);
+      if (err != 0)
+        L->n_workers = i;
+    }
+  if (err == 0 || L->n_workers > 0)
+    err = pthread_create (&L->watcher, NULL, watcher_main, L);
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+  if (err != 0)
+    {
+      /* Without a watcher nothing would stop the workers: keep it simple and fail hard. */
+      log_error ("sentry: start notification threads for container %s: %s", L->id, strerror (err));
+      abort ();
+    }
+
+  pthread_mutex_lock (&k->listeners_lock);
+  L->next = k->listeners;
+  k->listeners = L;
+  pthread_mutex_unlock (&k->listeners_lock);
+  log_debug ("sentry: serving container %s (init %d) with %d threads", L->id, (int) init_pid, L->n_workers);
+  return TRUE;
+}
+
+void
+sentry_serve_stop_all (SentryKernel *k)
+{
+  SentryListener *L, *next;
+
+  pthread_mutex_lock (&k->listeners_lock);
+  L = k->listeners;
+  k->listeners = NULL;
+  pthread_mutex_unlock (&k->listeners_lock);
+  for (; L != NULL; L = next)
+    {
+      uint64_t one = 1;
+      next = L->next;
+      if (write (L->stop_fd, &one, sizeof one) < 0)
+        log_warning ("sentry: stop container %s: %s", L->id, strerror (errno));
+      pthread_join (L->watcher, NULL);
+      close (L->stop_fd);
+      g_free (L);
+    }
+}

@@ -1,0 +1,104 @@
+/* The syscall table: one row per x86-64 system call, the only place that decides what happens to a call.
+ *
+ * The seccomp program (filter.c), the notification dispatcher (serve.c), `runsc help syscalls` and
+ * docs/syscalls.md are all generated from it. */
+#pragma once
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sentry/notify.h"
+
+typedef enum
+{
+  SENTRY_NATIVE,   /* ALLOW in the filter (when its argument rules match) */
+  SENTRY_EMULATED, /* USER_NOTIF, answered by the row's handler */
+  SENTRY_REFUSED,  /* USER_NOTIF, answered with the row's errno by the refusal handler */
+} SentryDisposition;
+
+typedef enum
+{
+  SENTRY_CMP_EQ,        /* args[arg] == value */
+  SENTRY_CMP_MASKED_EQ, /* (args[arg] & mask) == value */
+} SentryCmpOp;
+
+typedef struct
+{
+  guint8 arg;
+  guint8 op; /* SentryCmpOp */
+  guint64 mask;
+  guint64 value;
+} SentryArgCmp;
+
+/* What a rule needs besides its comparisons. */
+enum
+{
+  SENTRY_NEEDS_NET_RAW = 1 << 0, /* --net-raw */
+  SENTRY_NEEDS_PIDNS = 1 << 1,   /* the sandbox has a pid namespace of its own */
+};
+
+/* One allowed shape of a native call: all comparisons hold (and the needs are met). */
+typedef struct
+{
+  const char *desc; /* "AF_UNIX", "TIOCGWINSZ", ... for the documentation */
+  guint8 needs;
+  guint8 n_cmp;
+  SentryArgCmp cmp[3];
+} SentryArgRule;
+
+typedef struct
+{
+  int nr;
+  const char *name;
+  SentryDisposition disposition;
+  /* refused: the errno. native with rules: the errno when no rule matches (the call is then refused). */
+  int err;
+  /* emulated: the handler. A NULL handler (a weak handler whose file is not linked) makes the row native. */
+  SentryHandler handler;
+  const char *handler_name;
+  /* native: NULL for an unconditional ALLOW, else the call runs natively only when one rule matches. */
+  const SentryArgRule *rules;
+  guint n_rules;
+  /* native with rules: picks the errno of a refused call from its arguments (NULL: err). */
+  int (*refuse_errno) (const uint64_t *args);
+  const char *note;
+} SentrySyscall;
+
+/* Filter-time choices that decide which rules apply. */
+typedef struct
+{
+  gboolean net_raw;
+  gboolean own_pidns;
+} SentryRuleContext;
+
+extern const SentrySyscall sentry_syscall_table[];
+extern const gsize sentry_syscall_table_len;
+
+/* The row of nr, or NULL when the table does not know the number. Safe on the syscall path. */
+const SentrySyscall *sentry_syscall_lookup (int nr);
+
+/* The row of a name, or NULL. */
+const SentrySyscall *sentry_syscall_by_name (const char *name);
+
+/* The disposition in effect (an emulated row with no handler linked is native). */
+SentryDisposition sentry_syscall_disposition (const SentrySyscall *row);
+
+/* TRUE if a rule of this native row is usable in ctx (its needs are met). */
+gboolean sentry_rule_usable (const SentryArgRule *rule, const SentryRuleContext *ctx);
+
+/* TRUE if the call with these arguments runs natively: an unconditional native row, or a usable rule matches.
+ * The same comparisons the filter makes, evaluated in C (for --strace and the refusal path). */
+gboolean sentry_syscall_allowed (const SentrySyscall *row, const uint64_t *args, const SentryRuleContext *ctx);
+
+/* The errno a refused call of this row gets. */
+int sentry_syscall_refuse_errno (const SentrySyscall *row, const uint64_t *args);
+
+/* "disposition" names: "native", "emulated", "refused". */
+const char *sentry_disposition_name (SentryDisposition d);
+
+/* Print the table as "table", "json", "csv" or "markdown" (docs/syscalls.md). Errors name the format. */
+gboolean sentry_syscalls_print (const char *format, FILE *out, GError **error);
+
+/* The same, into a string. */
+char *sentry_syscalls_format (const char *format, GError **error);

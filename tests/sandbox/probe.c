@@ -1,0 +1,376 @@
+/* probe: checks from inside a sandbox that the Sentry answers what it should. Built static, copied into a busybox
+ * bundle by the integration tests and exec'd under the sandbox filter by the unit tests.
+ *
+ *   probe [--release=R] [--hostname=H] [--domainname=D] [--sethostname] [--no-pidns] [--quiet]
+ *
+ * Prints one TAP-like line per check ("ok - what" or "not ok - what: detail") and exits 0 when every check
+ * passed, 1 otherwise. Every check is one that a process outside the sandbox (root on the host) fails: a refused
+ * call must fail with the sandbox's errno, not with what the host kernel would answer.
+ *
+ * Plain libc only. The sentry-files checks (mediated opens, /proc, /dev/kmsg) go in their own section below. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define SENTRY_VERSION "#1 SMP Sun Jan 10 15:06:54 PST 2016"
+
+static int failures, checks, quiet;
+
+/* Set once the kernel log is seen to be a sandbox's: calls that would change the host (clearing its kernel log,
+ * its console level, its accounting) are only made then, so that running the probe on a host is harmless. */
+static int in_sandbox;
+
+static void
+check (int ok, const char *what, const char *fmt, ...)
+{
+  checks++;
+  if (ok)
+    {
+      if (!quiet)
+        printf ("ok - %s\n", what);
+      return;
+    }
+  failures++;
+  printf ("not ok - %s: ", what);
+  va_list ap;
+  va_start (ap, fmt);
+  vprintf (fmt, ap);
+  va_end (ap);
+  printf ("\n");
+}
+
+/* A raw syscall's errno (0 on success). */
+static int
+err_of (long r)
+{
+  return r < 0 ? errno : 0;
+}
+
+static void
+check_errno (const char *what, long r, int want)
+{
+  int got = err_of (r);
+  check (got == want, what, "got %s (%d), want %s", got ? strerrorname_np (got) : "success", got,
+         want ? strerrorname_np (want) : "success");
+}
+
+static void
+check_uname (const char *release, const char *hostname, const char *domainname)
+{
+  struct utsname u;
+  memset (&u, 0xaa, sizeof u);
+  int r = uname (&u);
+  check (r == 0, "uname succeeds", "%s", strerror (errno));
+  if (r != 0)
+    return;
+  check (strcmp (u.sysname, "Linux") == 0, "uname sysname is Linux", "got %s", u.sysname);
+  check (strcmp (u.release, release) == 0, "uname release", "got %s, want %s", u.release, release);
+  check (strcmp (u.version, SENTRY_VERSION) == 0, "uname version", "got %s", u.version);
+  check (strcmp (u.machine, "x86_64") == 0, "uname machine is x86_64", "got %s", u.machine);
+  if (hostname != NULL)
+    check (strcmp (u.nodename, hostname) == 0, "uname nodename", "got %s, want %s", u.nodename, hostname);
+  if (domainname != NULL)
+    check (strcmp (u.domainname, domainname) == 0, "uname domainname", "got %s, want %s", u.domainname,
+           domainname);
+}
+
+static int
+line_ok (const char *line, size_t len)
+{
+  /* <6>[%11.6f] text */
+  if (len < 16 || memcmp (line, "<6>[", 4) != 0)
+    return 0;
+  const char *close = memchr (line, ']', len);
+  if (close == NULL || close - line < 15 || close[1] != ' ')
+    return 0;
+  const char *dot = close - 7;
+  if (*dot != '.')
+    return 0;
+  for (const char *p = dot + 1; p < close; p++)
+    if (*p < '0' || *p > '9')
+      return 0;
+  return 1;
+}
+
+static void
+check_syslog (void)
+{
+  static char buf[1 << 17];
+  int size = klogctl (10, NULL, 0); /* SYSLOG_ACTION_SIZE_BUFFER */
+  check (size > 0, "syslog SIZE_BUFFER works unprivileged", "got %d (%s)", size, strerror (errno));
+  if (size <= 0 || size > (int) sizeof buf)
+    size = sizeof buf;
+  int n = klogctl (3, buf, size); /* SYSLOG_ACTION_READ_ALL */
+  check (n > 0, "syslog READ_ALL works unprivileged", "got %d (%s)", n, strerror (errno));
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+
+  const char *lines[64];
+  size_t lens[64];
+  int nl = 0, bad = 0;
+  for (char *p = buf; *p && nl < 64;)
+    {
+      char *e = strchr (p, '\n');
+      if (e == NULL)
+        break;
+      lines[nl] = p;
+      lens[nl] = e - p;
+      if (!line_ok (p, e - p))
+        bad++;
+      nl++;
+      p = e + 1;
+    }
+  check (nl >= 12, "kernel log has at least 12 lines", "got %d", nl);
+  check (bad == 0, "kernel log lines are <6>[%11.6f] text", "%d bad lines", bad);
+  if (nl < 12)
+    return;
+  in_sandbox = strncmp (lines[0], "<6>[   0.000000] Starting ", 26) == 0
+               && memcmp (lines[0] + lens[0] - 3, "...", 3) == 0;
+  check (in_sandbox, "kernel log starts with Starting ...", "got %.*s", (int) lens[0], lines[0]);
+  check (lens[11] >= 6 && memcmp (lines[11] + lens[11] - 6, "Ready!", 6) == 0, "12th kernel log line is Ready!",
+         "got %.*s", (int) lens[11], lines[11]);
+  int dup = 0;
+  for (int i = 1; i <= 10; i++)
+    for (int j = i + 1; j <= 10; j++)
+      {
+        const char *a = memchr (lines[i], ']', lens[i]), *b = memchr (lines[j], ']', lens[j]);
+        size_t la = lens[i] - (a - lines[i]), lb = lens[j] - (b - lines[j]);
+        if (la == lb && memcmp (a, b, la) == 0)
+          dup++;
+      }
+  check (dup == 0, "ten boot messages without repeats", "%d repeats", dup);
+
+  /* A short READ_ALL gets the newest whole lines. */
+  char small[64];
+  int m = klogctl (3, small, sizeof small);
+  check (m > 0 && m <= (int) sizeof small && small[m - 1] == '\n', "short syslog READ_ALL returns whole lines",
+         "got %d", m);
+  int unread = klogctl (9, NULL, 0); /* SIZE_UNREAD */
+  check (unread >= 0, "syslog SIZE_UNREAD works", "%s", strerror (errno));
+  if (!in_sandbox)
+    {
+      check (0, "syslog CLEAR, READ_CLEAR, CONSOLE_* are refused", "not run: not a sandbox's kernel log");
+      return;
+    }
+  check_errno ("syslog CLEAR is refused", klogctl (5, NULL, 0), EPERM);
+  check_errno ("syslog READ_CLEAR is refused", klogctl (4, buf, size), EPERM);
+  check_errno ("syslog CONSOLE_OFF is refused", klogctl (6, NULL, 0), EPERM);
+  check_errno ("syslog CONSOLE_LEVEL is refused", klogctl (8, NULL, 7), EPERM);
+  check_errno ("syslog unknown action is EINVAL", klogctl (77, NULL, 0), EINVAL);
+}
+
+static void
+check_refused (void)
+{
+  /* Arguments chosen so that the host kernel (as root) would answer differently. */
+  check_errno ("mount refused", syscall (SYS_mount, "none", "/nonexistent-probe", "tmpfs", 0, NULL), EPERM);
+  check_errno ("umount2 refused", syscall (SYS_umount2, "/nonexistent-probe", 0), EPERM);
+  check_errno ("pivot_root refused", syscall (SYS_pivot_root, "/nonexistent-a", "/nonexistent-b"), EPERM);
+  check_errno ("swapon refused", syscall (SYS_swapon, "/nonexistent-probe", 0), EPERM);
+  check_errno ("swapoff refused", syscall (SYS_swapoff, "/nonexistent-probe"), EPERM);
+  check_errno ("reboot refused", syscall (SYS_reboot, 1, 2, 3, NULL), EPERM);
+  check_errno ("kexec_load refused", syscall (SYS_kexec_load, 0, 0, NULL, 0xdead0000ul), EPERM);
+  check_errno ("kexec_file_load refused", syscall (SYS_kexec_file_load, -1, -1, 0, NULL, 0xdead0000ul), EPERM);
+  check_errno ("init_module refused", syscall (SYS_init_module, NULL, 0, ""), EPERM);
+  check_errno ("finit_module refused", syscall (SYS_finit_module, -1, "", 0), EPERM);
+  check_errno ("delete_module refused", syscall (SYS_delete_module, "nonexistent_probe", O_NONBLOCK), EPERM);
+  check_errno ("bpf refused", syscall (SYS_bpf, -1, NULL, 0), EPERM);
+  check_errno ("perf_event_open refused", syscall (SYS_perf_event_open, NULL, 0, -1, -1, 0), EPERM);
+  check_errno ("keyctl refused", syscall (SYS_keyctl, -1, 0, 0, 0, 0), ENOSYS);
+  check_errno ("add_key refused", syscall (SYS_add_key, NULL, NULL, NULL, 0, 0), ENOSYS);
+  check_errno ("request_key refused", syscall (SYS_request_key, NULL, NULL, NULL, 0), ENOSYS);
+  check_errno ("userfaultfd refused", syscall (SYS_userfaultfd, -1), ENOSYS);
+  check_errno ("io_uring_setup refused", syscall (SYS_io_uring_setup, 0, NULL), ENOSYS);
+  check_errno ("io_uring_enter refused", syscall (SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0), ENOSYS);
+  check_errno ("io_uring_register refused", syscall (SYS_io_uring_register, -1, 0, NULL, 0), ENOSYS);
+  check_errno ("open_by_handle_at refused", syscall (SYS_open_by_handle_at, -1, NULL, 0), EPERM);
+  check_errno ("name_to_handle_at refused", syscall (SYS_name_to_handle_at, -1, NULL, NULL, NULL, 0), ENOSYS);
+  check_errno ("iopl refused", syscall (SYS_iopl, 0), EPERM);
+  check_errno ("ioperm refused", syscall (SYS_ioperm, 0, 0, 0), EPERM);
+  if (in_sandbox)
+    {
+      check_errno ("acct refused", syscall (SYS_acct, NULL), EPERM);
+      check_errno ("settimeofday refused", syscall (SYS_settimeofday, NULL, NULL), EPERM);
+    }
+  check_errno ("clock_settime refused", syscall (SYS_clock_settime, 0, NULL), EPERM);
+  check_errno ("adjtimex refused", syscall (SYS_adjtimex, NULL), EPERM);
+  check_errno ("clock_adjtime refused", syscall (SYS_clock_adjtime, 0, NULL), EPERM);
+  check_errno ("quotactl refused", syscall (SYS_quotactl, 0, NULL, 0, NULL), EPERM);
+  check_errno ("lookup_dcookie refused", syscall (SYS_lookup_dcookie, 0, NULL, 0), EPERM);
+  check_errno ("setns refused", syscall (SYS_setns, -1, 0), EPERM);
+  check_errno ("fsopen refused", syscall (SYS_fsopen, NULL, 0), EPERM);
+  /* vhangup in a child without a controlling terminal, so that it could not hang up ours even on the host. */
+  pid_t child = fork ();
+  if (child == 0)
+    {
+      setsid ();
+      _exit (syscall (SYS_vhangup) < 0 && errno == EPERM ? 0 : 1);
+    }
+  int status = -1;
+  check (child > 0 && waitpid (child, &status, 0) == child && WIFEXITED (status) && WEXITSTATUS (status) == 0,
+         "vhangup refused", "status %#x", status);
+  check_errno ("clone3 refused (glibc falls back to clone)", syscall (SYS_clone3, NULL, 0), ENOSYS);
+  check_errno ("syscall 460 (beyond the table) refused", syscall (460, 0, 0, 0, 0, 0, 0), ENOSYS);
+  check_errno ("syscall 1000 (beyond the table) refused", syscall (1000, 0, 0, 0, 0, 0, 0), ENOSYS);
+}
+
+/* A raw clone that must fail; should it succeed, the child leaves at once. */
+static long
+try_clone (unsigned long flags)
+{
+  long r = syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+  if (r == 0)
+    _exit (0);
+  if (r > 0)
+    waitpid (r, NULL, 0);
+  return r;
+}
+
+/* A socket that must fail; closed should it succeed. */
+static long
+try_socket (int family, int type, int proto)
+{
+  int fd = socket (family, type, proto);
+  int saved = errno;
+  if (fd >= 0)
+    close (fd);
+  errno = saved;
+  return fd;
+}
+
+static void
+check_checked (int own_pidns)
+{
+  int fd;
+
+  /* sockets */
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  check_errno ("socket(AF_INET, SOCK_STREAM) allowed", fd, 0);
+  if (fd >= 0)
+    close (fd);
+  fd = socket (AF_UNIX, SOCK_DGRAM, 0);
+  check_errno ("socket(AF_UNIX, SOCK_DGRAM) allowed", fd, 0);
+  if (fd >= 0)
+    close (fd);
+  fd = socket (AF_NETLINK, SOCK_RAW, 0);
+  check_errno ("socket(AF_NETLINK, NETLINK_ROUTE) allowed", fd, 0);
+  if (fd >= 0)
+    close (fd);
+  check_errno ("socket(AF_PACKET) refused", try_socket (AF_PACKET, SOCK_RAW, 0), EPERM);
+  check_errno ("socket(AF_INET, SOCK_RAW) refused", try_socket (AF_INET, SOCK_RAW, 1), EPERM);
+  check_errno ("socket(AF_NETLINK, NETLINK_AUDIT) refused", try_socket (AF_NETLINK, SOCK_RAW, 9), EPROTONOSUPPORT);
+  check_errno ("socket(AF_VSOCK) refused", try_socket (40, SOCK_STREAM, 0), EAFNOSUPPORT);
+  int sv[2];
+  check_errno ("socketpair(AF_UNIX) allowed", socketpair (AF_UNIX, SOCK_STREAM, 0, sv), 0);
+
+  /* namespaces */
+  check_errno ("clone(CLONE_NEWUSER) refused", try_clone (CLONE_NEWUSER), EPERM);
+  check_errno ("clone(CLONE_NEWNET) refused", try_clone (CLONE_NEWNET), EPERM);
+  check_errno ("unshare(CLONE_NEWNS) refused", syscall (SYS_unshare, CLONE_NEWNS), EPERM);
+  check_errno ("unshare(CLONE_NEWPID) refused", syscall (SYS_unshare, CLONE_NEWPID), EPERM);
+  check_errno ("unshare(CLONE_NEWTIME) refused", syscall (SYS_unshare, 0x80), EPERM);
+  check_errno ("unshare(CLONE_FILES) allowed", syscall (SYS_unshare, CLONE_FILES), 0);
+  pid_t child = fork ();
+  if (child == 0)
+    _exit (7);
+  int status = 0;
+  check (child > 0 && waitpid (child, &status, 0) == child && WIFEXITED (status) && WEXITSTATUS (status) == 7,
+         "fork works", "fork %d status %#x", (int) child, status);
+
+  /* ioctl */
+  if (socketpair (AF_UNIX, SOCK_STREAM, 0, sv) == 0)
+    {
+      char c = 'x';
+      int avail = -1;
+      check_errno ("ioctl(TIOCSTI) refused", ioctl (sv[0], TIOCSTI, &c), EPERM);
+      check_errno ("ioctl(FIONREAD) allowed", ioctl (sv[0], FIONREAD, &avail), 0);
+      check_errno ("ioctl(FIOCLEX) allowed", ioctl (sv[0], FIOCLEX), 0);
+      struct winsize ws;
+      check_errno ("ioctl(TIOCGWINSZ) on a socket reaches the kernel", ioctl (sv[0], TIOCGWINSZ, &ws), ENOTTY);
+      close (sv[0]);
+      close (sv[1]);
+    }
+
+  /* prctl, personality */
+  check (prctl (PR_GET_DUMPABLE) >= 0, "prctl(PR_GET_DUMPABLE) allowed", "%s", strerror (errno));
+  check_errno ("prctl(PR_SET_MM) refused", prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0, 0, 0), EINVAL);
+  check (personality (0xffffffff) >= 0, "personality query allowed", "%s", strerror (errno));
+  check_errno ("personality(READ_IMPLIES_EXEC) refused", personality (READ_IMPLIES_EXEC), EPERM);
+
+  /* ptrace stays inside the sandbox */
+  if (!own_pidns)
+    check_errno ("ptrace refused without a pid namespace", ptrace (PTRACE_PEEKDATA, 1, NULL, NULL), EPERM);
+}
+
+static void
+check_sethostname (void)
+{
+  static const char name[80] = "probe-host";
+  check_errno ("sethostname works", sethostname (name, strlen (name)), 0);
+  struct utsname u;
+  check (uname (&u) == 0 && strcmp (u.nodename, name) == 0, "uname shows the new hostname", "got %s",
+         u.nodename);
+  check_errno ("sethostname of 65 bytes is EINVAL", sethostname (name, 65), EINVAL);
+}
+
+/* ---- sentry-files checks (mediated opens, /proc, /dev/kmsg) go below this line ---- */
+
+int
+main (int argc, char **argv)
+{
+  const char *release = "4.4.0", *hostname = NULL, *domainname = NULL;
+  int sethost = 0, own_pidns = 1;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (strncmp (argv[i], "--release=", 10) == 0)
+        release = argv[i] + 10;
+      else if (strncmp (argv[i], "--hostname=", 11) == 0)
+        hostname = argv[i] + 11;
+      else if (strncmp (argv[i], "--domainname=", 13) == 0)
+        domainname = argv[i] + 13;
+      else if (strcmp (argv[i], "--sethostname") == 0)
+        sethost = 1;
+      else if (strcmp (argv[i], "--no-pidns") == 0)
+        own_pidns = 0;
+      else if (strcmp (argv[i], "--quiet") == 0)
+        quiet = 1;
+      else
+        {
+          fprintf (stderr, "probe: unknown argument %s\n", argv[i]);
+          return 2;
+        }
+    }
+
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  check (getpid () > 0, "getpid works", "%s", strerror (errno));
+  check_uname (release, hostname, domainname);
+  check_syslog ();
+  check_refused ();
+  check_checked (own_pidns);
+  if (sethost)
+    check_sethostname ();
+
+  printf ("# %d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
+}
