@@ -1,8 +1,11 @@
 /* runsc boot: the sandbox process (internal; runsc create starts it as runsc-sandbox). See src/sentry/boot.h. */
 #include "config.h"
 
+#include <fcntl.h>
+
 #include "cli/cli.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "sentry/boot.h"
 
 int
@@ -34,6 +37,19 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
       runsc_error_set (error, RUNSC_ERROR_INVALID,
                        "boot is internal: it needs --id, --bundle, --state-dir, --control-fd and --sync-fd");
       return -1;
+    }
+  /* Our descriptors must not leak into the container's processes. */
+  fcntl (control_fd, F_SETFD, FD_CLOEXEC);
+  fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
+  if (console_fd >= 0)
+    fcntl (console_fd, F_SETFD, FD_CLOEXEC);
+  /* The Sentry never writes to the stdio it was given (it is the container's): without --log, it logs only to
+   * --debug-log. */
+  if (g->log == NULL || *g->log == '\0')
+    {
+      g_autoptr (GError) local = NULL;
+      if (!runsc_log_init ("/dev/null", g->log_format_value, g->debug, &local))
+        return 1;
     }
   cli_set_id (g, id);
   if (g->strace_syscalls != NULL && *g->strace_syscalls != '\0')

@@ -82,6 +82,7 @@ read_sync (int fd, pid_t sentry, pid_t *init_pid, GError **error)
   GString *buf = g_string_new (NULL);
   g_autofree char *text = NULL;
   char chunk[4096];
+  char *nl;
 
   for (;;)
     {
@@ -91,9 +92,14 @@ read_sync (int fd, pid_t sentry, pid_t *init_pid, GError **error)
       if (n <= 0)
         break;
       g_string_append_len (buf, chunk, n);
+      /* One line; the init may still hold a copy of the write end until it execs. */
+      if (memchr (chunk, '\n', (size_t) n) != NULL)
+        break;
     }
   text = g_string_free (buf, FALSE);
-  g_strchomp (text);
+  nl = strchr (text, '\n');
+  if (nl != NULL)
+    *nl = '\0';
   if (g_str_has_prefix (text, "created "))
     {
       *init_pid = (pid_t) g_ascii_strtoll (text + 8, NULL, 10);

@@ -647,7 +647,7 @@ sentry_boot (const SentryBootArgs *args)
     }
 
   {
-    g_autofree char *msg = g_strdup_printf ("error %s\n", error->message);
+    g_autofree char *msg = g_strdup_printf ("error %s\n", g_strdelimit (error->message, "\n", ' '));
     log_error ("sandbox %s: %s", args->id, error->message);
     sync_write (args->sync_fd, msg);
     close (args->sync_fd);
