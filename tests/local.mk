@@ -1,1 +1,23 @@
 # tests: unit tests (GLib test framework, TAP) and integration tests (bats).
+# The test command is tests/run (see its header); the integration suites are tests/integration/*.bats and
+# run against the built binaries: RUNSC=$(builddir)/runsc, SHIM=$(builddir)/containerd-shim-runsc-v1.
+
+# The receiving end of --console-socket for the TTY tests (built by `make check`, not installed).
+check_PROGRAMS += tests/lib/recvtty
+tests_lib_recvtty_SOURCES = tests/lib/recvtty.c
+tests_lib_recvtty_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS)
+
+EXTRA_DIST += \
+	tests/run \
+	tests/packages.txt \
+	tests/lib/bundle.bash \
+	tests/lib/mkbundle \
+	tests/integration/helpers.bash \
+	tests/integration/lifecycle.bats
+
+# `make integration`: the bats suites against this build (as root; the full test command is tests/run).
+.PHONY: integration
+integration: runsc$(EXEEXT) $(check_PROGRAMS)
+	RUNSC=$(abs_builddir)/runsc SHIM=$(abs_builddir)/containerd-shim-runsc-v1 \
+	RECVTTY=$(abs_builddir)/tests/lib/recvtty \
+	bats --tap $(srcdir)/tests/integration/*.bats
