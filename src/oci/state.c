@@ -390,16 +390,69 @@ add_annotations (JsonBuilder *b, GHashTable *annotations)
   json_builder_end_object (b);
 }
 
+/* Pretty print as Go's json.MarshalIndent (runc's output): "key": value, two-space indent, {} when empty. */
+static void
+pretty_node (GString *out, JsonNode *node, int depth)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *o = json_node_get_object (node);
+      g_autoptr (GList) members = json_object_get_members (o);
+      GList *l;
+
+      if (members == NULL)
+        {
+          g_string_append (out, "{}");
+          return;
+        }
+      g_string_append (out, "{\n");
+      for (l = members; l != NULL; l = l->next)
+        {
+          g_autoptr (JsonNode) key = json_node_init_string (json_node_alloc (), l->data);
+          g_autofree char *k = json_to_string (key, FALSE);
+          g_string_append_printf (out, "%*s%s: ", (depth + 1) * 2, "", k);
+          pretty_node (out, json_object_get_member (o, l->data), depth + 1);
+          g_string_append (out, l->next != NULL ? ",\n" : "\n");
+        }
+      g_string_append_printf (out, "%*s}", depth * 2, "");
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      guint i, n = json_array_get_length (a);
+
+      if (n == 0)
+        {
+          g_string_append (out, "[]");
+          return;
+        }
+      g_string_append (out, "[\n");
+      for (i = 0; i < n; i++)
+        {
+          g_string_append_printf (out, "%*s", (depth + 1) * 2, "");
+          pretty_node (out, json_array_get_element (a, i), depth + 1);
+          g_string_append (out, i + 1 < n ? ",\n" : "\n");
+        }
+      g_string_append_printf (out, "%*s]", depth * 2, "");
+    }
+  else
+    {
+      g_autofree char *text = json_to_string (node, FALSE);
+      g_string_append (out, text);
+    }
+}
+
 static char *
 builder_to_string (JsonBuilder *b, gboolean pretty)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = json_builder_get_root (b);
+  GString *out;
 
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, pretty);
-  json_generator_set_indent (gen, 2);
-  return json_generator_to_data (gen, NULL);
+  if (!pretty)
+    return json_to_string (root, FALSE);
+  out = g_string_new (NULL);
+  pretty_node (out, root, 0);
+  return g_string_free (out, FALSE);
 }
 
 char *
