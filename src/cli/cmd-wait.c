@@ -1,6 +1,7 @@
 /* runsc wait: wait for the container to exit; print {"id": ID, "exitStatus": N} (N is 128+sig for a signal). */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -40,11 +41,16 @@ cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error)
     }
   if (status < 0 && !state_read_exit_status (d, &status))
     {
-      if (local != NULL)
-        g_propagate_error (error, g_steal_pointer (&local));
-      else
-        runsc_error_set (error, RUNSC_ERROR_STATE, "container %s: its exit status is unknown", st->id);
-      return -1;
+      if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+        {
+          if (local != NULL)
+            g_propagate_error (error, g_steal_pointer (&local));
+          else
+            runsc_error_set (error, RUNSC_ERROR_STATE, "container %s: its exit status is unknown", st->id);
+          return -1;
+        }
+      /* The Sentry died without recording one: its death SIGKILLed the container (fail closed). */
+      status = 128 + SIGKILL;
     }
   {
     g_autoptr (JsonBuilder) b = json_builder_new ();

@@ -17,7 +17,8 @@
 static int log_fd = -1; /* -1: stderr */
 static int debug_fd = -1;
 static RunscLogFormat log_format = RUNSC_LOG_FORMAT_TEXT;
-static RunscLogLevel log_min = RUNSC_LOG_INFO;
+static RunscLogLevel log_min = RUNSC_LOG_INFO;  /* lowest level written anywhere */
+static RunscLogLevel main_min = RUNSC_LOG_INFO; /* lowest level written to the main log (--debug) */
 static const char *log_component;
 
 static const char *const level_names[] = { "debug", "info", "warning", "error" };
@@ -49,7 +50,8 @@ runsc_log_init (const char *path, RunscLogFormat format, gboolean debug, GError 
     close (log_fd);
   log_fd = fd;
   log_format = format;
-  log_min = debug ? RUNSC_LOG_DEBUG : RUNSC_LOG_INFO;
+  main_min = debug ? RUNSC_LOG_DEBUG : RUNSC_LOG_INFO;
+  log_min = debug_fd >= 0 ? RUNSC_LOG_DEBUG : main_min;
   return TRUE;
 }
 
@@ -168,7 +170,7 @@ runsc_logv (RunscLogLevel level, const char *fmt, va_list ap)
   if (line[pos - 1] != '\n')
     line[pos - 1] = '\n';
 
-  if (write (log_fd >= 0 ? log_fd : STDERR_FILENO, line, pos) < 0)
+  if (level >= main_min && write (log_fd >= 0 ? log_fd : STDERR_FILENO, line, pos) < 0)
     { /* nowhere left to report it */
     }
   if (debug_fd >= 0 && write (debug_fd, line, pos) < 0)
