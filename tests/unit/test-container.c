@@ -5,15 +5,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -79,7 +85,8 @@ typedef struct
   const struct sock_fprog *filter;
   gboolean answer_notifications; /* the helper answers every notification with 4242 */
   gboolean console;
-  gboolean want_notify_fd;
+  gboolean die_after_spawn; /* the helper reports the init's pid and exits without starting it */
+  gboolean (*prepare) (pid_t init_pid, void *user_data, GError **error);
 } RunOptions;
 
 typedef struct
@@ -90,6 +97,7 @@ typedef struct
   char *err;       /* the program's stderr */
   char *console;   /* what came through the pty master */
   gboolean got_notify_fd;
+  pid_t orphan; /* die_after_spawn: the init's pid */
 } RunResult;
 
 static void
@@ -174,8 +182,17 @@ helper_main (const OciSpec *spec, const RunOptions *opt, int stdio[3], int conso
     args.stdio[i] = stdio[i];
   args.rootfs_overlay = opt->overlay;
   args.sandbox_filter = opt->filter;
+  args.prepare = opt->prepare;
+  args.user_data = (void *) opt;
   if (!container_spawn (&args, &init, &error))
     goto fail;
+  if (opt->die_after_spawn)
+    {
+      g_autofree char *msg = g_strdup_printf ("P%d", (int) init.pid);
+      if (write (report_fd, msg, strlen (msg)) < 0)
+        _exit (201);
+      _exit (0);
+    }
   if (init.notify_fd >= 0)
     {
       if (write (report_fd, "N", 1) != 1)
@@ -210,6 +227,35 @@ count_mounts (void)
   g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL));
   for (char *p = text; *p; p++)
     n += *p == '\n';
+  return n;
+}
+
+/* A process the current test started on purpose (not counted as left behind), or -1. */
+static pid_t expected_child = -1;
+
+/* Children of this process other than expected_child, from /proc (PPid). */
+static int
+count_children (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  int n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *want = g_strdup_printf ("\nPPid:\t%d\n", (int) getpid ());
+      if (!g_ascii_isdigit (name[0]) || atoi (name) == expected_child)
+        continue;
+      path = g_strdup_printf ("/proc/%s/status", name);
+      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, want) != NULL)
+        {
+          g_printerr ("left behind: pid %s\n", name);
+          n++;
+        }
+    }
   return n;
 }
 
@@ -296,14 +342,15 @@ run_spec (const char *json, const RunOptions *opt, RunResult *res)
     }
   if (report[0] == 'E')
     res->error = g_strdup (report + 1);
+  if (report[0] == 'P')
+    res->orphan = atoi (report + 1);
   g_assert_true (WIFEXITED (status));
   res->status = WEXITSTATUS (status);
   if (res->error == NULL)
     g_assert_cmpint (res->status, !=, 200);
 
-  /* Nothing left behind: no child, no mount. */
-  g_assert_cmpint (waitpid (-1, NULL, WNOHANG), ==, -1);
-  g_assert_cmpint (errno, ==, ECHILD);
+  /* Nothing left behind: no child (but a test's own helper), no mount. */
+  g_assert_cmpint (count_children (), ==, 0);
   g_assert_cmpint (count_mounts (), ==, mounts_before);
   if (g_test_verbose ())
     g_printerr ("error=%s status=%d\nstdout=%s\nstderr=%s\n", res->error ? res->error : "(none)", res->status,
@@ -469,7 +516,10 @@ test_bind_mounts (void)
   run_parts (&s, NULL, &r);
   ASSERT_RAN (&r);
   g_assert_cmpstr (r.out, ==, "hello from the host\nhello from the host\nro\nro,nosuid,nodev,relatime\n");
-  g_assert_false (g_file_test (dir, G_FILE_TEST_IS_DIR) && g_file_test ("new", G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *created = g_build_filename (dir, "new", NULL);
+    g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+  }
   run_result_clear (&r);
 }
 
@@ -771,6 +821,185 @@ test_cgroup_mount (void)
   run_result_clear (&r);
 }
 
+static void
+test_no_fd_leaks_and_devices (void)
+{
+  /* Only stdio reaches the program; linux.devices are made (mknod) with their mode. */
+  SpecParts s = { .args = "[\"sh\", \"-c\", \"ls /proc/self/fd | wc -l; stat -c '%F %a %t:%T' /dev/mynull;"
+                          " echo x > /dev/mynull && echo mynull-ok\"]",
+                  .linux_extra = ", \"devices\": [{\"path\": \"/dev/mynull\", \"type\": \"c\", \"major\": 1,"
+                                 " \"minor\": 3, \"fileMode\": 432, \"uid\": 0, \"gid\": 0}]" };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  run_parts (&s, NULL, &r);
+  ASSERT_RAN (&r);
+  /* 0, 1, 2 and the directory ls reads */
+  g_assert_cmpstr (r.out, ==, "4\ncharacter special file 660 1:3\nmynull-ok\n");
+  run_result_clear (&r);
+}
+
+static gboolean
+prepare_check_pid (pid_t init_pid, void *user_data, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) init_pid);
+  g_autofree char *text = NULL;
+  g_autofree char *want = g_strdup_printf ("\nNSpid:\t%d\t1\n", (int) init_pid);
+
+  /* the init exists, is in its own pid namespace, and is pid 1 there */
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return FALSE;
+  if (strstr (text, want) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "prepare: no %s in %s", want, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare_fail (pid_t init_pid, void *user_data, GError **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cgroup for %d: refused by the test", (int) init_pid);
+  return FALSE;
+}
+
+static void
+test_prepare (void)
+{
+  SpecParts s = { .args = "[\"sh\", \"-c\", \"echo $$\"]" };
+  RunOptions ok = { .prepare = prepare_check_pid };
+  RunOptions bad = { .prepare = prepare_fail };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  run_parts (&s, &ok, &r);
+  ASSERT_RAN (&r);
+  g_assert_cmpstr (r.out, ==, "1\n");
+  run_result_clear (&r);
+  run_parts (&s, &bad, &r);
+  g_assert_nonnull (r.error);
+  g_assert_true (g_str_has_prefix (r.error, "cgroup for "));
+  g_assert_true (g_str_has_suffix (r.error, ": refused by the test"));
+  run_result_clear (&r);
+}
+
+static void
+test_sentry_death (void)
+{
+  /* The helper (the Sentry) exits between spawn and start: its init must die with it. */
+  SpecParts s = { .args = "[\"sleep\", \"1000\"]" };
+  RunOptions opt = { .die_after_spawn = TRUE };
+  RunResult r;
+  int tries;
+
+  REQUIRE_ROOT ();
+  run_parts (&s, &opt, &r);
+  g_assert_null (r.error);
+  g_assert_cmpint (r.orphan, >, 1);
+  for (tries = 0; tries < 100 && runsc_process_alive (r.orphan, 0); tries++)
+    g_usleep (20000);
+  g_assert_false (runsc_process_alive (r.orphan, 0));
+  run_result_clear (&r);
+}
+
+static void
+test_start_hook_failure (void)
+{
+  SpecParts s = { .args = "[\"true\"]",
+                  .top = ", \"hooks\": {\"startContainer\": [{\"path\": \"/bin/sh\","
+                         " \"args\": [\"sh\", \"-c\", \"echo no start >&2; exit 4\"]}]}" };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  run_parts (&s, NULL, &r);
+  g_assert_cmpstr (r.error, ==, "startContainer hook /bin/sh: exit status 4, stdout: , stderr: no start");
+  run_result_clear (&r);
+}
+
+static void
+test_join_namespaces (void)
+{
+  /* A pid and a network namespace that already exist (a sleeping process's), joined by path; a new time
+   * namespace. The init is not pid 1 of a joined pid namespace. */
+  int ready[2];
+  pid_t keeper, member = -1;
+  char buf[32];
+  ssize_t n;
+  g_autofree char *namespaces = NULL;
+  g_autofree char *keeper_net = NULL;
+  g_autofree char *our_time = g_file_read_link ("/proc/self/ns/time", NULL);
+  SpecParts s = { .args = "[\"sh\", \"-c\", \"echo $$; readlink /proc/self/ns/net; readlink /proc/self/ns/time;"
+                          " ls /proc | grep -c '^[0-9]'\"]" };
+  RunResult r;
+  g_auto (GStrv) lines = NULL;
+
+  REQUIRE_ROOT ();
+  g_assert_true (pipe2 (ready, O_CLOEXEC) == 0);
+  keeper = fork ();
+  g_assert_cmpint (keeper, >=, 0);
+  if (keeper == 0)
+    {
+      /* keeper: new pid and net namespaces; its child is pid 1 there and sleeps */
+      pid_t child;
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || unshare (CLONE_NEWPID | CLONE_NEWNET) < 0)
+        _exit (1);
+      child = fork ();
+      if (child == 0)
+        {
+          /* dies with the keeper, which dies with the test */
+          prctl (PR_SET_PDEATHSIG, SIGKILL);
+          pause ();
+          _exit (0);
+        }
+      snprintf (buf, sizeof buf, "%d", (int) child);
+      if (write (ready[1], buf, strlen (buf)) < 0)
+        _exit (1);
+      waitpid (child, NULL, 0);
+      _exit (0);
+    }
+  expected_child = keeper;
+  close (ready[1]);
+  n = read (ready[0], buf, sizeof buf - 1);
+  close (ready[0]);
+  g_assert_cmpint (n, >, 0);
+  buf[n] = '\0';
+  member = atoi (buf);
+  keeper_net = g_strdup_printf ("/proc/%d/ns/net", (int) member);
+  {
+    g_autofree char *net_link = g_file_read_link (keeper_net, NULL);
+    g_autofree char *top = NULL;
+    g_autofree char *linux_ns = NULL;
+    namespaces = g_strdup_printf (", {\"type\": \"time\"}");
+    /* replace the default pid and network entries: a spec lists each type once */
+    linux_ns = g_strdup_printf (
+        "{\"ociVersion\": \"1.0.2\", \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,"
+        " \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"}, \"root\": {\"path\": \"rootfs\"},"
+        " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+        " \"linux\": {\"namespaces\": [{\"type\": \"pid\", \"path\": \"/proc/%d/ns/pid\"},"
+        " {\"type\": \"network\", \"path\": \"%s\"}, {\"type\": \"mount\"}, {\"type\": \"time\"}]}}",
+        s.args, (int) member, keeper_net);
+    {
+      RunOptions none = { 0 };
+      run_spec (linux_ns, &none, &r);
+    }
+    kill (member, SIGKILL);
+    waitpid (keeper, NULL, 0);
+    expected_child = -1;
+    ASSERT_RAN (&r);
+    lines = g_strsplit (r.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 5);
+    g_assert_cmpint (atoi (lines[0]), >, 1);
+    g_assert_cmpstr (lines[1], ==, net_link);
+    g_assert_true (g_str_has_prefix (lines[2], "time:["));
+    g_assert_cmpstr (lines[2], !=, our_time);
+    /* the pid namespace's pid 1 (the keeper's sleeper), the shell, and ls */
+    g_assert_cmpint (atoi (lines[3]), >=, 2);
+    (void) top;
+  }
+  run_result_clear (&r);
+}
+
 /* ---- the root filesystem ---- */
 
 static void
@@ -824,6 +1053,10 @@ main (int argc, char **argv)
   have_root = geteuid () == 0 && g_file_test ("/bin/busybox", G_FILE_TEST_EXISTS);
   if (have_root)
     {
+      /* A mount namespace of our own, private, so that other programs mounting on the host meanwhile do not
+       * change the mount count each case checks. */
+      g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+      g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
       tmpdir = g_dir_make_tmp ("test-container-XXXXXX", NULL);
       g_assert_nonnull (tmpdir);
       /* Others must traverse it: a user namespace's root is not the host's. */
@@ -853,6 +1086,11 @@ main (int argc, char **argv)
   g_test_add_func ("/container/sandbox-filter", test_sandbox_filter);
   g_test_add_func ("/container/exec-not-found", test_exec_not_found);
   g_test_add_func ("/container/cgroup-mount", test_cgroup_mount);
+  g_test_add_func ("/container/no-fd-leaks-and-devices", test_no_fd_leaks_and_devices);
+  g_test_add_func ("/container/prepare", test_prepare);
+  g_test_add_func ("/container/sentry-death", test_sentry_death);
+  g_test_add_func ("/container/start-hook-failure", test_start_hook_failure);
+  g_test_add_func ("/container/join-namespaces", test_join_namespaces);
   r = g_test_run ();
   if (tmpdir != NULL)
     remove_tree (tmpdir);
