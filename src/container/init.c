@@ -92,6 +92,10 @@ container_stage1_main (const ContainerPlan *p)
           init_fail (p->sync_fd, &err);
         }
     }
+  /* Still in the Sentry's user namespace: the init inherits the score (in a user namespace the init could not
+   * even open its own oom_score_adj). */
+  if (process_apply_oom_score_adj (p, &err) < 0 || mounts_premake (p, &err) < 0)
+    init_fail (p->sync_fd, &err);
   /* The user namespace first: the others may belong to it. */
   for (int k = 0; k < NS_N_SPAWN; k++)
     {
@@ -240,8 +244,6 @@ container_init_main (const ContainerPlan *p)
       init_fail (sync, &err);
     }
   umask (0);
-  if (setup_stdio (p, &err) < 0 || process_apply_oom_score_adj (p, &err) < 0)
-    init_fail (sync, &err);
 
   rootfd = rootfs_prepare (p, &err);
   if (rootfd < 0)
@@ -275,6 +277,9 @@ container_init_main (const ContainerPlan *p)
     init_fail (sync, &err);
   close (rootfd);
   if (rootfs_finalize (p, &err) < 0)
+    init_fail (sync, &err);
+  /* stdio only now: until here the runtime's own warnings go to the Sentry's stderr, not the container's. */
+  if (setup_stdio (p, &err) < 0)
     init_fail (sync, &err);
 
   if (p->terminal)

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -247,6 +249,93 @@ mounts_plan (ContainerPlan *plan, const OciSpec *spec, const char *bundle, GErro
   return TRUE;
 }
 
+/* --- in stage 1 and the init --- */
+
+#define MAX_PREMADE 64
+static int premade_fd[MAX_PREMADE] = { [0 ... MAX_PREMADE - 1] = -1 };
+
+static bool
+wants_premade (const ContainerPlan *p, const MountPlan *m)
+{
+  return p->userns && m->kind == MOUNT_KIND_FS && (strcmp (m->type, "sysfs") == 0 || strcmp (m->type, "mqueue") == 0);
+}
+
+static unsigned int
+mount_attrs (unsigned long flags)
+{
+  unsigned int a = 0;
+
+  if (flags & MS_RDONLY)
+    a |= MOUNT_ATTR_RDONLY;
+  if (flags & MS_NOSUID)
+    a |= MOUNT_ATTR_NOSUID;
+  if (flags & MS_NODEV)
+    a |= MOUNT_ATTR_NODEV;
+  if (flags & MS_NOEXEC)
+    a |= MOUNT_ATTR_NOEXEC;
+  if (flags & MS_NOATIME)
+    a |= MOUNT_ATTR_NOATIME;
+  else if (flags & MS_STRICTATIME)
+    a |= MOUNT_ATTR_STRICTATIME;
+  if (flags & MS_NODIRATIME)
+    a |= MOUNT_ATTR_NODIRATIME;
+  return a;
+}
+
+int
+mounts_premake (const ContainerPlan *p, InitError *err)
+{
+  for (gsize i = 0; i < p->n_mounts && i < MAX_PREMADE; i++)
+    {
+      const MountPlan *m = &p->mounts[i];
+      char data[1024];
+      char *save = NULL;
+      int fs;
+
+      if (!wants_premade (p, m))
+        continue;
+      fs = (int) syscall (SYS_fsopen, m->type, FSOPEN_CLOEXEC);
+      if (fs < 0)
+        return init_error (err, errno, "fsopen %s for %s", m->type, m->destination);
+      if (m->source != NULL && syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", m->source, 0) < 0)
+        {
+          int e = errno;
+          close (fs);
+          return init_error (err, e, "mount %s on %s: source %s", m->type, m->destination, m->source);
+        }
+      snprintf (data, sizeof data, "%s", m->data != NULL ? m->data : "");
+      for (char *opt = strtok_r (data, ",", &save); opt != NULL; opt = strtok_r (NULL, ",", &save))
+        {
+          char *eq = strchr (opt, '=');
+          long r;
+          if (eq != NULL)
+            {
+              *eq = '\0';
+              r = syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+            }
+          else
+            r = syscall (SYS_fsconfig, fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
+          if (r < 0)
+            {
+              int e = errno;
+              close (fs);
+              return init_error (err, e, "mount %s on %s: option %s", m->type, m->destination, opt);
+            }
+        }
+      if (syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        {
+          int e = errno;
+          close (fs);
+          return init_error (err, e, "mount %s on %s", m->type, m->destination);
+        }
+      premade_fd[i] = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, mount_attrs (m->flags));
+      close (fs);
+      if (premade_fd[i] < 0)
+        return init_error (err, errno, "fsmount %s for %s", m->type, m->destination);
+    }
+  return 0;
+}
+
 /* --- in the init --- */
 
 static int
@@ -443,7 +532,7 @@ mount_cgroups (const ContainerPlan *p, const MountPlan *m, int rootfd, const cha
 }
 
 static int
-mount_fs (const ContainerPlan *p, const MountPlan *m, int rootfd, InitError *err)
+mount_fs (const ContainerPlan *p, const MountPlan *m, gsize index, int rootfd, InitError *err)
 {
   char proc[64];
   int fd = rootfs_mkdir_in_root (rootfd, m->destination, false, err);
@@ -451,6 +540,21 @@ mount_fs (const ContainerPlan *p, const MountPlan *m, int rootfd, InitError *err
 
   if (fd < 0)
     return init_error_prefix (err, "mount %s on %s", m->type, m->destination);
+  if (index < MAX_PREMADE && premade_fd[index] >= 0)
+    {
+      r = (int) syscall (SYS_move_mount, premade_fd[index], "", fd, "",
+                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+      if (r < 0)
+        {
+          int e = errno;
+          close (fd);
+          return init_error (err, e, "mount %s on %s (move_mount)", m->type, m->destination);
+        }
+      close (premade_fd[index]);
+      premade_fd[index] = -1;
+      close (fd);
+      return apply_propagation (m, rootfd, err);
+    }
   r = mount (m->source, rootfs_fd_path (proc, sizeof proc, fd), m->type, m->flags, m->data);
   if (r < 0 && errno == EPERM && p->userns && strcmp (m->type, "sysfs") == 0)
     {
@@ -495,7 +599,7 @@ mounts_apply (const ContainerPlan *p, int rootfd, const char *cgroup_file, InitE
           r = mount_cgroups (p, m, rootfd, cgroup_file, err);
           break;
         default:
-          r = mount_fs (p, m, rootfd, err);
+          r = mount_fs (p, m, i, rootfd, err);
           break;
         }
       if (r < 0)

@@ -83,23 +83,36 @@ rootfs_parent_in_root (int rootfd, const char *path, const char **name, InitErro
   return fd;
 }
 
-int
-rootfs_mkdir_in_root (int rootfd, const char *path, bool file, InitError *err)
+/* Copy path into buf without leading and trailing slashes. */
+static int
+normalize (char *buf, size_t size, const char *path)
 {
-  char buf[PATH_MAX];
-  size_t len, i;
-  int fd;
+  size_t len;
 
   while (*path == '/')
     path++;
   len = strlen (path);
   while (len > 0 && path[len - 1] == '/')
     len--;
-  if (len >= sizeof buf)
-    return init_error (err, ENAMETOOLONG, "create %s in the container's root", path);
+  if (len >= size)
+    return -1;
   memcpy (buf, path, len);
   buf[len] = '\0';
+  return 0;
+}
 
+int
+rootfs_mkdir_in_root (int rootfd, const char *path, bool file, InitError *err)
+{
+  char buf[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
+  int restarts = 0;
+  size_t len, i;
+  int fd;
+
+  if (normalize (buf, sizeof buf, path) < 0)
+    return init_error (err, ENAMETOOLONG, "create %s in the container's root", path);
+restart:
+  len = strlen (buf);
   fd = openat2_in_root (rootfd, buf, O_PATH);
   if (fd >= 0)
     return fd;
@@ -113,6 +126,7 @@ rootfs_mkdir_in_root (int rootfd, const char *path, bool file, InitError *err)
       int pfd;
       const char *comp;
       char *slash;
+      ssize_t n;
 
       if (!last && buf[i] != '/')
         continue;
@@ -130,10 +144,7 @@ rootfs_mkdir_in_root (int rootfd, const char *path, bool file, InitError *err)
           continue;
         }
       if (errno != ENOENT)
-        {
-          init_error (err, errno, "open /%s in the container's root", buf);
-          return -1;
-        }
+        return init_error (err, errno, "open /%s in the container's root", buf);
       slash = strrchr (buf, '/');
       if (slash != NULL)
         {
@@ -149,6 +160,27 @@ rootfs_mkdir_in_root (int rootfd, const char *path, bool file, InitError *err)
         }
       if (pfd < 0)
         return init_error (err, errno, "open the parent of /%s in the container's root", buf);
+
+      /* A dangling symlink: create its target, resolved inside the root, instead. */
+      n = readlinkat (pfd, comp, link, sizeof link - 1);
+      if (n >= 0)
+        {
+          const char *rest = last ? "" : buf + i + 1;
+          int w;
+
+          close (pfd);
+          link[n] = '\0';
+          if (++restarts > 40)
+            return init_error (err, ELOOP, "create /%s in the container's root", buf);
+          if (slash != NULL)
+            *slash = '\0';
+          w = snprintf (next, sizeof next, "%s/%s%s%s", link[0] == '/' || slash == NULL ? "" : buf, link,
+                        *rest != '\0' ? "/" : "", rest);
+          if (w < 0 || (size_t) w >= sizeof next || normalize (buf, sizeof buf, next) < 0)
+            return init_error (err, ENAMETOOLONG, "create %s in the container's root", path);
+          goto restart;
+        }
+
       if (last && file)
         {
           int f = openat (pfd, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);

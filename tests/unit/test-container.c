@@ -68,6 +68,8 @@ spec_json (const SpecParts *s)
       "    \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"]},\n"
       "   {\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\",\n"
       "    \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+      "   {\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\",\n"
+      "    \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
       "   {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\",\n"
       "    \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}%s],\n"
       " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},\n"
@@ -594,7 +596,8 @@ static void
 test_user_namespace (void)
 {
   SpecParts s = { .args = "[\"sh\", \"-c\", \"cat /proc/self/uid_map /proc/self/gid_map; id -u; echo w > /w && cat /w;"
-                          " ls /sys/kernel >/dev/null && echo sys-ok; test -c /dev/null && echo dev-ok\"]",
+                          " ls /sys/class/net | tr '\\\\n' ' '; echo; grep -c '^mqueue /dev/mqueue mqueue' /proc/mounts;"
+                          " test -c /dev/null && echo dev-ok\"]",
                   .namespaces = userns_parts,
                   .linux_extra = userns_maps };
   RunOptions opt = { .overlay = TRUE };
@@ -607,7 +610,7 @@ test_user_namespace (void)
   ASSERT_RAN (&r);
   g_assert_cmpint (r.status, ==, 0);
   lines = g_strsplit (r.out, "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  g_assert_cmpuint (g_strv_length (lines), ==, 8);
   for (int i = 0; i < 2; i++)
     {
       g_auto (GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
@@ -623,8 +626,10 @@ test_user_namespace (void)
     }
   g_assert_cmpstr (lines[2], ==, "0");
   g_assert_cmpstr (lines[3], ==, "w");
-  g_assert_cmpstr (lines[4], ==, "sys-ok");
-  g_assert_cmpstr (lines[5], ==, "dev-ok");
+  /* sysfs and mqueue are the sandbox's own (made before entering the user namespace): only its loopback */
+  g_assert_cmpstr (lines[4], ==, "lo ");
+  g_assert_cmpstr (lines[5], ==, "1");
+  g_assert_cmpstr (lines[6], ==, "dev-ok");
   g_assert_false (g_file_test (w, G_FILE_TEST_EXISTS));
   run_result_clear (&r);
 }
@@ -1000,6 +1005,86 @@ test_join_namespaces (void)
   run_result_clear (&r);
 }
 
+/* Does this process hold capability cap in its effective set? */
+static gboolean
+have_cap (int cap)
+{
+  g_autofree char *text = NULL;
+  const char *p;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &text, NULL, NULL));
+  p = strstr (text, "\nCapEff:\t");
+  g_assert_nonnull (p);
+  return (g_ascii_strtoull (p + 9, NULL, 16) >> cap) & 1;
+}
+
+static void
+test_oom_score_adj (void)
+{
+  SpecParts s = { .args = "[\"cat\", \"/proc/self/oom_score_adj\"]", .process = ", \"oomScoreAdj\": 500" };
+  /* lowering it needs CAP_SYS_RESOURCE (and is done before the init enters its user namespace) */
+  SpecParts t = { .args = "[\"cat\", \"/proc/self/oom_score_adj\"]", .process = ", \"oomScoreAdj\": -500",
+                  .namespaces = userns_parts, .linux_extra = userns_maps };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  run_parts (&s, NULL, &r);
+  ASSERT_RAN (&r);
+  g_assert_cmpstr (r.out, ==, "500\n");
+  run_result_clear (&r);
+  run_parts (&t, NULL, &r);
+  if (have_cap (24 /* CAP_SYS_RESOURCE */))
+    {
+      ASSERT_RAN (&r);
+      g_assert_cmpstr (r.out, ==, "-500\n");
+    }
+  else
+    g_assert_cmpstr (r.error, ==,
+                     "write /proc/self/oom_score_adj (-500): Permission denied: lowering the OOM score below its "
+                     "current value needs CAP_SYS_RESOURCE");
+  run_result_clear (&r);
+}
+
+static void
+test_symlink_escape (void)
+{
+  /* /escape in the image points at a host directory: the mount point is made inside the root, never there. */
+  g_autofree char *outside = g_build_filename (tmpdir, "outside", NULL);
+  g_autofree char *link = g_build_filename (rootfs, "escape", NULL);
+  g_autofree char *host_target = g_build_filename (outside, "mnt", NULL);
+  g_autofree char *mounts = g_strdup_printf (", {\"destination\": \"/escape/mnt\", \"type\": \"tmpfs\","
+                                             " \"source\": \"tmpfs\"}");
+  g_autofree char *args = g_strdup_printf ("[\"sh\", \"-c\", \"grep -c ' %s/mnt tmpfs' /proc/mounts\"]", outside);
+  SpecParts s = { .args = args, .mounts = mounts };
+  RunOptions opt = { .overlay = TRUE };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  g_assert_cmpint (g_mkdir_with_parents (outside, 0755), ==, 0);
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+  run_parts (&s, &opt, &r);
+  g_unlink (link);
+  ASSERT_RAN (&r);
+  /* inside, the link resolved against the container's root: the tmpfs is on <root><outside>/mnt */
+  g_assert_cmpstr (r.out, ==, "1\n");
+  g_assert_false (g_file_test (host_target, G_FILE_TEST_EXISTS));
+  run_result_clear (&r);
+}
+
+static void
+test_rootfs_propagation (void)
+{
+  SpecParts s = { .args = "[\"sh\", \"-c\", \"grep -E '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / ' /proc/self/mountinfo | grep -o 'shared:[0-9]*' | cut -d: -f1\"]",
+                  .linux_extra = ", \"rootfsPropagation\": \"rshared\"" };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  run_parts (&s, NULL, &r);
+  ASSERT_RAN (&r);
+  g_assert_cmpstr (r.out, ==, "shared\n");
+  run_result_clear (&r);
+}
+
 /* ---- the root filesystem ---- */
 
 static void
@@ -1091,6 +1176,9 @@ main (int argc, char **argv)
   g_test_add_func ("/container/sentry-death", test_sentry_death);
   g_test_add_func ("/container/start-hook-failure", test_start_hook_failure);
   g_test_add_func ("/container/join-namespaces", test_join_namespaces);
+  g_test_add_func ("/container/oom-score-adj", test_oom_score_adj);
+  g_test_add_func ("/container/symlink-escape", test_symlink_escape);
+  g_test_add_func ("/container/rootfs-propagation", test_rootfs_propagation);
   r = g_test_run ();
   if (tmpdir != NULL)
     remove_tree (tmpdir);
