@@ -33,6 +33,7 @@
 #include <sys/types.h>
 
 typedef struct SentryKernel SentryKernel;
+struct SentryListener;
 
 /* One intercepted call, valid for the duration of the handler. */
 typedef struct
@@ -42,6 +43,9 @@ typedef struct
   int notify_fd;                   /* the container's listener */
   pid_t init_pid;                  /* host pid of the container's init: /proc/INIT/root is the container's root */
   const char *container_id;
+  /* Private to the dispatcher (serve.c). */
+  struct SentryListener *listener;
+  int released;
 } SentryCall;
 
 /* The handler of an emulated row. Returns the result as described above. */
@@ -83,6 +87,11 @@ int sentry_call_valid (const SentryCall *call);
  * answered with the new descriptor number: return SENTRY_ANSWERED. Returns the app's fd number (>= 0) or -errno
  * (then the call is not answered; return the error). The caller still owns fd and closes it. */
 long sentry_addfd (const SentryCall *call, int fd, unsigned newfd_flags);
+
+/* Call before a wait that may last (an open of a FIFO waiting for its peer, syslog(2) READ waiting for a line):
+ * another thread takes over receiving the container's calls, so that they do not wait behind this one. Cheap;
+ * may be called more than once. Without it the container's calls are served by one thread at a time. */
+void sentry_call_may_block (SentryCall *call);
 
 /* The name of syscall nr from the table ("openat"), or NULL if the table does not know it. */
 const char *sentry_syscall_name (int nr);

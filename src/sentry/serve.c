@@ -1,10 +1,12 @@
 /* The notification loop: threads blocked in SECCOMP_IOCTL_NOTIF_RECV answer each container's calls from the
  * syscall table.
  *
- * Per listener: SENTRY_WORKERS worker threads (receive, dispatch, answer) and one watcher thread that sleeps in
- * poll() until the filter is orphaned (every process of the container has exited: POLLHUP) or the kernel is
- * freed, then stops the workers (a signal interrupts RECV) and closes the fd. Nothing on the path from RECV to
- * SEND allocates. */
+ * Per listener: a small pool of worker threads (receive, dispatch, answer) of which exactly one at a time waits
+ * in RECV (every thread waiting in RECV would be woken by each notification); a handler about to wait
+ * (sentry_call_may_block) hands the receiving role to the next thread. One watcher thread sleeps in poll()
+ * until the filter is orphaned (every process of the container has exited: POLLHUP) or the kernel is freed,
+ * then stops the workers (a signal interrupts RECV) and closes the fd. Nothing on the path from RECV to SEND
+ * allocates or takes a lock. */
 #include "config.h"
 
 #include <errno.h>
@@ -44,6 +46,9 @@ struct SentryListener
   pthread_t watcher;
   int dead;   /* atomic: workers leave their loop */
   int exited; /* atomic: workers that left */
+  pthread_mutex_t lock;
+  pthread_cond_t role_free;
+  int receiving; /* a worker holds the receiving role (under lock) */
   SentryListener *next;
 };
 
@@ -112,11 +117,12 @@ answer (SentryListener *L, const struct seccomp_notif *req, long ret, gboolean c
     log_warning ("sentry: answer syscall %d of pid %u: %s", req->data.nr, req->pid, strerror (errno));
 }
 
-static void
+/* Returns TRUE if the handler gave up the receiving role. */
+static gboolean
 dispatch (SentryListener *L, const struct seccomp_notif *req)
 {
   SentryKernel *k = L->k;
-  SentryCall call = { k, req, L->fd, L->init_pid, L->id };
+  SentryCall call = { k, req, L->fd, L->init_pid, L->id, L, 0 };
   const SentrySyscall *row = NULL;
   int nr = req->data.nr;
   gboolean traced;
@@ -135,7 +141,7 @@ dispatch (SentryListener *L, const struct seccomp_notif *req)
           if (traced)
             sentry_strace (&call, row, 0, TRUE);
           answer (L, req, 0, TRUE);
-          return;
+          return FALSE;
         }
       ret = sentry_refuse (&call, row);
     }
@@ -148,6 +154,20 @@ dispatch (SentryListener *L, const struct seccomp_notif *req)
     sentry_strace (&call, row, ret, FALSE);
   if (ret != SENTRY_ANSWERED)
     answer (L, req, ret, FALSE);
+  return call.released;
+}
+
+void
+sentry_call_may_block (SentryCall *call)
+{
+  SentryListener *L = call->listener;
+  if (L == NULL || call->released)
+    return;
+  call->released = 1;
+  pthread_mutex_lock (&L->lock);
+  L->receiving = 0;
+  pthread_cond_signal (&L->role_free);
+  pthread_mutex_unlock (&L->lock);
 }
 
 static void *
@@ -165,17 +185,38 @@ worker_main (void *data)
   sigdelset (&set, wake_signal);
   pthread_sigmask (SIG_SETMASK, &set, NULL);
 
-  while (!__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
+  for (;;)
     {
-      memset (u.buf, 0, notif_size);
-      if (ioctl (L->fd, SECCOMP_IOCTL_NOTIF_RECV, &u.req) < 0)
+      gboolean stop = FALSE;
+
+      /* Wait for the receiving role. */
+      pthread_mutex_lock (&L->lock);
+      while (L->receiving && !__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
+        pthread_cond_wait (&L->role_free, &L->lock);
+      if (!__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
+        L->receiving = 1;
+      else
+        stop = TRUE;
+      pthread_mutex_unlock (&L->lock);
+      if (stop)
+        break;
+
+      /* Receive and answer until dead, or until a handler hands the role on. */
+      while (!__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
         {
-          if (errno == EINTR || errno == ENOENT)
-            continue;
-          log_warning ("sentry: receive a syscall notification of container %s: %s", L->id, strerror (errno));
-          break;
+          memset (u.buf, 0, notif_size);
+          if (ioctl (L->fd, SECCOMP_IOCTL_NOTIF_RECV, &u.req) < 0)
+            {
+              if (errno == EINTR || errno == ENOENT)
+                continue;
+              log_warning ("sentry: receive a syscall notification of container %s: %s", L->id,
+                           strerror (errno));
+              __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
+              break;
+            }
+          if (dispatch (L, &u.req))
+            break;
         }
-      dispatch (L, &u.req);
     }
   __atomic_fetch_add (&L->exited, 1, __ATOMIC_ACQ_REL);
   return NULL;
@@ -196,6 +237,9 @@ watcher_main (void *data)
         break;
     }
   __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
+  pthread_mutex_lock (&L->lock);
+  pthread_cond_broadcast (&L->role_free);
+  pthread_mutex_unlock (&L->lock);
   while (__atomic_load_n (&L->exited, __ATOMIC_ACQUIRE) < L->n_workers)
     {
       for (int i = 0; i < L->n_workers; i++)
@@ -230,11 +274,15 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
   L->init_pid = init_pid;
   g_strlcpy (L->id, container_id != NULL ? container_id : "", sizeof L->id);
   L->n_workers = worker_count ();
+  pthread_mutex_init (&L->lock, NULL);
+  pthread_cond_init (&L->role_free, NULL);
   L->stop_fd = eventfd (0, EFD_CLOEXEC);
   if (L->stop_fd < 0)
     {
       err = errno;
       close (notify_fd);
+      pthread_mutex_destroy (&L->lock);
+      pthread_cond_destroy (&L->role_free);
       g_free (L);
       return runsc_error_errno (error, err, "serve container %s: eventfd", container_id);
     }
@@ -283,6 +331,8 @@ sentry_serve_stop_all (SentryKernel *k)
         log_warning ("sentry: stop container %s: %s", L->id, strerror (errno));
       pthread_join (L->watcher, NULL);
       close (L->stop_fd);
+      pthread_mutex_destroy (&L->lock);
+      pthread_cond_destroy (&L->role_free);
       g_free (L);
     }
 }

@@ -166,6 +166,12 @@ sentry_sys_syslog (SentryCall *call)
         return 0;
       pthread_mutex_lock (&l->lock);
       /* Like Linux, wait for something unread; check once a second that the caller is still waiting. */
+      if (l->read_seq >= l->next_seq)
+        {
+          pthread_mutex_unlock (&l->lock);
+          sentry_call_may_block (call);
+          pthread_mutex_lock (&l->lock);
+        }
       while (l->read_seq >= l->next_seq)
         {
           struct timespec deadline;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -334,6 +335,62 @@ test_threads_end_with_container (void)
   sentry_kernel_free (k);
 }
 
+/* syslog(2) READ waits for new lines like Linux, and the container's other calls are served meanwhile. */
+static void *
+blocking_reader (void *data)
+{
+  static char buf[4096];
+  int n = klogctl (2, buf, sizeof buf - 1); /* SYSLOG_ACTION_READ */
+  buf[n > 0 ? n : 0] = '\0';
+  return n > 0 && strstr (buf, "wake-up line") != NULL ? buf : NULL;
+}
+
+static void
+reading_child (void *data)
+{
+  static char buf[65536];
+  struct timespec t0, t1;
+  pthread_t t;
+  void *res;
+
+  if (klogctl (2, buf, sizeof buf) <= 0) /* the whole boot log is unread */
+    _exit (20);
+  if (klogctl (9, NULL, 0) != 0) /* SIZE_UNREAD */
+    _exit (21);
+  if (pthread_create (&t, NULL, blocking_reader, NULL) != 0)
+    _exit (22);
+  usleep (50000);
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  struct utsname u;
+  if (uname (&u) != 0 || strcmp (u.sysname, "Linux") != 0)
+    _exit (23);
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  if (t1.tv_sec - t0.tv_sec > 0 && (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > 300)
+    _exit (24); /* uname waited for the blocked READ */
+  if (pthread_join (t, &res) != 0 || res == NULL)
+    _exit (25);
+}
+
+static gpointer
+append_later (gpointer data)
+{
+  g_usleep (600000);
+  sentry_kernel_log (data, "wake-up line");
+  return NULL;
+}
+
+static void
+test_syslog_read_blocks_alone (void)
+{
+  SentryKernel *k = new_kernel (NULL, NULL);
+  GThread *t = g_thread_new ("append", append_later, k);
+  int status = run_sandboxed (k, reading_child, NULL, NULL, NULL);
+  g_thread_join (t);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  sentry_kernel_free (k);
+}
+
 static void
 test_kernel_log_api (void)
 {
@@ -399,5 +456,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry/refusals-logged-once-and-strace", test_refusals_logged_once_and_strace);
   g_test_add_func ("/sentry/threads-end-with-container", test_threads_end_with_container);
   g_test_add_func ("/sentry/kernel-log-api", test_kernel_log_api);
+  g_test_add_func ("/sentry/syslog-read-blocks-alone", test_syslog_read_blocks_alone);
   return g_test_run ();
 }
