@@ -785,6 +785,18 @@ test_sandbox_filter (void)
   g_assert_true (r.got_notify_fd);
   g_assert_cmpstr (r.out, ==, "4242\n");
   run_result_clear (&r);
+
+  /* With noNewPrivileges the filters go in after the switch to an unprivileged user. */
+  {
+    SpecParts t = { .args = "[\"sh\", \"-c\", \"echo $PPID; id -u; grep NoNewPrivs /proc/self/status\"]",
+                    .user = "{\"uid\": 1000, \"gid\": 1000}",
+                    .process = ", \"noNewPrivileges\": true" };
+    run_parts (&t, &opt, &r);
+    ASSERT_RAN (&r);
+    g_assert_true (r.got_notify_fd);
+    g_assert_cmpstr (r.out, ==, "4242\n1000\nNoNewPrivs:\t1\n");
+    run_result_clear (&r);
+  }
 }
 
 static void
