@@ -1,10 +1,12 @@
 #!/bin/bash
-# bench/syscalls.sh: system call cost on the host, in runc, under the Sentry's syscall layer alone
-# (bench/sentry-run) and in runsc: getpid (native), uname (emulated), open+close of a regular file, stat.
+# bench/syscalls.sh: system call cost on the host, in runc (without and with a one-rule OCI seccomp profile),
+# under the Sentry's syscall layer alone (bench/sentry-run) and in runsc: getpid (native), uname (emulated),
+# open+close of a regular file, stat.
 # Prints ns per call and runsc's ratio to runc. Run as root from the build directory:
 #
 #   make bench-syscalls            (or: BUILDDIR=. SRCDIR=/path/to/src bench/syscalls.sh [SCALE])
 #
+# RUNSC_FLAGS adds global flags to the runsc run (e.g. --overlay2=none, --strace).
 # Goals (from the issue): native within 1.1x of runc; an emulated call under 8 us; open+close under 4x runc.
 # Timings on shared machines are noisy: compare ratios from one run.
 set -u
@@ -50,10 +52,18 @@ if bundle_new "$work/bundle" /syscalls /file "$SCALE" > /dev/null 2>&1; then
   if command -v runc > /dev/null; then
     runc_root=$work/runc-root
     run_case runc runc --root "$runc_root" run --bundle "$work/bundle" bench-runc
+    # runc with a one-rule OCI seccomp profile: the cost of having any filter at all (the syscall entry's slow
+    # path), which is the floor for a native call under a sandbox filter.
+    cp -a "$work/bundle/config.json" "$work/config.plain"
+    bundle_jq "$work/bundle" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures":
+      ["SCMP_ARCH_X86_64"], "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}'
+    run_case runcsec runc --root "$runc_root" run --bundle "$work/bundle" bench-runc
+    cp -a "$work/config.plain" "$work/bundle/config.json"
   fi
   if [ -x "$RUNSC" ]; then
     runsc_root=$work/runsc-root
-    run_case runsc timeout "${RUNSC_TIMEOUT:-120}" "$RUNSC" --root "$runsc_root" run --bundle "$work/bundle" \
+    # shellcheck disable=SC2086
+    run_case runsc timeout "${RUNSC_TIMEOUT:-120}" "$RUNSC" --root "$runsc_root" ${RUNSC_FLAGS:-} run --bundle "$work/bundle" \
       bench-runsc
   fi
 else
@@ -66,8 +76,10 @@ ratio ()
   awk -v a="${result[$1,$3]}" -v b="${result[$2,$3]}" 'BEGIN { printf "%.2fx", a / b }'
 }
 
-printf '%-11s %10s %10s %10s %10s %12s %13s\n' "op (ns)" host runc sentry-run runsc "runsc/runc" "sentry/host"
+printf '%-11s %8s %8s %11s %10s %8s %11s %16s %12s\n' "op (ns)" host runc runc+filter sentry-run runsc \
+  "runsc/runc" "runsc/runc+filter" "sentry/host"
 for op in getpid uname open+close stat; do
-  printf '%-11s %10s %10s %10s %10s %12s %13s\n' "$op" "${result[host,$op]:--}" "${result[runc,$op]:--}" \
-    "${result[sentry,$op]:--}" "${result[runsc,$op]:--}" "$(ratio runsc runc "$op")" "$(ratio sentry host "$op")"
+  printf '%-11s %8s %8s %11s %10s %8s %11s %16s %12s\n' "$op" "${result[host,$op]:--}" "${result[runc,$op]:--}" \
+    "${result[runcsec,$op]:--}" "${result[sentry,$op]:--}" "${result[runsc,$op]:--}" "$(ratio runsc runc "$op")" \
+    "$(ratio runsc runcsec "$op")" "$(ratio sentry host "$op")"
 done
