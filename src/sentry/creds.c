@@ -1,0 +1,373 @@
+/* Taking on an application thread's filesystem credentials on one Sentry thread (see creds.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "sentry/creds.h"
+
+/* Find "\nName:" (or "Name:" at the start) in text; returns a pointer after the colon or NULL. */
+static const char *
+find_field (const char *text, size_t len, const char *name)
+{
+  size_t nl = strlen (name);
+  const char *p = text;
+  const char *end = text + len;
+
+  while (p < end)
+    {
+      if ((size_t) (end - p) > nl && memcmp (p, name, nl) == 0 && p[nl] == ':')
+        return p + nl + 1;
+      p = memchr (p, '\n', (size_t) (end - p));
+      if (p == NULL)
+        return NULL;
+      p++;
+    }
+  return NULL;
+}
+
+/* Parse up to max unsigned decimal numbers on the rest of the line; returns how many. */
+static int
+parse_numbers (const char *p, const char *end, unsigned long long *out, int max)
+{
+  int n = 0;
+
+  while (p < end && *p != '\n')
+    {
+      if (*p >= '0' && *p <= '9')
+        {
+          unsigned long long v = 0;
+          while (p < end && *p >= '0' && *p <= '9')
+            v = v * 10 + (unsigned long long) (*p++ - '0');
+          if (n >= max)
+            return max + 1;
+          out[n++] = v;
+        }
+      else
+        p++;
+    }
+  return n;
+}
+
+int
+sentry_creds_parse_status (const char *text, size_t len, SentryCreds *out)
+{
+  const char *end = text + len;
+  const char *p;
+  unsigned long long v[SENTRY_CREDS_MAX_GROUPS + 1];
+  int n;
+
+  memset (out, 0, sizeof *out);
+
+  p = find_field (text, len, "Umask");
+  if (p == NULL)
+    return -EINVAL;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  out->umask = (mode_t) strtoul (p, NULL, 8) & 0777;
+
+  p = find_field (text, len, "Uid");
+  if (p == NULL || parse_numbers (p, end, v, 4) != 4)
+    return -EINVAL;
+  out->euid = (uid_t) v[1];
+  out->fsuid = (uid_t) v[3];
+
+  p = find_field (text, len, "Gid");
+  if (p == NULL || parse_numbers (p, end, v, 4) != 4)
+    return -EINVAL;
+  out->egid = (gid_t) v[1];
+  out->fsgid = (gid_t) v[3];
+
+  p = find_field (text, len, "Groups");
+  if (p == NULL)
+    return -EINVAL;
+  n = parse_numbers (p, end, v, SENTRY_CREDS_MAX_GROUPS);
+  if (n > SENTRY_CREDS_MAX_GROUPS)
+    return -E2BIG;
+  out->n_groups = n;
+  for (int i = 0; i < n; i++)
+    out->groups[i] = (gid_t) v[i];
+
+  /* NStgid/NSpid: the last number is the id in the innermost namespace. Kernels without them: Tgid/Pid. */
+  p = find_field (text, len, "NStgid");
+  if (p == NULL)
+    p = find_field (text, len, "Tgid");
+  if (p == NULL || (n = parse_numbers (p, end, v, 8)) < 1 || n > 8)
+    return -EINVAL;
+  out->ns_tgid = (pid_t) v[n - 1];
+  p = find_field (text, len, "NSpid");
+  if (p == NULL)
+    p = find_field (text, len, "Pid");
+  if (p == NULL || (n = parse_numbers (p, end, v, 8)) < 1 || n > 8)
+    return -EINVAL;
+  out->ns_tid = (pid_t) v[n - 1];
+
+  p = find_field (text, len, "CapEff");
+  if (p == NULL)
+    return -EINVAL;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  out->cap_eff = strtoull (p, NULL, 16);
+  return 0;
+}
+
+/* Per-thread cache of open /proc/TID/status descriptors. */
+#define CACHE_SIZE 16
+
+typedef struct
+{
+  pid_t tid;
+  int fd;
+  int other_userns;
+  unsigned long long last_use;
+} CacheEntry;
+
+static __thread CacheEntry cache[CACHE_SIZE];
+static __thread unsigned long long cache_clock;
+static __thread int cache_ready;
+
+static int
+same_userns_as_self (int proc_fd, pid_t tid)
+{
+  static __thread ino_t self_ino;
+  static __thread dev_t self_dev;
+  struct stat st;
+  char path[64];
+
+  if (self_ino == 0)
+    {
+      if (fstatat (proc_fd, "thread-self/ns/user", &st, 0) < 0)
+        return -errno;
+      self_ino = st.st_ino;
+      self_dev = st.st_dev;
+    }
+  snprintf (path, sizeof path, "%d/ns/user", (int) tid);
+  if (fstatat (proc_fd, path, &st, 0) < 0)
+    return -errno;
+  return st.st_ino == self_ino && st.st_dev == self_dev;
+}
+
+void
+sentry_creds_cache_clear (void)
+{
+  for (int i = 0; i < CACHE_SIZE; i++)
+    {
+      if (cache_ready && cache[i].fd >= 0)
+        close (cache[i].fd);
+      cache[i].fd = -1;
+      cache[i].tid = 0;
+    }
+  cache_ready = 1;
+}
+
+static CacheEntry *
+cache_get (int proc_fd, pid_t tid, int *err)
+{
+  CacheEntry *victim = NULL;
+  char path[64];
+  int same;
+
+  if (!cache_ready)
+    sentry_creds_cache_clear ();
+  cache_clock++;
+  for (int i = 0; i < CACHE_SIZE; i++)
+    if (cache[i].fd >= 0 && cache[i].tid == tid)
+      {
+        cache[i].last_use = cache_clock;
+        return &cache[i];
+      }
+  for (int i = 0; i < CACHE_SIZE; i++)
+    if (victim == NULL || cache[i].fd < 0 || cache[i].last_use < victim->last_use)
+      {
+        victim = &cache[i];
+        if (victim->fd < 0)
+          break;
+      }
+  if (victim->fd >= 0)
+    close (victim->fd);
+  victim->fd = -1;
+  snprintf (path, sizeof path, "%d/status", (int) tid);
+  victim->fd = openat (proc_fd, path, O_RDONLY | O_CLOEXEC);
+  if (victim->fd < 0)
+    {
+      *err = errno == ENOENT ? -ESRCH : -errno;
+      return NULL;
+    }
+  same = same_userns_as_self (proc_fd, tid);
+  if (same < 0)
+    {
+      close (victim->fd);
+      victim->fd = -1;
+      *err = same == -ENOENT ? -ESRCH : same;
+      return NULL;
+    }
+  victim->other_userns = !same;
+  victim->tid = tid;
+  victim->last_use = cache_clock;
+  return victim;
+}
+
+int
+sentry_creds_read (int proc_fd, pid_t tid, SentryCreds *out)
+{
+  char buf[4096];
+  int err = 0;
+  ssize_t n;
+  CacheEntry *e;
+
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      e = cache_get (proc_fd, tid, &err);
+      if (e == NULL)
+        return err;
+      n = pread (e->fd, buf, sizeof buf - 1, 0);
+      if (n > 0)
+        {
+          int r = sentry_creds_parse_status (buf, (size_t) n, out);
+          if (r == 0)
+            out->other_userns = e->other_userns;
+          return r;
+        }
+      /* The thread is gone (ESRCH, or an empty read): drop the entry; a new thread may reuse the number. */
+      close (e->fd);
+      e->fd = -1;
+      e->tid = 0;
+    }
+  return -ESRCH;
+}
+
+static int
+raw_capget (uint32_t cap[6])
+{
+  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2];
+
+  if (syscall (SYS_capget, &hdr, data) < 0)
+    return -errno;
+  cap[0] = data[0].effective;
+  cap[1] = data[0].permitted;
+  cap[2] = data[0].inheritable;
+  cap[3] = data[1].effective;
+  cap[4] = data[1].permitted;
+  cap[5] = data[1].inheritable;
+  return 0;
+}
+
+static int
+raw_capset (const uint32_t cap[6])
+{
+  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2];
+
+  data[0].effective = cap[0];
+  data[0].permitted = cap[1];
+  data[0].inheritable = cap[2];
+  data[1].effective = cap[3];
+  data[1].permitted = cap[4];
+  data[1].inheritable = cap[5];
+  if (syscall (SYS_capset, &hdr, data) < 0)
+    return -errno;
+  return 0;
+}
+
+/* setfsuid/setfsgid return the previous value and never fail visibly: check by reading back. */
+static int
+raw_setfsuid (uid_t uid)
+{
+  syscall (SYS_setfsuid, uid);
+  if ((uid_t) syscall (SYS_setfsuid, (uid_t) -1) != uid)
+    return -EPERM;
+  return 0;
+}
+
+static int
+raw_setfsgid (gid_t gid)
+{
+  syscall (SYS_setfsgid, gid);
+  if ((gid_t) syscall (SYS_setfsgid, (gid_t) -1) != gid)
+    return -EPERM;
+  return 0;
+}
+
+int
+sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
+{
+  uint32_t cap[6];
+  int r;
+  long n;
+
+  saved->active = 0;
+  r = raw_capget (saved->cap);
+  if (r < 0)
+    return r;
+  n = syscall (SYS_getgroups, SENTRY_CREDS_MAX_GROUPS, saved->groups);
+  if (n < 0)
+    return -errno;
+  saved->n_groups = (int) n;
+  saved->fsuid = (uid_t) syscall (SYS_setfsuid, (uid_t) -1);
+  saved->fsgid = (gid_t) syscall (SYS_setfsgid, (gid_t) -1);
+  saved->umask = umask (creds->umask);
+  saved->active = 1;
+
+  if (syscall (SYS_setgroups, (size_t) creds->n_groups, creds->groups) < 0)
+    {
+      r = -errno;
+      goto fail;
+    }
+  r = raw_setfsgid (creds->fsgid);
+  if (r < 0)
+    goto fail;
+  r = raw_setfsuid (creds->fsuid);
+  if (r < 0)
+    goto fail;
+
+  /* Effective = app's effective ∩ our permitted; capabilities granted in another user namespace mean nothing
+   * over the host's files, so such an app gets none. Permitted and inheritable stay the Sentry's, so that
+   * sentry_creds_leave can raise them again. */
+  memcpy (cap, saved->cap, sizeof cap);
+  if (creds->other_userns)
+    {
+      cap[0] = 0;
+      cap[3] = 0;
+    }
+  else
+    {
+      cap[0] = (uint32_t) (creds->cap_eff & 0xffffffffu) & saved->cap[1];
+      cap[3] = (uint32_t) (creds->cap_eff >> 32) & saved->cap[4];
+    }
+  r = raw_capset (cap);
+  if (r < 0)
+    goto fail;
+  return 0;
+
+fail:
+  sentry_creds_leave (saved);
+  return r;
+}
+
+void
+sentry_creds_leave (SentryCredsSaved *saved)
+{
+  if (!saved->active)
+    return;
+  /* Effective capabilities first (setgroups needs CAP_SETGID), then the ids; fsuid going back to 0 raises the
+   * filesystem capabilities from the permitted set, so a Sentry whose effective set is smaller than its
+   * permitted one needs the capset once more. */
+  if (raw_capset (saved->cap) < 0 || raw_setfsuid (saved->fsuid) < 0 || raw_setfsgid (saved->fsgid) < 0
+      || syscall (SYS_setgroups, (size_t) saved->n_groups, saved->groups) < 0
+      || ((saved->cap[0] != saved->cap[1] || saved->cap[3] != saved->cap[4]) && raw_capset (saved->cap) < 0))
+    {
+      log_error ("sentry: cannot restore the Sentry thread's credentials: %s; aborting", strerror (errno));
+      abort ();
+    }
+  umask (saved->umask);
+  saved->active = 0;
+}
