@@ -15,13 +15,9 @@
 #include "sentry/syslog.h"
 #include "sentry/uts.h"
 
-/* Handlers of other files of the Sentry, referenced weakly until their files are linked (see notify.h): a row
- * whose handler is NULL runs natively. */
-extern long sentry_sys_open (SentryCall *call) __attribute__ ((weak));
-extern long sentry_sys_openat (SentryCall *call) __attribute__ ((weak));
-extern long sentry_sys_openat2 (SentryCall *call) __attribute__ ((weak));
-extern long sentry_sys_creat (SentryCall *call) __attribute__ ((weak));
-extern long sentry_sys_sysinfo (SentryCall *call) __attribute__ ((weak));
+/* Handlers of other files of the Sentry: mediated opens (files.h) and sysinfo (proc.h). */
+#include "sentry/files.h"
+#include "sentry/proc.h"
 
 #define U32 0xffffffffull /* int and unsigned int arguments: the kernel ignores the upper half */
 
