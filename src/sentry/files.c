@@ -365,6 +365,9 @@ fifo_wait (Ctx *c, int fd, int from_opath)
   int flags = sentry_flags (c->flags) & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC);
   int r = -1;
 
+  if (c->call)
+    sentry_call_may_block ((SentryCall *) c->call);
+
   for (unsigned i = 0;; i++)
     {
       if (r < 0)
