@@ -19,12 +19,9 @@
  *   - never answer a security decision with "continue": there is no continue helper on purpose;
  *   - a descriptor the app gets is opened by the Sentry and installed with sentry_addfd ().
  *
- * For the sentry-files engineer: the table rows of open, openat, openat2 and creat call sentry_sys_open,
- * sentry_sys_openat, sentry_sys_openat2 and sentry_sys_creat, declared in src/sentry/files.h; sysinfo calls
- * sentry_sys_sysinfo, declared in src/sentry/proc.h. Until those files land, syscall-table.c references them as
- * weak symbols and a row whose handler is missing runs natively. Once files.c and proc.c are in local.mk, tell
- * the syscall-table owner so the weak references become ordinary ones (a weak reference alone does not pull an
- * object out of libruntime.a). */
+ * The handlers live with their families: uts.c (uname, sethostname, setdomainname), syslog.c, files.c (open,
+ * openat, openat2, creat), proc.c (sysinfo). A row of syscall-table.c names its handler; a new handler is
+ * declared in its family's header and added to its row. */
 #pragma once
 
 #include <linux/seccomp.h>
