@@ -50,6 +50,27 @@ gboolean container_enter_sandbox_namespaces (const OciSpec *spec, GError **error
  * is killed and reaped). createRuntime and createContainer hooks (and prestart) run here, as runc runs them. */
 gboolean container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **error);
 
+typedef struct
+{
+  const OciSpec *spec;       /* the container's spec: its seccomp profile and user namespace */
+  const OciProcess *process; /* what to run (runsc exec --process FILE, or built from its flags) */
+  pid_t init_pid;            /* the container's init: the process joins its user, mount, pid, cgroup and time
+                                namespaces (those that differ from the caller's) */
+  int console_socket;        /* for process->terminal, or -1 */
+  int stdio[3];              /* -1 keeps the caller's */
+  const struct sock_fprog *sandbox_filter; /* as for container_spawn; NULL for none */
+  /* Optional: called once the process exists, before it does anything: the place to put it into the container's
+   * cgroup (joining the cgroup namespace does not move it). */
+  gboolean (*prepare) (pid_t pid, void *user_data, GError **error);
+  void *user_data;
+} ContainerExecArgs;
+
+/* Create a new process in a running container (runsc exec) and run it up to the point where it waits for start;
+ * then container_start execs it. out->pid is its host pid; the caller (the Sentry) is its parent. The process
+ * gets the spec's OCI seccomp profile and the sandbox filter, and its own user, capabilities, rlimits, cwd, env,
+ * noNewPrivileges and terminal. On error nothing is left behind. */
+gboolean container_exec_spawn (const ContainerExecArgs *args, ContainerInit *out, GError **error);
+
 /* Let the init execve the process. Returns TRUE once execve succeeded, or FALSE with the init's error (for example
  * "exec /bin/nope: No such file or directory"). Closes out->sync_fd. */
 gboolean container_start (ContainerInit *init, GError **error);

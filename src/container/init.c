@@ -94,7 +94,7 @@ container_stage1_main (const ContainerPlan *p)
     }
   /* Still in the Sentry's user namespace: the init inherits the score (in a user namespace the init could not
    * even open its own oom_score_adj). */
-  if (process_apply_oom_score_adj (p, &err) < 0 || mounts_premake (p, &err) < 0)
+  if (!p->exec_mode && (process_apply_oom_score_adj (p, &err) < 0 || mounts_premake (p, &err) < 0))
     init_fail (p->sync_fd, &err);
   /* The user namespace first: the others may belong to it. */
   for (int k = 0; k < NS_N_SPAWN; k++)
@@ -109,7 +109,7 @@ container_stage1_main (const ContainerPlan *p)
         }
       close (nsfd[i]);
     }
-  if (p->ns[NS_USER].wanted && p->ns[NS_USER].path == NULL)
+  if (!p->exec_mode && p->ns[NS_USER].wanted && p->ns[NS_USER].path == NULL)
     {
       if (unshare (CLONE_NEWUSER) < 0)
         {
@@ -134,6 +134,25 @@ container_stage1_main (const ContainerPlan *p)
           init_error (&err, errno, "setresuid 0 in the user namespace");
           init_fail (p->sync_fd, &err);
         }
+    }
+  if (p->exec_mode)
+    {
+      /* Joined everything (the mount namespace's root is the container's root): the process, the Sentry's
+       * child. */
+      pid = raw_fork (CLONE_PARENT);
+      if (pid < 0)
+        {
+          init_error (&err, errno, "clone the process");
+          init_fail (p->sync_fd, &err);
+        }
+      if (pid == 0)
+        container_exec_main (p);
+      if (sync_send (p->sync_fd, SYNC_PID, pid, NULL, NULL, 0) < 0)
+        {
+          kill (pid, SIGKILL);
+          _exit (1);
+        }
+      _exit (0);
     }
   unshare_flags = CLONE_NEWNS;
   if (p->ns[NS_PID].wanted && p->ns[NS_PID].path == NULL)
@@ -224,14 +243,30 @@ install_filters (const ContainerPlan *p, int *listener, InitError *err)
   return 0;
 }
 
+__attribute__ ((noreturn)) static void process_main (const ContainerPlan *p, int start_state_fd);
+
+void
+container_exec_main (const ContainerPlan *p)
+{
+  InitError err;
+
+  reset_signals ();
+  watch_sentry (p, !p->ns[NS_PID].wanted);
+  /* The Sentry puts us into the container's cgroup (prepare) and acknowledges. */
+  wait_ack (p->sync_fd, NULL, 0);
+  umask (0);
+  if (setup_stdio (p, &err) < 0)
+    init_fail (p->sync_fd, &err);
+  process_main (p, -1);
+}
+
 void
 container_init_main (const ContainerPlan *p)
 {
-  static char exe[PATH_MAX];
   InitError err;
   SyncMsg msg;
   int sync = p->sync_fd;
-  int rootfd, listener = -1, state_fds[2] = { -1, -1 };
+  int rootfd, state_fds[2] = { -1, -1 };
 
   reset_signals ();
   watch_sentry (p, !p->ns[NS_PID].wanted);
@@ -281,6 +316,18 @@ container_init_main (const ContainerPlan *p)
   /* stdio only now: until here the runtime's own warnings go to the Sentry's stderr, not the container's. */
   if (setup_stdio (p, &err) < 0)
     init_fail (sync, &err);
+  process_main (p, state_fds[1]);
+}
+
+/* From the terminal to execve: shared by the init and an exec'd process. */
+static void
+process_main (const ContainerPlan *p, int start_state_fd)
+{
+  static char exe[PATH_MAX];
+  InitError err;
+  SyncMsg msg;
+  int sync = p->sync_fd;
+  int listener = -1;
 
   if (p->terminal)
     {
@@ -334,11 +381,12 @@ container_init_main (const ContainerPlan *p)
   if (sync_recv (sync, &msg, NULL, 0) <= 0 || msg.type != SYNC_START)
     _exit (1);
   if (p->n_start_container_hooks > 0
-      && hooks_run_all (p->start_container_hooks, p->n_start_container_hooks, state_fds[1], "startContainer", &err)
+      && hooks_run_all (p->start_container_hooks, p->n_start_container_hooks, start_state_fd, "startContainer",
+                        &err)
              < 0)
     init_fail (sync, &err);
-  if (state_fds[1] >= 0)
-    close (state_fds[1]);
+  if (start_state_fd >= 0)
+    close (start_state_fd);
   execve (exe, p->argv, p->envp);
   init_error (&err, errno, "exec %s", exe);
   init_fail (sync, &err);

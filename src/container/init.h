@@ -6,3 +6,6 @@
 
 __attribute__ ((noreturn)) void container_stage1_main (const ContainerPlan *p);
 __attribute__ ((noreturn)) void container_init_main (const ContainerPlan *p);
+
+/* A process joining a running container (exec): stdio, terminal, process settings, filters, execve. */
+__attribute__ ((noreturn)) void container_exec_main (const ContainerPlan *p);

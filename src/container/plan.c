@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "container/capabilities.h"
@@ -53,20 +54,50 @@ container_plan_free (ContainerPlan *plan)
   g_free (plan);
 }
 
-static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", "cgroup", "time" };
-
-ContainerPlan *
-container_plan_new (const ContainerSpawnArgs *args, GError **error)
+/* The process, its capabilities, stdio, console and filters: shared by spawn and exec. */
+static gboolean
+plan_process (ContainerPlan *plan, const OciSpec *spec, const OciProcess *process, int console_socket,
+              const int stdio[3], const struct sock_fprog *sandbox_filter, GError **error)
 {
-  g_autoptr (ContainerPlan) plan = g_new0 (ContainerPlan, 1);
-  const OciSpec *spec = args->spec;
   const OciLinux *l = spec->linux_cfg;
+
+  if (!process_plan (plan, process, error))
+    return FALSE;
+  if (!capabilities_plan (plan, process->capabilities, error))
+    return FALSE;
+  plan->console_socket = console_socket;
+  for (int i = 0; i < 3; i++)
+    plan->stdio[i] = stdio[i];
+  if (plan->terminal && console_socket < 0)
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "process.terminal is set: a console socket is required");
+  if (l != NULL && l->seccomp != NULL
+      && !seccomp_oci_compile (l->seccomp, &plan->oci_filter, &plan->oci_filter_flags, error))
+    return FALSE;
+  plan->sandbox_filter = sandbox_filter;
+  return TRUE;
+}
+
+static ContainerPlan *
+plan_alloc (void)
+{
+  ContainerPlan *plan = g_new0 (ContainerPlan, 1);
 
   plan->strings = g_ptr_array_new_with_free_func (g_free);
   plan->vectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   plan->blocks = g_ptr_array_new_with_free_func (g_free);
   plan->sync_fd = -1;
   plan->sentry_pidfd = -1;
+  return plan;
+}
+
+static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", "cgroup", "time" };
+
+ContainerPlan *
+container_plan_new (const ContainerSpawnArgs *args, GError **error)
+{
+  g_autoptr (ContainerPlan) plan = plan_alloc ();
+  const OciSpec *spec = args->spec;
+  const OciLinux *l = spec->linux_cfg;
 
   if (spec->process == NULL)
     {
@@ -134,26 +165,76 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   plan->masked_paths = l->masked_paths;
   plan->readonly_paths = l->readonly_paths;
 
-  if (!process_plan (plan, spec->process, error))
+  if (!plan_process (plan, spec, spec->process, args->console_socket, args->stdio, args->sandbox_filter, error))
     return NULL;
-  if (!capabilities_plan (plan, spec->process->capabilities, error))
-    return NULL;
-  plan->console_socket = args->console_socket;
-  for (int i = 0; i < 3; i++)
-    plan->stdio[i] = args->stdio[i];
-  if (plan->terminal && args->console_socket < 0)
-    {
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "process.terminal is set: a console socket is required");
-      return NULL;
-    }
-
-  if (l->seccomp != NULL && !seccomp_oci_compile (l->seccomp, &plan->oci_filter, &plan->oci_filter_flags, error))
-    return NULL;
-  plan->sandbox_filter = args->sandbox_filter;
 
   plan->create_container_hooks = hooks_plan (plan, spec->hooks.create_container, spec->hooks.n_create_container);
   plan->n_create_container_hooks = spec->hooks.n_create_container;
   plan->start_container_hooks = hooks_plan (plan, spec->hooks.start_container, spec->hooks.n_start_container);
   plan->n_start_container_hooks = spec->hooks.n_start_container;
+  return g_steal_pointer (&plan);
+}
+
+/* Is /proc/PID/ns/TYPE another namespace than ours? */
+static gboolean
+namespace_differs (pid_t pid, const char *type, char **path, GError **error)
+{
+  g_autofree char *mine = g_strdup_printf ("/proc/self/ns/%s", type);
+  struct stat a, b;
+
+  *path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, type);
+  if (stat (*path, &a) < 0)
+    return runsc_error_errno (error, errno, "stat %s", *path);
+  if (stat (mine, &b) < 0)
+    return runsc_error_errno (error, errno, "stat %s", mine);
+  return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+ContainerPlan *
+container_plan_new_exec (const ContainerExecArgs *args, GError **error)
+{
+  g_autoptr (ContainerPlan) plan = plan_alloc ();
+  static const char *const proc_names[NS_N_SPAWN] = { "user", "mnt", "pid", "cgroup", "time" };
+
+  plan->exec_mode = true;
+  if (args->process == NULL)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: no process given");
+      return NULL;
+    }
+  if (args->init_pid <= 0)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: no container init to join");
+      return NULL;
+    }
+  for (int i = 0; i < NS_N_SPAWN; i++)
+    {
+      char *path = NULL;
+      GError *local = NULL;
+      gboolean differs = namespace_differs (args->init_pid, proc_names[i], &path, &local);
+
+      container_plan_str (plan, path);
+      plan->ns[i].clone_flag = namespace_clone_flag (spawn_ns_types[i]);
+      if (local != NULL)
+        {
+          /* A kernel without time namespaces has no /proc/PID/ns/time: nothing to join. */
+          if (i == NS_TIME && g_error_matches (local, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
+            {
+              g_error_free (local);
+              continue;
+            }
+          g_propagate_error (error, local);
+          runsc_error_prefix (error, "exec: the container's init %d", (int) args->init_pid);
+          return NULL;
+        }
+      if (!differs)
+        continue;
+      plan->ns[i].wanted = true;
+      plan->ns[i].path = path;
+    }
+  plan->userns = plan->ns[NS_USER].wanted;
+  if (!plan_process (plan, args->spec, args->process, args->console_socket, args->stdio, args->sandbox_filter,
+                     error))
+    return NULL;
   return g_steal_pointer (&plan);
 }

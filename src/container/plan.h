@@ -93,7 +93,8 @@ typedef struct
 {
   /* namespaces made or joined at spawn, in order user, mnt, pid, cgroup, time */
   NamespacePlan ns[NS_N_SPAWN];
-  bool userns; /* the container runs in a user namespace (new or joined) */
+  bool userns;    /* the container runs in a user namespace (new or joined) */
+  bool exec_mode; /* container_exec_spawn: join a running container, build nothing */
 
   /* root filesystem */
   const char *rootfs;
@@ -160,6 +161,9 @@ typedef struct
 
 /* Build the plan from the spawn arguments (parent side). */
 ContainerPlan *container_plan_new (const ContainerSpawnArgs *args, GError **error);
+
+/* The plan of a process joining a running container (container_exec_spawn). */
+ContainerPlan *container_plan_new_exec (const ContainerExecArgs *args, GError **error);
 void container_plan_free (ContainerPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ContainerPlan, container_plan_free)
 

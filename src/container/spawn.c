@@ -117,11 +117,12 @@ run_parent_hooks (const ContainerSpawnArgs *args, pid_t init_pid, int sync_fd, G
   return TRUE;
 }
 
-gboolean
-container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **error)
+/* Start stage 1 with the plan and follow the protocol up to "ready". args is NULL for exec (no user namespace
+ * to map, no hooks). */
+static gboolean
+run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepare) (pid_t, void *, GError **),
+          void *user_data, const char *what, ContainerInit *out, GError **error)
 {
-  g_autoptr (ContainerPlan) plan = NULL;
-  const OciLinux *l = args->spec->linux_cfg;
   autofd int parent_fd = -1;
   autofd int pidfd = -1;
   int sv[2];
@@ -131,11 +132,8 @@ container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **er
   out->pid = -1;
   out->notify_fd = -1;
   out->sync_fd = -1;
-  plan = container_plan_new (args, error);
-  if (plan == NULL)
-    return FALSE;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return runsc_error_errno (error, errno, "socketpair for the container init");
+    return runsc_error_errno (error, errno, "socketpair for the %s", what);
   parent_fd = sv[0];
   pidfd = (int) syscall (SYS_pidfd_open, getpid (), 0);
   plan->sentry_pidfd = pidfd;
@@ -147,7 +145,7 @@ container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **er
     {
       int e = errno;
       close (sv[1]);
-      return runsc_error_errno (error, e, "fork the container init");
+      return runsc_error_errno (error, e, "fork the %s", what);
     }
   if (stage1 == 0)
     {
@@ -164,24 +162,28 @@ container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **er
 
       if (r < 0)
         {
-          runsc_error_errno (error, -r, "container init: sync");
+          runsc_error_errno (error, -r, "%s: sync", what);
           goto fail;
         }
       if (r == 0)
         {
-          runsc_error_set (error, RUNSC_ERROR_FAILED, "container init exited before it was ready");
+          runsc_error_set (error, RUNSC_ERROR_FAILED, "%s exited before it was ready", what);
           goto fail;
         }
       switch (msg.type)
         {
         case SYNC_USERNS:
-          if (!write_id_map (stage1, "uid_map", l->uid_mappings, l->n_uid_mappings, error)
-              || !write_id_map (stage1, "gid_map", l->gid_mappings, l->n_gid_mappings, error))
+          if (args == NULL)
+            goto unexpected;
+          if (!write_id_map (stage1, "uid_map", args->spec->linux_cfg->uid_mappings,
+                             args->spec->linux_cfg->n_uid_mappings, error)
+              || !write_id_map (stage1, "gid_map", args->spec->linux_cfg->gid_mappings,
+                                args->spec->linux_cfg->n_gid_mappings, error))
             goto fail;
           r = sync_send (parent_fd, SYNC_ACK, 0, NULL, NULL, 0);
           if (r < 0)
             {
-              runsc_error_errno (error, -r, "container init: sync");
+              runsc_error_errno (error, -r, "%s: sync", what);
               goto fail;
             }
           break;
@@ -190,16 +192,18 @@ container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **er
           while (waitpid (stage1, NULL, 0) < 0 && errno == EINTR)
             ;
           stage1 = -1;
-          if (args->prepare != NULL && !args->prepare (init_pid, args->user_data, error))
+          if (prepare != NULL && !prepare (init_pid, user_data, error))
             goto fail;
           r = sync_send (parent_fd, SYNC_ACK, 0, NULL, NULL, 0);
           if (r < 0)
             {
-              runsc_error_errno (error, -r, "container init: sync");
+              runsc_error_errno (error, -r, "%s: sync", what);
               goto fail;
             }
           break;
         case SYNC_HOOKS:
+          if (args == NULL)
+            goto unexpected;
           if (!run_parent_hooks (args, init_pid, parent_fd, error))
             goto fail;
           break;
@@ -207,21 +211,22 @@ container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **er
           notify_fd = fds[0];
           if (fds[1] >= 0)
             close (fds[1]);
-          if (args->sandbox_filter != NULL && notify_fd < 0)
+          if (plan->sandbox_filter != NULL && notify_fd < 0)
             {
-              runsc_error_set (error, RUNSC_ERROR_FAILED, "container init: no seccomp listener fd came back");
+              runsc_error_set (error, RUNSC_ERROR_FAILED, "%s: no seccomp listener fd came back", what);
               goto fail;
             }
           out->pid = init_pid;
           out->notify_fd = notify_fd;
           out->sync_fd = steal_fd (&parent_fd);
-          log_debug ("container %s: init %d ready", args->id != NULL ? args->id : "", (int) init_pid);
+          log_debug ("%s %d ready", what, (int) init_pid);
           return TRUE;
         case SYNC_ERROR:
           runsc_error_set (error, RUNSC_ERROR_FAILED, "%s", msg.text);
           goto fail;
         default:
-          runsc_error_set (error, RUNSC_ERROR_FAILED, "container init: unexpected message %u", msg.type);
+        unexpected:
+          runsc_error_set (error, RUNSC_ERROR_FAILED, "%s: unexpected message %u", what, msg.type);
           goto fail;
         }
       for (int i = 0; i < 2; i++)
@@ -232,6 +237,26 @@ fail:
   kill_and_reap (&stage1);
   kill_and_reap (&init_pid);
   return FALSE;
+}
+
+gboolean
+container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **error)
+{
+  g_autoptr (ContainerPlan) plan = container_plan_new (args, error);
+
+  if (plan == NULL)
+    return FALSE;
+  return run_plan (plan, args, args->prepare, args->user_data, "container init", out, error);
+}
+
+gboolean
+container_exec_spawn (const ContainerExecArgs *args, ContainerInit *out, GError **error)
+{
+  g_autoptr (ContainerPlan) plan = container_plan_new_exec (args, error);
+
+  if (plan == NULL)
+    return FALSE;
+  return run_plan (plan, NULL, args->prepare, args->user_data, "exec process", out, error);
 }
 
 gboolean

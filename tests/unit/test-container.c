@@ -88,6 +88,7 @@ typedef struct
   gboolean answer_notifications; /* the helper answers every notification with 4242 */
   gboolean console;
   gboolean die_after_spawn; /* the helper reports the init's pid and exits without starting it */
+  const OciSpec *exec_spec;   /* after starting the init, exec this spec's process in the container */
   gboolean (*prepare) (pid_t init_pid, void *user_data, GError **error);
 } RunOptions;
 
@@ -204,6 +205,40 @@ helper_main (const OciSpec *spec, const RunOptions *opt, int stdio[3], int conso
     {
       waitpid (init.pid, NULL, 0);
       goto fail;
+    }
+  if (opt->exec_spec != NULL)
+    {
+      ContainerExecArgs ea = { .spec = spec, .process = opt->exec_spec->process, .init_pid = init.pid,
+                               .console_socket = -1, .sandbox_filter = opt->filter };
+      ContainerInit ex;
+      for (int i = 0; i < 3; i++)
+        ea.stdio[i] = stdio[i];
+      if (!container_exec_spawn (&ea, &ex, &error))
+        {
+          kill (init.pid, SIGKILL);
+          waitpid (init.pid, NULL, 0);
+          goto fail;
+        }
+      if (!container_start (&ex, &error))
+        {
+          waitpid (ex.pid, NULL, 0);
+          kill (init.pid, SIGKILL);
+          waitpid (init.pid, NULL, 0);
+          goto fail;
+        }
+      if (opt->answer_notifications && ex.notify_fd >= 0)
+        {
+          /* the init's listener is not served: it only sleeps */
+          kill (init.pid, SIGKILL);
+          waitpid (init.pid, NULL, 0);
+          answer_notifications (ex.notify_fd, ex.pid);
+        }
+      while (waitpid (ex.pid, &status, 0) < 0)
+        if (errno != EINTR)
+          _exit (202);
+      kill (init.pid, SIGKILL);
+      waitpid (init.pid, NULL, 0);
+      _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
     }
   if (opt->answer_notifications && init.notify_fd >= 0)
     answer_notifications (init.notify_fd, init.pid);
@@ -1097,6 +1132,47 @@ test_rootfs_propagation (void)
   run_result_clear (&r);
 }
 
+static void
+test_exec (void)
+{
+  /* A second process in a running container: same root, pid and user namespaces, its own user, env and cwd. */
+  SpecParts init = { .args = "[\"sh\", \"-c\", \"echo marked > /dev/shm/mark; exec sleep 1000\"]",
+                     .namespaces = userns_parts, .linux_extra = userns_maps };
+  SpecParts ex = { .args = "[\"sh\", \"-c\", \"for i in $(seq 100); do test -f /dev/shm/mark && break; sleep 0.05; done;"
+                           " cat /dev/shm/mark; echo $$; cat /proc/1/comm; id -u; pwd; echo $EX;"
+                           " cat /proc/self/uid_map | wc -w; grep CapEff /proc/self/status\"]",
+                   .user = "{\"uid\": 1000, \"gid\": 1000}", .cwd = "/tmp", .env = ", \"EX=exec-env\"",
+                   .namespaces = userns_parts, .linux_extra = userns_maps };
+  g_autofree char *ex_json = spec_json (&ex);
+  g_autoptr (OciSpec) ex_spec = oci_spec_parse (ex_json, -1, NULL);
+  RunOptions opt = { .overlay = TRUE, .exec_spec = ex_spec };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  g_assert_nonnull (ex_spec);
+  run_parts (&init, &opt, &r);
+  ASSERT_RAN (&r);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, "marked\n2\nsleep\n1000\n/tmp\nexec-env\n3\nCapEff:\t0000000000000000\n");
+  run_result_clear (&r);
+}
+
+static void
+test_exec_errors (void)
+{
+  SpecParts init = { .args = "[\"sleep\", \"1000\"]" };
+  SpecParts ex = { .args = "[\"nope\"]" };
+  g_autofree char *ex_json = spec_json (&ex);
+  g_autoptr (OciSpec) ex_spec = oci_spec_parse (ex_json, -1, NULL);
+  RunOptions opt = { .exec_spec = ex_spec };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  run_parts (&init, &opt, &r);
+  g_assert_cmpstr (r.error, ==, "exec: \"nope\": executable file not found in $PATH");
+  run_result_clear (&r);
+}
+
 /* ---- the root filesystem ---- */
 
 static void
@@ -1191,6 +1267,8 @@ main (int argc, char **argv)
   g_test_add_func ("/container/oom-score-adj", test_oom_score_adj);
   g_test_add_func ("/container/symlink-escape", test_symlink_escape);
   g_test_add_func ("/container/rootfs-propagation", test_rootfs_propagation);
+  g_test_add_func ("/container/exec", test_exec);
+  g_test_add_func ("/container/exec-errors", test_exec_errors);
   r = g_test_run ();
   if (tmpdir != NULL)
     remove_tree (tmpdir);
