@@ -160,24 +160,31 @@ proc_start_time ()
   echo "${20}"
 }
 
-# The pids of $1 and all its descendants.
+# The pids of $1 and all its descendants (from the kernel's children lists, which need no scan of /proc).
 proc_tree ()
 {
-  local all pid ppid queue=("$1") seen=" $1 "
-  all=$(awk '{ sub(/^.*\) /, ""); print FILENAME, $2 }' /proc/[0-9]*/stat 2> /dev/null \
-        | sed -E 's|^/proc/([0-9]+)/stat|\1|')
+  local child
   echo "$1"
-  while [ ${#queue[@]} -gt 0 ]; do
-    pid=${queue[0]}
-    queue=("${queue[@]:1}")
-    while read -r child ppid; do
-      if [ "$ppid" = "$pid" ] && [[ $seen != *" $child "* ]]; then
-        seen+="$child "
-        queue+=("$child")
-        echo "$child"
-      fi
-    done <<< "$all"
+  for child in $(cat /proc/"$1"/task/*/children 2> /dev/null); do
+    proc_tree "$child"
   done
+}
+
+proc_cmdline ()
+{
+  { tr '\0' ' ' < "/proc/$1/cmdline"; } 2> /dev/null
+}
+
+# True when process $1 exists and is not a zombie that PID 1 inherited.  An orphan's exit is PID 1's to
+# reap, and PID 1 on these machines reaps late: such a zombie is not the runtime's leak.  A zombie whose
+# parent is anything else (a Sentry that does not reap its children) is.
+proc_present ()
+{
+  local stat
+  stat=$(cat "/proc/$1/stat" 2> /dev/null) || return 1
+  stat=${stat##*) }
+  set -- $stat
+  ! { [ "$1" = Z ] && [ "$2" = 1 ]; }
 }
 
 # Record what container $1 owns: its processes (state pid and descendants, with start times), the pid
@@ -216,7 +223,7 @@ cgroup_dirs_of ()
     [ "$path" = "$mine" ] && continue
     dir=$(cgroup_mount_of "$ctrl") || continue
     echo "$dir$path"
-  done < "/proc/$pid/cgroup"
+  done < <(cat "/proc/$pid/cgroup" 2> /dev/null)
 }
 
 # The mount point of the hierarchy named $1 as /proc/PID/cgroup names it ("memory", "cpu,cpuacct",
@@ -250,15 +257,18 @@ assert_no_leaks ()
       pid=${entry%%:*}
       start=${entry#*:}
       now=$(proc_start_time "$pid") || continue
-      [ "$now" = "$start" ] && left+=("pid $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)) is still there")
+      proc_present "$pid" || continue
+      [ "$now" = "$start" ] && left+=("pid $pid ($(proc_cmdline "$pid")) is still there")
     done
     for ns in "${LEAK_PIDNS[@]}"; do
       for pid in $(procs_in_pidns "$ns"); do
+        proc_present "$pid" || continue
         left+=("pid $pid is still in the container's pid namespace $ns")
       done
     done
     for pid in $(procs_naming "$id"); do
-      left+=("pid $pid names the container: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null)")
+      proc_present "$pid" || continue
+      left+=("pid $pid names the container: $(proc_cmdline "$pid")")
     done
     [ ${#left[@]} -eq 0 ] || [ $SECONDS -ge $deadline ] && break
     sleep 0.1
@@ -274,7 +284,8 @@ assert_no_leaks ()
     [ -d "$entry" ] && problems+=("cgroup left: $entry")
   done
   if [ ${#problems[@]} -gt 0 ]; then
-    printf 'leak after delete of %s: %s\n' "$id" "${problems[@]}" >&2
+    echo "leaks after the delete of $id:" >&2
+    printf '  %s\n' "${problems[@]}" >&2
     return 1
   fi
 }
@@ -289,13 +300,26 @@ procs_in_pidns ()
   return 0
 }
 
-# Pids of processes whose command line contains the word $1 (not this shell or its children).
+# Pids of processes one of whose arguments is $1, or contains it as a path component or after "=" (so that
+# "--id=ID", "--bundle DIR/bundle" and "DIR/x" count).  Not awk over /proc/*/cmdline: mawk stops at the
+# first process that has gone.
 procs_naming ()
 {
-  WORD=$1 awk 'BEGIN { RS = "\0"; w = ENVIRON["WORD"] }
-    $0 == w || index($0, "=" w) || index($0, w "/") || index($0, "/" w) {
-      f = FILENAME; sub(/^\/proc\//, "", f); sub(/\/.*/, "", f); print f; nextfile }' \
-    /proc/[0-9]*/cmdline 2> /dev/null | grep -vx -e "$$" -e "$BASHPID" || true
+  local word=$1 f pid arg args
+  for f in /proc/[0-9]*/cmdline; do
+    pid=${f#/proc/}
+    pid=${pid%/cmdline}
+    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+    { mapfile -d '' -t args < "$f"; } 2> /dev/null || continue
+    for arg in "${args[@]}"; do
+      if [ "$arg" = "$word" ] || [[ $arg == *"=$word"* ]] || [[ $arg == *"$word/"* ]] \
+        || [[ $arg == *"/$word" ]]; then
+        echo "$pid"
+        break
+      fi
+    done
+  done
+  return 0
 }
 
 # Mount points (from our mountinfo) at or under any of the given directories.

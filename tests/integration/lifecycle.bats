@@ -37,13 +37,17 @@ teardown ()
   run runtime start "$ID"
   [ "$status" -eq 0 ] || fail "start: $output"
   wait_for_status "$ID" running
-  # The process is running sleep, not waiting before execve.
-  leak_snapshot "$ID"
+  # The process runs sleep (it does not wait before execve any more): the state's pid or a descendant.
   found=
-  for entry in "${LEAK_PROCS[@]}"; do
-    [ "$(cat "/proc/${entry%%:*}/comm" 2> /dev/null)" = sleep ] && found=1
+  deadline=$((SECONDS + 5))
+  until [ -n "$found" ] || [ $SECONDS -gt $deadline ]; do
+    for p in $(proc_tree "$pid"); do
+      [ "$(cat "/proc/$p/comm" 2> /dev/null)" = sleep ] && found=$p
+    done
+    [ -n "$found" ] || sleep 0.05
   done
-  [ -n "$found" ] || fail "no process of the container runs sleep: ${LEAK_PROCS[*]}"
+  [ -n "$found" ] || fail "no process of the container runs sleep: $(proc_tree "$pid" | tr '\n' ' ')"
+  leak_snapshot "$ID"
 
   run runtime kill "$ID" KILL
   [ "$status" -eq 0 ] || fail "kill: $output"
