@@ -16,3 +16,13 @@ EXTRA_DIST += bench/syscalls.sh
 .PHONY: bench-syscalls
 bench-syscalls: bench/syscalls$(EXEEXT) bench/sentry-run$(EXEEXT) runsc$(EXEEXT)
 	BUILDDIR=$(abs_builddir) SRCDIR=$(abs_top_srcdir) $(SHELL) $(srcdir)/bench/syscalls.sh
+
+# bench/startup: create+start+exit (`run` of /bin/true) for runsc, runc and crun, interleaved; medians and
+# runsc's ratios.  As root.  N=30 by default (`make bench-startup N=100`).
+EXTRA_DIST += bench/startup
+.PHONY: bench bench-startup
+bench-startup: runsc$(EXEEXT)
+	RUNSC=$(abs_builddir)/runsc $(SHELL) $(srcdir)/bench/startup $(N)
+
+# `make bench`: every benchmark (never part of `make check` or tests/run).
+bench: bench-startup bench-syscalls
