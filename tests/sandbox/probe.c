@@ -2,6 +2,7 @@
  * bundle by the integration tests and exec'd under the sandbox filter by the unit tests.
  *
  *   probe [--release=R] [--hostname=H] [--domainname=D] [--sethostname] [--no-pidns] [--quiet]
+ *         [--files [--mem-limit=BYTES]]
  *
  * Prints one TAP-like line per check ("ok - what" or "not ok - what: detail") and exits 0 when every check
  * passed, 1 otherwise. Every check is one that a process outside the sandbox (root on the host) fails: a refused
@@ -28,6 +29,11 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/sysinfo.h>
+#include <sys/stat.h>
+#include <pthread.h>
+#include <grp.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -335,11 +341,324 @@ check_sethostname (void)
 
 /* ---- sentry-files checks (mediated opens, /proc, /dev/kmsg) go below this line ---- */
 
+/* Read a whole small file into buf (NUL-terminated); returns the length or -errno. */
+static long
+read_file (const char *path, char *buf, size_t size)
+{
+  int fd = open (path, O_RDONLY);
+  size_t len = 0;
+  long n;
+
+  if (fd < 0)
+    return -errno;
+  while (len < size - 1 && (n = read (fd, buf + len, size - 1 - len)) > 0)
+    len += (size_t) n;
+  close (fd);
+  buf[len] = '\0';
+  return (long) len;
+}
+
+static void
+check_file_is (const char *path, const char *want)
+{
+  char buf[4096];
+  long n = read_file (path, buf, sizeof buf);
+  char what[256];
+
+  snprintf (what, sizeof what, "%s reads the sandbox's text", path);
+  if (n < 0)
+    check (0, what, "open: %s", strerror ((int) -n));
+  else
+    check (strcmp (buf, want) == 0, what, "got \"%.100s\", want \"%.100s\"", buf, want);
+}
+
+static uint64_t
+meminfo_kb (const char *text, const char *key)
+{
+  const char *p = strstr (text, key);
+  return p ? strtoull (p + strlen (key), NULL, 10) : 0;
+}
+
+/* The virtual kernel's /proc files, consistent with uname, sysinfo and each other. */
+static void
+check_proc_files (const char *release, uint64_t mem_limit)
+{
+  char want[512], buf[65536], buf2[4096];
+  struct utsname u;
+  struct sysinfo si;
+  long n;
+
+  snprintf (want, sizeof want, "Linux version %s %s\n", release, SENTRY_VERSION);
+  check_file_is ("/proc/version", want);
+  check_file_is ("/proc/./version", want);
+  check_file_is ("/proc/../proc/version", want);
+  unlink ("/tmp/probe-version-link");
+  if (symlink ("/proc/version", "/tmp/probe-version-link") == 0)
+    check_file_is ("/tmp/probe-version-link", want);
+  snprintf (want, sizeof want, "%s\n", release);
+  check_file_is ("/proc/sys/kernel/osrelease", want);
+  check_file_is ("/proc/sys/kernel/ostype", "Linux\n");
+  check_file_is ("/proc/sys/kernel/version", SENTRY_VERSION "\n");
+  if (uname (&u) == 0)
+    {
+      snprintf (want, sizeof want, "%s\n", u.nodename);
+      check_file_is ("/proc/sys/kernel/hostname", want);
+    }
+  n = read_file ("/proc/cmdline", buf, sizeof buf);
+  check (n > 0 && strstr (buf, release) != NULL, "/proc/cmdline names the sandbox kernel", "got %.100s", buf);
+  {
+    int fd = open ("/proc/version", O_WRONLY);
+    check (fd < 0 && errno == EACCES, "/proc/version is not writable", "open O_WRONLY: %s",
+           fd < 0 ? strerror (errno) : "succeeded");
+    if (fd >= 0)
+      close (fd);
+  }
+
+  /* uptime: since the sandbox booted, and what sysinfo says. */
+  check (sysinfo (&si) == 0, "sysinfo works", "%s", strerror (errno));
+  n = read_file ("/proc/uptime", buf, sizeof buf);
+  {
+    double up = n > 0 ? strtod (buf, NULL) : -1;
+    check (up >= 0 && up < 300, "/proc/uptime counts from the sandbox's boot", "got %.100s", buf);
+    check (up >= 0 && (long) up - si.uptime <= 1 && si.uptime - (long) up <= 1, "/proc/uptime agrees with sysinfo",
+           "uptime %.2f, sysinfo %ld", up, si.uptime);
+  }
+
+  /* meminfo: MemTotal is the limit when there is one; sysinfo agrees. */
+  n = read_file ("/proc/meminfo", buf, sizeof buf);
+  {
+    uint64_t total = meminfo_kb (buf, "MemTotal:");
+    uint64_t si_total = (uint64_t) si.totalram * si.mem_unit / 1024;
+    check (total > 0 && (total > si_total ? total - si_total : si_total - total) <= 4,
+           "/proc/meminfo MemTotal agrees with sysinfo", "meminfo %llu kB, sysinfo %llu kB",
+           (unsigned long long) total, (unsigned long long) si_total);
+    if (mem_limit)
+      check (total == mem_limit / 1024, "/proc/meminfo MemTotal is the memory limit", "got %llu kB, want %llu kB",
+             (unsigned long long) total, (unsigned long long) (mem_limit / 1024));
+    check (meminfo_kb (buf, "MemFree:") <= total, "/proc/meminfo MemFree <= MemTotal", "%.200s", buf);
+  }
+
+  /* stat: btime + uptime = now; as many cpuN lines as cpuinfo has processors. */
+  n = read_file ("/proc/stat", buf, sizeof buf);
+  {
+    const char *b = strstr (buf, "\nbtime ");
+    long btime = b ? strtol (b + 7, NULL, 10) : 0;
+    long now = (long) time (NULL);
+    int cpus = 0, procs = 0;
+    check (b != NULL && labs (btime + si.uptime - now) <= 2, "/proc/stat btime is the sandbox's boot",
+           "btime %ld + uptime %ld vs now %ld", btime, si.uptime, now);
+    for (const char *p = buf; (p = strstr (p, "\ncpu")) != NULL; p++)
+      cpus++;
+    n = read_file ("/proc/cpuinfo", buf, sizeof buf);
+    for (const char *p = buf; (p = strstr (p, "processor\t")) != NULL; p++)
+      procs++;
+    check (cpus > 0 && cpus == procs, "/proc/cpuinfo and /proc/stat agree on the CPU count", "stat %d, cpuinfo %d",
+           cpus, procs);
+  }
+  n = read_file ("/proc/loadavg", buf2, sizeof buf2);
+  check (n > 0 && strncmp (buf2, "0.00 0.00 0.00 ", 15) == 0, "/proc/loadavg is the sandbox's", "got %.100s", buf2);
+}
+
+/* /dev/kmsg and /proc/kmsg serve the sandbox kernel's log. */
+static void
+check_kmsg_files (void)
+{
+  char rec[1024];
+  int fd = open ("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+  long n;
+
+  check (fd >= 0, "/dev/kmsg opens", "%s", strerror (errno));
+  if (fd >= 0)
+    {
+      n = read (fd, rec, sizeof rec - 1);
+      rec[n > 0 ? n : 0] = '\0';
+      check (n > 0 && strncmp (rec, "6,0,0,-;Starting ", 17) == 0 && strchr (rec, '\n') == rec + n - 1,
+             "/dev/kmsg gives the sandbox's first record", "got \"%.100s\"", rec);
+      int records = n > 0, last_ready = 0;
+      while ((n = read (fd, rec, sizeof rec - 1)) > 0)
+        {
+          rec[n] = '\0';
+          records++;
+          last_ready = strstr (rec, ";Ready!\n") != NULL;
+        }
+      check (n < 0 && errno == EAGAIN && records == 12 && last_ready, "/dev/kmsg: 12 records, Ready! last, then EAGAIN",
+             "records %d, last read %ld (%s)", records, n, strerror (errno));
+      close (fd);
+    }
+  /* Reading the host's /proc/kmsg would consume its log: only in a sandbox. */
+  if (!in_sandbox)
+    return;
+  fd = open ("/proc/kmsg", O_RDONLY | O_NONBLOCK);
+  check (fd >= 0 || errno == EACCES, "/proc/kmsg opens (or EACCES when not root)", "%s", strerror (errno));
+  if (fd >= 0)
+    {
+      n = read (fd, rec, sizeof rec - 1);
+      rec[n > 0 ? n : 0] = '\0';
+      check (n > 0 && strncmp (rec, "<6>[   0.000000] Starting ", 26) == 0, "/proc/kmsg gives the sandbox's log",
+             "got \"%.60s\"", rec);
+      close (fd);
+    }
+}
+
+static int
+write_text (const char *path, const char *text, mode_t mode)
+{
+  int fd;
+
+  unlink (path);
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL, mode);
+  if (fd < 0)
+    return -1;
+  if (write (fd, text, strlen (text)) != (ssize_t) strlen (text))
+    {
+      close (fd);
+      return -1;
+    }
+  close (fd);
+  return chmod (path, mode);
+}
+
+/* Flip the path buffer between the allowed file and the forbidden one while the main thread opens it. */
+static volatile int flip_stop;
+static char flip_path[64] = "/tmp/probe-allowed";
+
+static void *
+flipper (void *arg)
+{
+  (void) arg;
+  while (!flip_stop)
+    {
+      memcpy (flip_path, "/tmp/probe-secret\0", 19);
+      memcpy (flip_path, "/tmp/probe-allowed", 19);
+    }
+  return NULL;
+}
+
+/* Mediated opens: the app's permissions, the root's bounds, /proc/self, and no time-of-check/time-of-use gap.
+ * Needs root in the sandbox to make its fixtures (a file of another owner), then drops to nobody in a child. */
+static void
+check_opens (void)
+{
+  char buf[256], want[64];
+  long n;
+  int fd;
+
+  /* /proc/self is the caller; fd magic links reopen its own files. */
+  n = read_file ("/proc/self/status", buf, sizeof buf);
+  {
+    const char *p = strstr (buf, "\nPid:\t");
+    check (p && atoi (p + 6) == getpid (), "/proc/self/status is the caller's", "got %.100s", p ? p : buf);
+  }
+  n = read_file ("/proc/thread-self/stat", buf, sizeof buf);
+  check (n > 0 && atoi (buf) == (int) syscall (SYS_gettid), "/proc/thread-self/stat is the caller's thread",
+         "got %.60s", buf);
+  fd = open ("/dev/stdout", O_WRONLY);
+  check (fd >= 0 || errno == ENXIO, "/dev/stdout opens (a magic link through /proc/self)", "%s", strerror (errno));
+  if (fd >= 0)
+    close (fd);
+
+  /* Symlinks and ".." that point out of the root stay inside it. */
+  snprintf (want, sizeof want, "marker %d\n", getpid ());
+  if (write_text ("/tmp/probe-marker", want, 0644) == 0)
+    {
+      unlink ("/tmp/probe-escape");
+      unlink ("/tmp/probe-escape-abs");
+      if (symlink ("../../../../../../../../../../tmp/probe-marker", "/tmp/probe-escape") == 0)
+        check_file_is ("/tmp/probe-escape", want);
+      if (symlink ("/../../../tmp/probe-marker", "/tmp/probe-escape-abs") == 0)
+        check_file_is ("/tmp/probe-escape-abs", want);
+      if (chdir ("/tmp") == 0)
+        check_file_is ("../../../../tmp/probe-marker", want);
+    }
+
+  if (geteuid () != 0)
+    {
+      printf ("# not root: skipping the permission and TOCTOU checks\n");
+      return;
+    }
+  /* The forbidden file is root's, mode 0600; the child that must be refused runs as nobody (it needs
+   * CAP_SETUID and CAP_SETGID to get there). */
+  if (write_text ("/tmp/probe-allowed", "allowed\n", 0644) < 0 || write_text ("/tmp/probe-secret", "SECRET\n", 0600) < 0)
+    {
+      check (0, "make the permission fixtures", "%s", strerror (errno));
+      return;
+    }
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      int allowed = 0, refused = 0, secret = 0, other = 0;
+      pthread_t t;
+
+      failures = 0; /* the child's own */
+
+      if (setgroups (0, NULL) < 0 || setresgid (65534, 65534, 65534) < 0 || setresuid (65534, 65534, 65534) < 0)
+        {
+          check (0, "become nobody for the permission checks", "%s (needs CAP_SETUID, CAP_SETGID)", strerror (errno));
+          fflush (stdout);
+          _exit (3);
+        }
+      fd = open ("/tmp/probe-secret", O_RDONLY);
+      check (fd < 0 && errno == EACCES, "a 0600 file of another owner (root) is refused to nobody", "%s",
+             fd < 0 ? strerror (errno) : "opened");
+      fd = open ("/tmp/probe-allowed", O_RDONLY);
+      check (fd >= 0, "a 0644 file opens", "%s", strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      fd = open ("/probe-created", O_CREAT | O_WRONLY, 0666); /* "/" is root's, 0755 */
+      check (fd < 0 && errno == EACCES, "creating in a directory nobody may not write is refused", "%s",
+             fd < 0 ? strerror (errno) : "created");
+      if (pthread_create (&t, NULL, flipper, NULL) != 0)
+        _exit (4);
+      for (int i = 0; i < 2000; i++)
+        {
+          fd = open (flip_path, O_RDONLY);
+          if (fd < 0)
+            {
+              if (errno == EACCES)
+                refused++;
+              else
+                other++;
+              continue;
+            }
+          n = read (fd, buf, sizeof buf - 1);
+          close (fd);
+          buf[n > 0 ? n : 0] = '\0';
+          if (strcmp (buf, "allowed\n") == 0)
+            allowed++;
+          else if (strcmp (buf, "SECRET\n") == 0)
+            secret++;
+          else
+            other++;
+        }
+      flip_stop = 1;
+      pthread_join (t, NULL);
+      check (secret == 0 && other == 0 && allowed > 0,
+             "a thread rewriting the path during open never gets the forbidden file", "allowed %d refused %d secret %d other %d",
+             allowed, refused, secret, other);
+      fflush (stdout);
+      _exit (failures ? 1 : 0);
+    }
+  int status = 0;
+  waitpid (pid, &status, 0);
+  check (WIFEXITED (status) && WEXITSTATUS (status) == 0, "the unprivileged child's checks", "status %d", status);
+  /* Its owner may read it. */
+  n = read_file ("/tmp/probe-secret", buf, sizeof buf);
+  check (n > 0 && strcmp (buf, "SECRET\n") == 0, "the owner reads the 0600 file", "%s", n < 0 ? strerror ((int) -n) : buf);
+  unlink ("/tmp/probe-secret");
+  unlink ("/tmp/probe-allowed");
+  unlink ("/tmp/probe-marker");
+  unlink ("/tmp/probe-escape");
+  unlink ("/tmp/probe-escape-abs");
+  unlink ("/tmp/probe-version-link");
+}
+
 int
 main (int argc, char **argv)
 {
   const char *release = "4.4.0", *hostname = NULL, *domainname = NULL;
   int sethost = 0, own_pidns = 1;
+  int files = 0;           /* --files: the sentry-files checks */
+  uint64_t mem_limit = 0;  /* --mem-limit=BYTES: the spec's memory limit */
 
   for (int i = 1; i < argc; i++)
     {
@@ -355,6 +674,10 @@ main (int argc, char **argv)
         own_pidns = 0;
       else if (strcmp (argv[i], "--quiet") == 0)
         quiet = 1;
+      else if (strcmp (argv[i], "--files") == 0)
+        files = 1;
+      else if (strncmp (argv[i], "--mem-limit=", 12) == 0)
+        mem_limit = strtoull (argv[i] + 12, NULL, 10);
       else
         {
           fprintf (stderr, "probe: unknown argument %s\n", argv[i]);
@@ -370,6 +693,12 @@ main (int argc, char **argv)
   check_checked (own_pidns);
   if (sethost)
     check_sethostname ();
+  if (files)
+    {
+      check_proc_files (release, mem_limit);
+      check_kmsg_files ();
+      check_opens ();
+    }
 
   printf ("# %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
