@@ -391,6 +391,38 @@ test_syslog_read_blocks_alone (void)
   sentry_kernel_free (k);
 }
 
+/* Freeing the kernel (the Sentry shutting down) does not wait for an app blocked in syslog READ. */
+static void
+blocked_reader_child (void *data)
+{
+  static char buf[65536];
+  if (klogctl (2, buf, sizeof buf) <= 0)
+    _exit (30);
+  int n = klogctl (2, buf, sizeof buf);
+  _exit (n < 0 && errno == EINTR ? 0 : 31);
+}
+
+static gpointer
+free_later (gpointer data)
+{
+  g_usleep (400000);
+  gint64 t0 = g_get_monotonic_time ();
+  sentry_kernel_free (data);
+  return GINT_TO_POINTER ((int) ((g_get_monotonic_time () - t0) / 1000));
+}
+
+static void
+test_free_with_blocked_reader (void)
+{
+  SentryKernel *k = new_kernel (NULL, NULL);
+  GThread *t = g_thread_new ("free", free_later, k);
+  int status = run_sandboxed (k, blocked_reader_child, NULL, NULL, NULL);
+  int ms = GPOINTER_TO_INT (g_thread_join (t));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (ms, <, 3000);
+}
+
 static void
 test_kernel_log_api (void)
 {
@@ -457,5 +489,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry/threads-end-with-container", test_threads_end_with_container);
   g_test_add_func ("/sentry/kernel-log-api", test_kernel_log_api);
   g_test_add_func ("/sentry/syslog-read-blocks-alone", test_syslog_read_blocks_alone);
+  g_test_add_func ("/sentry/free-with-blocked-reader", test_free_with_blocked_reader);
   return g_test_run ();
 }
