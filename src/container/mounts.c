@@ -400,6 +400,23 @@ do_bind (const char *source, const char *destination, bool recursive, unsigned l
         return init_error (err, e, "remount %s with its options", destination);
       }
   }
+  if (recursive && (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) != 0)
+    {
+      /* A remount changes only the top mount of an rbind: set ro, nosuid, nodev and noexec on every submount
+       * too, or a read-only volume would have writable mounts inside. */
+      struct mount_attr attr = { .attr_set = mount_attrs (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) };
+      int nfd = rootfs_open_in_root (rootfd, destination, 0);
+
+      if (nfd < 0 || syscall (SYS_mount_setattr, nfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        {
+          int e = errno;
+          if (nfd >= 0)
+            close (nfd);
+          close (fd);
+          return init_error (err, e, "set the options of %s and its submounts", destination);
+        }
+      close (nfd);
+    }
   close (fd);
   return 0;
 }

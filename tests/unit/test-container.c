@@ -539,7 +539,9 @@ test_bind_mounts (void)
   g_autofree char *file = g_build_filename (dir, "hello", NULL);
   g_autofree char *mounts = NULL;
   SpecParts s = { .args = "[\"sh\", \"-c\", \"cat /mnt/data/hello; cat /etc/one; touch /mnt/data/new 2>/dev/null"
-                          " && echo wrote || echo ro; grep ' /mnt/data ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1-4\"]" };
+                          " && echo wrote || echo ro; grep ' /mnt/data ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1-4;"
+                          " touch /mnt/data/sub/new 2>/dev/null && echo sub-wrote || echo sub-ro\"]" };
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
   RunResult r;
 
   REQUIRE_ROOT ();
@@ -550,9 +552,13 @@ test_bind_mounts (void)
                             " {\"destination\": \"/etc/one\", \"source\": \"%s\", \"options\": [\"bind\"]}",
                             dir, file);
   s.mounts = mounts;
+  /* a writable submount of the volume must be read-only in the container too */
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  g_assert_cmpint (mount ("tmpfs", sub, "tmpfs", 0, "size=1m"), ==, 0);
   run_parts (&s, NULL, &r);
+  g_assert_cmpint (umount (sub), ==, 0);
   ASSERT_RAN (&r);
-  g_assert_cmpstr (r.out, ==, "hello from the host\nhello from the host\nro\nro,nosuid,nodev,relatime\n");
+  g_assert_cmpstr (r.out, ==, "hello from the host\nhello from the host\nro\nro,nosuid,nodev,relatime\nsub-ro\n");
   {
     g_autofree char *created = g_build_filename (dir, "new", NULL);
     g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
