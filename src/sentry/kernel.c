@@ -94,6 +94,19 @@ sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError *
   k->rule_ctx.own_pidns = root_spec == NULL || oci_spec_namespace (root_spec, "pid") != NULL;
 
   sentry_klog_init (k);
+  /* The boot log's lines are stamped up to about two seconds after boot: date the boot that much (plus a
+   * moment) in the past, so that uptime is never behind the log's last line. */
+  {
+    uint64_t back_ns = (k->klog.last_usec + 50000) * 1000;
+    int64_t ns = (int64_t) k->boot.tv_nsec - (int64_t) (back_ns % 1000000000);
+    k->boot.tv_sec -= back_ns / 1000000000;
+    if (ns < 0)
+      {
+        ns += 1000000000;
+        k->boot.tv_sec--;
+      }
+    k->boot.tv_nsec = ns;
+  }
 
   if (!set_strace (k, opts, error) || !sentry_filter_build (k, error))
     {

@@ -49,6 +49,7 @@ static const SentryArgRule socket_rules[] = {
   { "AF_INET6 SOCK_STREAM", 0, 2, { EQ32 (0, AF_INET6), MASKED (1, SOCK_TYPE_MASK, SOCK_STREAM) } },
   { "AF_INET6 SOCK_DGRAM", 0, 2, { EQ32 (0, AF_INET6), MASKED (1, SOCK_TYPE_MASK, SOCK_DGRAM) } },
   { "AF_NETLINK NETLINK_ROUTE", 0, 2, { EQ32 (0, AF_NETLINK), EQ32 (2, 0) } },
+  { "AF_NETLINK NETLINK_SOCK_DIAG", 0, 2, { EQ32 (0, AF_NETLINK), EQ32 (2, 4) } }, /* ss(8) */
   { "AF_INET SOCK_RAW (--net-raw)", SENTRY_NEEDS_NET_RAW, 2,
     { EQ32 (0, AF_INET), MASKED (1, SOCK_TYPE_MASK, SOCK_RAW) } },
   { "AF_INET6 SOCK_RAW (--net-raw)", SENTRY_NEEDS_NET_RAW, 2,

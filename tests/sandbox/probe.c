@@ -282,6 +282,10 @@ check_checked (int own_pidns)
   check_errno ("socket(AF_NETLINK, NETLINK_ROUTE) allowed", fd, 0);
   if (fd >= 0)
     close (fd);
+  fd = socket (AF_NETLINK, SOCK_RAW, 4);
+  check_errno ("socket(AF_NETLINK, NETLINK_SOCK_DIAG) allowed", fd, 0);
+  if (fd >= 0)
+    close (fd);
   check_errno ("socket(AF_PACKET) refused", try_socket (AF_PACKET, SOCK_RAW, 0), EPERM);
   check_errno ("socket(AF_INET, SOCK_RAW) refused", try_socket (AF_INET, SOCK_RAW, 1), EPERM);
   check_errno ("socket(AF_NETLINK, NETLINK_AUDIT) refused", try_socket (AF_NETLINK, SOCK_RAW, 9), EPROTONOSUPPORT);
