@@ -123,6 +123,8 @@ hooks_run_one (const HookPlan *h, int state_fd, const char *kind, InitError *err
           signal (s, SIG_DFL);
       if (dup2 (state_fd, 0) < 0 || dup2 (out_fd, 1) < 0 || dup2 (err_fd, 2) < 0)
         _exit (127);
+      /* Only stdio: none of the Sentry's descriptors reaches a hook. */
+      syscall (SYS_close_range, 3, ~0U, 0);
       execve (h->path, h->argv, h->envp);
       n = snprintf (msg, sizeof msg, "exec %s: %s\n", h->path, init_strerror (errno));
       if (write (2, msg, (size_t) n) < 0)

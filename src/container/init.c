@@ -252,6 +252,7 @@ container_exec_main (const ContainerPlan *p)
 
   reset_signals ();
   watch_sentry (p, !p->ns[NS_PID].wanted);
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   /* The Sentry puts us into the container's cgroup (prepare) and acknowledges. */
   wait_ack (p->sync_fd, NULL, 0);
   umask (0);
@@ -270,6 +271,8 @@ container_init_main (const ContainerPlan *p)
 
   reset_signals ();
   watch_sentry (p, !p->ns[NS_PID].wanted);
+  /* None of the Sentry's descriptors may reach a hook or the program. */
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   /* The Sentry puts us into our cgroup (prepare) and acknowledges. */
   wait_ack (sync, NULL, 0);
   read_cgroup_file ();

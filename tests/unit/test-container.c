@@ -174,6 +174,10 @@ helper_main (const OciSpec *spec, const RunOptions *opt, int stdio[3], int conso
   g_autofree char *root = g_build_filename (bundle, "rootfs", NULL);
   int status;
 
+  /* A descriptor without close-on-exec, like a Sentry's inherited control socket: it must reach neither a hook
+   * nor the program. */
+  if (dup2 (report_fd, 77) < 0)
+    _exit (204);
   if (!container_enter_sandbox_namespaces (spec, &error))
     goto fail;
   args.spec = spec;
@@ -709,13 +713,13 @@ test_hooks (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   top = g_strdup_printf (
       ", \"hooks\": {"
-      "\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > %s; echo $HOOKVAR >> %s\"],"
+      "\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > %s; ls /proc/self/fd | wc -l >> %s; echo $HOOKVAR >> %s\"],"
       " \"env\": [\"HOOKVAR=from-env\"]}],"
       "\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > %s\"], \"timeout\": 5}],"
       "\"createContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\","
-      " \"cat > %s; readlink /proc/self/ns/mnt >> %s\"]}],"
+      " \"cat > %s; ls /proc/self/fd | wc -l >> %s; readlink /proc/self/ns/mnt >> %s\"]}],"
       "\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > /tmp/started\"]}]}",
-      pf, pf, rf, cf, cf);
+      pf, pf, pf, rf, cf, cf, cf);
   s.top = top;
   run_parts (&s, &opt, &r);
   ASSERT_RAN (&r);
@@ -727,7 +731,9 @@ test_hooks (void)
   g_assert_true (g_file_get_contents (rf, &runtime, NULL, NULL));
   g_assert_true (g_file_get_contents (cf, &container, NULL, NULL));
   g_assert_nonnull (strstr (prestart, "\"status\":\"creating\""));
-  g_assert_true (g_str_has_suffix (prestart, "from-env\n"));
+  /* stdin, stdout, stderr and the directory ls reads: nothing of the Sentry's */
+  g_assert_true (g_str_has_suffix (prestart, "}4\nfrom-env\n"));
+  g_assert_nonnull (strstr (container, "}4\nmnt:["));
   g_assert_nonnull (strstr (runtime, "\"bundle\":"));
   g_assert_nonnull (strstr (container, "\"status\":\"creating\""));
   {
