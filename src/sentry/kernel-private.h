@@ -85,5 +85,3 @@ gboolean sentry_filter_build (SentryKernel *k, GError **error);
 gboolean sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *container_id,
                              GError **error);
 void sentry_serve_stop_all (SentryKernel *k);
-/* TRUE once the call's listener is being shut down: a handler that waits should give up. */
-gboolean sentry_serve_stopping (const SentryCall *call);

@@ -90,5 +90,9 @@ long sentry_addfd (const SentryCall *call, int fd, unsigned newfd_flags);
  * may be called more than once. Without it the container's calls are served by one thread at a time. */
 void sentry_call_may_block (SentryCall *call);
 
+/* TRUE once the Sentry is shutting this container's listener down (sentry_kernel_free): a handler that waits
+ * should stop waiting and return an error (-EINTR), or the shutdown waits for it. */
+int sentry_call_stopping (const SentryCall *call);
+
 /* The name of syscall nr from the table ("openat"), or NULL if the table does not know it. */
 const char *sentry_syscall_name (int nr);

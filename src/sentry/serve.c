@@ -157,8 +157,8 @@ dispatch (SentryListener *L, const struct seccomp_notif *req)
   return call.released;
 }
 
-gboolean
-sentry_serve_stopping (const SentryCall *call)
+int
+sentry_call_stopping (const SentryCall *call)
 {
   return call->listener != NULL && __atomic_load_n (&call->listener->dead, __ATOMIC_ACQUIRE);
 }

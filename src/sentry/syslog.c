@@ -178,7 +178,7 @@ sentry_sys_syslog (SentryCall *call)
           clock_gettime (CLOCK_REALTIME, &deadline);
           deadline.tv_sec += 1;
           pthread_cond_timedwait (&l->changed, &l->lock, &deadline);
-          if (l->read_seq >= l->next_seq && (sentry_call_valid (call) < 0 || sentry_serve_stopping (call)))
+          if (l->read_seq >= l->next_seq && (sentry_call_valid (call) < 0 || sentry_call_stopping (call)))
             {
               pthread_mutex_unlock (&l->lock);
               return -EINTR;
