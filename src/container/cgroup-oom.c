@@ -1,0 +1,192 @@
+/* OOM kills of the sandbox's memory cgroup: the count, a descriptor to wait on, and a watcher thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "container/cgroup-internal.h"
+#include "container/cgroup.h"
+
+static const char *
+memory_dir (const CgroupHandle *h)
+{
+  return h->version == CGROUP_V1 ? g_hash_table_lookup (h->v1, "memory") : h->unified;
+}
+
+guint64
+cgroup_oom_kill_count (const CgroupHandle *h)
+{
+  const char *dir = memory_dir (h);
+  g_autofree char *text = NULL;
+  guint64 n = 0;
+
+  if (dir == NULL)
+    return 0;
+  text = cgroup_read (dir, h->version == CGROUP_V1 ? "memory.oom_control" : "memory.events", NULL);
+  if (text != NULL)
+    cgroup_keyed_value (text, "oom_kill", &n);
+  return n;
+}
+
+int
+cgroup_oom_fd_open (const CgroupHandle *h, GError **error)
+{
+  const char *dir = memory_dir (h);
+
+  if (dir == NULL)
+    {
+      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "cgroup %s: no memory controller", h->path);
+      return -1;
+    }
+  if (h->version == CGROUP_V1)
+    {
+      g_autofree char *control = g_build_filename (dir, "memory.oom_control", NULL);
+      g_autofree char *reg = NULL;
+      autofd int efd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+      autofd int cfd = open (control, O_RDONLY | O_CLOEXEC);
+
+      if (efd < 0 || cfd < 0)
+        {
+          runsc_error_errno (error, errno, "open %s", control);
+          return -1;
+        }
+      /* The registration holds the cgroup; the control file's descriptor may be closed afterwards. */
+      reg = g_strdup_printf ("%d %d", efd, cfd);
+      if (!cgroup_write (dir, "cgroup.event_control", reg, error))
+        return -1;
+      return steal_fd (&efd);
+    }
+  else
+    {
+      g_autofree char *events = g_build_filename (dir, "memory.events", NULL);
+      autofd int ifd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+
+      if (ifd < 0 || inotify_add_watch (ifd, events, IN_MODIFY) < 0)
+        {
+          runsc_error_errno (error, errno, "watch %s", events);
+          return -1;
+        }
+      return steal_fd (&ifd);
+    }
+}
+
+void
+cgroup_oom_fd_drain (int fd)
+{
+  char buf[4096];
+
+  while (read (fd, buf, sizeof buf) > 0)
+    ;
+}
+
+struct CgroupOomWatch
+{
+  CgroupHandle *h;
+  CgroupOomFunc fn;
+  void *user_data;
+  int oom_fd;
+  int stop_fd;
+  guint64 last;
+  GThread *thread;
+};
+
+static CgroupHandle *
+handle_copy (const CgroupHandle *h)
+{
+  CgroupHandle *c = g_new0 (CgroupHandle, 1);
+  GHashTableIter iter;
+  gpointer k, v;
+
+  c->version = h->version;
+  c->path = g_strdup (h->path);
+  c->unified = g_strdup (h->unified);
+  c->freeze_dir = g_strdup (h->freeze_dir);
+  c->created = g_strdupv (h->created);
+  c->systemd_unit = g_strdup (h->systemd_unit);
+  c->v1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, h->v1);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    g_hash_table_insert (c->v1, g_strdup (k), g_strdup (v));
+  return c;
+}
+
+static gpointer
+watch_thread (gpointer data)
+{
+  CgroupOomWatch *w = data;
+
+  for (;;)
+    {
+      struct pollfd pfd[2] = { { .fd = w->oom_fd, .events = POLLIN }, { .fd = w->stop_fd, .events = POLLIN } };
+      guint64 now;
+
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      if (pfd[1].revents != 0)
+        break;
+      cgroup_oom_fd_drain (w->oom_fd);
+      now = cgroup_oom_kill_count (w->h);
+      if (now > w->last)
+        {
+          w->last = now;
+          w->fn (now, w->user_data);
+        }
+    }
+  return NULL;
+}
+
+CgroupOomWatch *
+cgroup_oom_watch_start (const CgroupHandle *h, CgroupOomFunc fn, void *user_data, GError **error)
+{
+  CgroupOomWatch *w;
+  int oom_fd, stop_fd;
+
+  oom_fd = cgroup_oom_fd_open (h, error);
+  if (oom_fd < 0)
+    return NULL;
+  stop_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (stop_fd < 0)
+    {
+      close (oom_fd);
+      runsc_error_errno (error, errno, "eventfd");
+      return NULL;
+    }
+  w = g_new0 (CgroupOomWatch, 1);
+  w->h = handle_copy (h);
+  w->fn = fn;
+  w->user_data = user_data;
+  w->oom_fd = oom_fd;
+  w->stop_fd = stop_fd;
+  w->last = cgroup_oom_kill_count (h);
+  w->thread = g_thread_new ("oom-watch", watch_thread, w);
+  return w;
+}
+
+void
+cgroup_oom_watch_stop (CgroupOomWatch *w)
+{
+  guint64 one = 1;
+
+  if (w == NULL)
+    return;
+  if (write (w->stop_fd, &one, sizeof one) < 0)
+    log_debug ("oom watch: stop: %s", g_strerror (errno));
+  g_thread_join (w->thread);
+  close (w->oom_fd);
+  close (w->stop_fd);
+  cgroup_handle_free (w->h);
+  g_free (w);
+}

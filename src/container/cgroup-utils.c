@@ -1,0 +1,135 @@
+/* Reading and writing cgroup control files (cgroup-internal.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/util.h"
+#include "container/cgroup-internal.h"
+
+char *
+cgroup_read (const char *dir, const char *name, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &local))
+    {
+      runsc_error_set (error, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? RUNSC_ERROR_NOT_FOUND
+                                                                                        : RUNSC_ERROR_FAILED,
+                       "%s", local->message);
+      return NULL;
+    }
+  return text;
+}
+
+gboolean
+cgroup_read_i64 (const char *dir, const char *name, gint64 *out)
+{
+  g_autofree char *text = cgroup_read (dir, name, NULL);
+  char *end;
+  guint64 v;
+
+  if (text == NULL)
+    return FALSE;
+  g_strstrip (text);
+  if (strcmp (text, "max") == 0)
+    {
+      *out = G_MAXINT64;
+      return TRUE;
+    }
+  if (text[0] == '-')
+    {
+      *out = g_ascii_strtoll (text, &end, 10);
+      return end != text;
+    }
+  v = g_ascii_strtoull (text, &end, 10);
+  if (end == text)
+    return FALSE;
+  *out = v > G_MAXINT64 ? G_MAXINT64 : (gint64) v;
+  return TRUE;
+}
+
+int
+cgroup_write_errno (const char *dir, const char *name, const char *value)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
+  size_t len = strlen (value);
+  ssize_t n;
+
+  if (fd < 0)
+    return errno;
+  do
+    n = write (fd, value, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return errno;
+  return (size_t) n == len ? 0 : EIO;
+}
+
+gboolean
+cgroup_write (const char *dir, const char *name, const char *value, GError **error)
+{
+  int err = cgroup_write_errno (dir, name, value);
+
+  if (err != 0)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      return runsc_error_errno (error, err, "write %s to %s", value, path);
+    }
+  return TRUE;
+}
+
+gboolean
+cgroup_keyed_value (const char *text, const char *key, guint64 *out)
+{
+  size_t kl = strlen (key);
+  const char *p = text;
+
+  while (p != NULL && *p != '\0')
+    {
+      if (strncmp (p, key, kl) == 0 && p[kl] == ' ')
+        {
+          *out = g_ascii_strtoull (p + kl + 1, NULL, 10);
+          return TRUE;
+        }
+      p = strchr (p, '\n');
+      if (p != NULL)
+        p++;
+    }
+  return FALSE;
+}
+
+int
+cgroup_count_cpu_list (const char *p)
+{
+  int n = 0;
+
+  while (*p != '\0' && *p != '\n')
+    {
+      long a, b;
+      char *end;
+
+      a = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      b = a;
+      p = end;
+      if (*p == '-')
+        {
+          b = strtol (p + 1, &end, 10);
+          p = end;
+        }
+      if (b >= a)
+        n += (int) (b - a + 1);
+      if (*p == ',')
+        p++;
+    }
+  return n;
+}
