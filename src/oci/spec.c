@@ -1240,3 +1240,37 @@ oci_spec_annotation (const OciSpec *spec, const char *key)
 {
   return g_hash_table_lookup (spec->annotations, key);
 }
+
+OciResources *
+oci_resources_parse (const char *data, gssize len, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GError) local = NULL;
+  OciResources *r;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, data, len, &local))
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid JSON: %s", local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid resources: expected a JSON object");
+      return NULL;
+    }
+  r = g_new0 (OciResources, 1);
+  if (!parse_resources (json_node_get_object (root), "resources", r, error))
+    {
+      resources_free (r);
+      return NULL;
+    }
+  return r;
+}
+
+void
+oci_resources_free (OciResources *r)
+{
+  resources_free (r);
+}

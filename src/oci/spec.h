@@ -246,6 +246,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciSpec, oci_spec_free)
  * namespace types, no duplicate namespace, valid rlimit and capability names...). */
 gboolean oci_spec_validate (const OciSpec *spec, GError **error);
 
+/* Parse a LinuxResources object on its own (runsc update --resources FILE); errors name "resources.<field>". */
+OciResources *oci_resources_parse (const char *data, gssize len, GError **error);
+void oci_resources_free (OciResources *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciResources, oci_resources_free)
+
 /* root.path resolved against the bundle directory (absolute). */
 char *oci_spec_rootfs (const OciSpec *spec, const char *bundle);
 
