@@ -55,9 +55,10 @@ sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError *
 
   if (opts == NULL)
     opts = &defaults;
-  release = opts->release;
-  if (release == NULL && root_spec != NULL)
-    release = oci_spec_annotation (root_spec, "dev.gvisor.kernel-release");
+  /* The annotation (per pod) wins over the flag (usually set for every sandbox in runsc.toml). */
+  release = root_spec != NULL ? oci_spec_annotation (root_spec, "dev.gvisor.kernel-release") : NULL;
+  if (release == NULL || *release == '\0')
+    release = opts->release;
   if (release == NULL || *release == '\0')
     release = SENTRY_DEFAULT_RELEASE;
   if (!valid_release (release))

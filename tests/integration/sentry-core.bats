@@ -35,14 +35,15 @@ run_in_runsc ()
     || fail "uname -a: $output"
 }
 
-@test "sentry-core: --kernel-release and the dev.gvisor.kernel-release annotation set uname -r" {
+@test "sentry-core: --kernel-release sets uname -r, and the dev.gvisor.kernel-release annotation wins over it" {
   bundle_args "$BUNDLE" uname -r
   run_in_runsc --kernel-release=5.10.0-flag
   [ "$status" -eq 0 ] && [ "$output" = 5.10.0-flag ] || fail "flag: status $status: $output"
 
+  # The annotation (per pod) wins over the flag (set for every sandbox).
   ID=$ID-anno
   bundle_jq "$BUNDLE" '.annotations["dev.gvisor.kernel-release"] = "6.1.0-anno"'
-  run_in_runsc
+  run_in_runsc --kernel-release=5.10.0-flag
   [ "$status" -eq 0 ] && [ "$output" = 6.1.0-anno ] || fail "annotation: status $status: $output"
 }
 

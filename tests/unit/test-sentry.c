@@ -163,17 +163,17 @@ test_probe (void)
 static void
 test_release_flag_and_annotation (void)
 {
+  /* The flag alone. */
   SentryOptions opts = { .release = "5.15.0-flag" };
-  SentryKernel *k = new_kernel (SPEC_HEAD "\"annotations\":{\"dev.gvisor.kernel-release\":\"6.1.0-anno\"},"
-                                          "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
-                                &opts);
+  SentryKernel *k = new_kernel (SPEC_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}", &opts);
   char *argv[] = { PROBE, "--quiet", "--release=5.15.0-flag", NULL };
   expect_probe_passes (k, argv);
   sentry_kernel_free (k);
 
+  /* The annotation wins over the flag. */
   k = new_kernel (SPEC_HEAD "\"annotations\":{\"dev.gvisor.kernel-release\":\"6.1.0-anno\"},"
                             "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
-                  NULL);
+                  &opts);
   char *argv2[] = { PROBE, "--quiet", "--release=6.1.0-anno", NULL };
   expect_probe_passes (k, argv2);
   sentry_kernel_free (k);
