@@ -14,7 +14,7 @@ PKG_SRC_DIR = pkg/$(PACKAGE)-$(VERSION)
 # A clean source tree for the package builds (shared with rpm/local.mk).
 .PHONY: pkg-source
 pkg-source:
-	rm -rf pkg && $(MKDIR_P) $(PKG_SRC_DIR)
+	rm -rf $(PKG_SRC_DIR) pkg/snapshot && $(MKDIR_P) $(PKG_SRC_DIR)
 	if git -C $(srcdir) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  (cd $(srcdir) && git ls-files -z --cached --others --exclude-standard \
 	     | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -C $(PKG_SRC_DIR) -xf -; \
@@ -38,6 +38,7 @@ pkg-source:
 
 .PHONY: deb deb-lint
 deb: pkg-source
+	rm -f pkg/*.deb pkg/*.changes pkg/*.buildinfo
 	version=$$(cat pkg/snapshot); \
 	if test "$$version" != "$(VERSION)"; then \
 	  { echo "$(PACKAGE) ($$version-1) UNRELEASED; urgency=medium"; echo; \

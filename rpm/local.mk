@@ -16,6 +16,7 @@ rpm: pkg-source
 	if test "$$spec_version" != "$(VERSION)"; then \
 	  echo "rpm/runsc.spec has Version $$spec_version but VERSION is $(VERSION)" >&2; exit 1; \
 	fi
+	rm -rf $(RPM_TOPDIR)
 	tar -C pkg -cJf pkg/$(PACKAGE)-$(VERSION).tar.xz $(PACKAGE)-$(VERSION)
 	version=$$(cat pkg/snapshot); \
 	if test "$$version" != "$(VERSION)"; then snapshot="$${version#$(VERSION)+}"; else snapshot=; fi; \

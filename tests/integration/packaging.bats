@@ -1,0 +1,376 @@
+#!/usr/bin/env bats
+# The packages: build the .deb, install it with apt-get on this machine (Debian's containerd 1.6), check that
+# containerd's merged config has the runsc runtime (type, options) next to runc and Debian's CNI directory,
+# that a containerd started here runs a container with the installed shim and that its CRI plugin accepts the
+# runtime; remove the package (config.toml and daemon.json come back byte for byte) and purge it (our
+# conffiles go). Also: runsc install on a machine without containerd, Docker's daemon.json round trip, the
+# RPM and rpmlint, and the version in NEWS, debian/changelog, the spec and VERSION.
+#
+# The machine is left as it was: /etc/containerd/config.toml and /etc/docker are saved first and put back in
+# teardown_file, the package is purged, the containerd started here is stopped by pid.
+#
+# Environment: RUNSC (the built runsc; its directory is the build tree where `make deb` and `make rpm` run).
+
+load helpers
+
+BUILD_TREE=$(cd "$(dirname "$RUNSC")" && pwd)
+PKG_DIR=$BUILD_TREE/pkg
+CONFIG=/etc/containerd/config.toml
+MAINTAINER_MARK=runsc-maintainers@lists.runsc.example.org
+
+# apt-get and dpkg may have to wait for another apt-get on the machine.
+apt_get ()
+{
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y --no-install-recommends "$@" 3>&-
+}
+
+# Is our runsc package installed (or only its conffiles)?
+runsc_pkg_status ()
+{
+  dpkg-query -W -f='${db:Status-Status}' runsc 2>/dev/null || true
+}
+
+setup_file ()
+{
+  [ "$(id -u)" -eq 0 ] || return 0
+  export SAVE=$BATS_FILE_TMPDIR/saved
+  mkdir -p "$SAVE"
+  if [ -n "$(runsc_pkg_status)" ] && [ "$(runsc_pkg_status)" != not-installed ]; then
+    if dpkg-query -W -f='${Maintainer}' runsc | grep -q "$MAINTAINER_MARK"; then
+      apt_get purge runsc > "$SAVE/purge-leftover.log" 2>&1 || true
+    else
+      echo "another runsc package is installed: not touching it" > "$SAVE/foreign"
+    fi
+  fi
+  if [ -e "$CONFIG" ]; then cp -a "$CONFIG" "$SAVE/config.toml"; fi
+  [ -e "$CONFIG.runsc~" ] && touch "$SAVE/had-runsc-backup"
+  [ -d /etc/containerd/conf.d ] && touch "$SAVE/had-conf.d"
+  if [ -d /etc/docker ]; then
+    touch "$SAVE/had-docker-dir"
+    [ -e /etc/docker/daemon.json ] && cp -a /etc/docker/daemon.json "$SAVE/daemon.json"
+    [ -e /etc/docker/daemon.json~ ] && cp -a /etc/docker/daemon.json~ "$SAVE/daemon.json~"
+  fi
+  true
+}
+
+teardown_file ()
+{
+  [ "$(id -u)" -eq 0 ] || return 0
+  stop_containerd
+  if [ ! -e "$SAVE/foreign" ] && [ "$(runsc_pkg_status)" != not-installed ] && [ -n "$(runsc_pkg_status)" ]; then
+    apt_get purge runsc > /dev/null 2>&1 || true
+  fi
+  if [ -e "$SAVE/config.toml" ]; then
+    cmp -s "$SAVE/config.toml" "$CONFIG" || cp -a "$SAVE/config.toml" "$CONFIG"
+  fi
+  [ -e "$SAVE/had-runsc-backup" ] || rm -f "$CONFIG.runsc~"
+  [ -e "$SAVE/had-conf.d" ] || rmdir /etc/containerd/conf.d 2> /dev/null || true
+  if [ -e "$SAVE/had-docker-dir" ]; then
+    if [ -e "$SAVE/daemon.json" ]; then cp -a "$SAVE/daemon.json" /etc/docker/daemon.json; else rm -f /etc/docker/daemon.json; fi
+    if [ -e "$SAVE/daemon.json~" ]; then cp -a "$SAVE/daemon.json~" /etc/docker/daemon.json~; else rm -f /etc/docker/daemon.json~; fi
+  else
+    rm -rf /etc/docker
+  fi
+}
+
+setup ()
+{
+  [ "$(id -u)" -eq 0 ] || skip "the packaging tests run as root"
+  [ ! -e "$SAVE/foreign" ] || skip "$(cat "$SAVE/foreign")"
+}
+
+# A section of `containerd config dump`: the lines after the [header] line up to the next header.
+dump_section ()
+{
+  awk -v h="$2" '
+    /^[[:space:]]*\[/ {
+      line = $0
+      sub(/[[:space:]]+$/, "", line)
+      on = length(line) >= length(h) && substr(line, length(line) - length(h) + 1) == h
+      next
+    }
+    on' "$1"
+}
+
+CD_DIR=
+CD_PID=
+start_containerd ()
+{
+  CD_DIR=$(mktemp -d /tmp/runsc-pkg-containerd.XXXXXX)
+  echo "$CD_DIR" > "$SAVE/containerd-dir"
+  containerd --config "$CONFIG" --root "$CD_DIR/root" --state "$CD_DIR/state" --address "$CD_DIR/c.sock" \
+    > "$CD_DIR/log" 2>&1 3>&- &
+  CD_PID=$!
+  echo "$CD_PID" > "$SAVE/containerd-pid"
+  for _ in $(seq 1 100); do
+    [ -S "$CD_DIR/c.sock" ] && ctr --address "$CD_DIR/c.sock" version > /dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  cat "$CD_DIR/log" >&2
+  return 1
+}
+
+stop_containerd ()
+{
+  local dir pid p
+  dir=$(cat "$SAVE/containerd-dir" 2> /dev/null) || return 0
+  pid=$(cat "$SAVE/containerd-pid" 2> /dev/null) || true
+  # Shims this containerd started carry its address on their command line.
+  for p in $(pgrep -f -- "$dir/c.sock" || true); do
+    [ "$p" != "$pid" ] && kill -9 "$p" 2> /dev/null || true
+  done
+  if [ -n "$pid" ] && kill "$pid" 2> /dev/null; then
+    for _ in $(seq 1 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2> /dev/null || true
+  fi
+  grep -o " $dir[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2> /dev/null || true; done
+  rm -rf "$dir"
+  rm -f "$SAVE/containerd-dir" "$SAVE/containerd-pid"
+}
+
+DAEMON_JSON='{
+  "log-level": "warn",
+  "runtimes": {
+    "other": { "path": "/usr/local/bin/other-runtime", "runtimeArgs": ["--flag"] }
+  },
+  "data-root": "/srv/docker"
+}
+'
+
+@test "make deb builds the package; lintian reports no error and no unjustified warning" {
+  run env DEB_BUILD_OPTIONS=nocheck make -C "$BUILD_TREE" deb
+  echo "$output" | tail -30
+  [ "$status" -eq 0 ]
+  ls "$PKG_DIR"/runsc_*_amd64.deb
+  run lintian --fail-on error,warning "$PKG_DIR"/runsc_*_amd64.changes
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "the .deb holds the binaries, man pages, data files and conffiles" {
+  deb=$(ls "$PKG_DIR"/runsc_*_amd64.deb)
+  run dpkg-deb -c "$deb"
+  for f in ./usr/bin/runsc ./usr/bin/containerd-shim-runsc-v1 ./etc/containerd/runsc.toml \
+    ./etc/containerd/conf.d/runsc.toml ./etc/default/runsc ./usr/share/runsc/runtimeclass.yaml \
+    ./usr/share/bash-completion/completions/runsc ./usr/share/man/man8/runsc.8.gz \
+    ./usr/share/man/man8/runsc-install.8.gz ./usr/share/man/man8/runsc-uninstall.8.gz \
+    ./usr/share/man/man8/containerd-shim-runsc-v1.8.gz ./usr/share/man/man5/runsc.toml.5.gz; do
+    echo "$output" | grep -q " $f\$" || { echo "missing from the package: $f"; false; }
+  done
+  run dpkg-deb -f "$deb" Version
+  [ "${output%%+*}" = "$(cat "$SRC_DIR/VERSION")" ] || [ "${output%-*}" = "$(cat "$SRC_DIR/VERSION")" ]
+  run sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xOf - ./conffiles"
+  echo "$output"
+  [ "$(echo "$output" | sort | tr '\n' ' ')" = "/etc/containerd/conf.d/runsc.toml /etc/containerd/runsc.toml /etc/default/runsc " ]
+}
+
+@test "apt-get install ./runsc_*.deb registers runsc with containerd and Docker, keeping their other settings" {
+  mkdir -p /etc/docker
+  printf '%s' "$DAEMON_JSON" > /etc/docker/daemon.json
+  cp /etc/docker/daemon.json "$SAVE/daemon.json.before-install"
+  cp "$CONFIG" "$SAVE/config.toml.before-install"
+  cd "$PKG_DIR"
+  run apt_get install ./runsc_*_amd64.deb
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(runsc_pkg_status)" = installed ]
+  # No systemd here: the postinst says that containerd must be restarted by hand.
+  echo "$output" | grep -q 'restart containerd'
+  echo "$output" | grep -q 'added runtime "runsc"'
+
+  # The merged configuration, as containerd reads it.
+  containerd config dump > "$BATS_TEST_TMPDIR/dump"
+  dump_section "$BATS_TEST_TMPDIR/dump" '.containerd.runtimes.runsc]' > "$BATS_TEST_TMPDIR/runsc"
+  dump_section "$BATS_TEST_TMPDIR/dump" '.containerd.runtimes.runsc.options]' > "$BATS_TEST_TMPDIR/options"
+  dump_section "$BATS_TEST_TMPDIR/dump" '.containerd.runtimes.runc]' > "$BATS_TEST_TMPDIR/runc"
+  cat "$BATS_TEST_TMPDIR/runsc" "$BATS_TEST_TMPDIR/options"
+  grep -qx '[[:space:]]*runtime_type = "io.containerd.runsc.v1"' "$BATS_TEST_TMPDIR/runsc"
+  grep -qx '[[:space:]]*TypeUrl = "io.containerd.runsc.v1.options"' "$BATS_TEST_TMPDIR/options"
+  grep -qx '[[:space:]]*ConfigPath = "/etc/containerd/runsc.toml"' "$BATS_TEST_TMPDIR/options"
+  grep -qx '[[:space:]]*runtime_type = "io.containerd.runc.v2"' "$BATS_TEST_TMPDIR/runc"
+  dump_section "$BATS_TEST_TMPDIR/dump" '.cni]' | grep -qx '[[:space:]]*bin_dir = "/usr/lib/cni"'
+  grep -q 'default_runtime_name = "runc"' "$BATS_TEST_TMPDIR/dump"
+
+  # Every line of Debian's config.toml is still there, in order, ahead of the marked block.
+  head -c "$(stat -c %s "$SAVE/config.toml.before-install")" "$CONFIG" | cmp - "$SAVE/config.toml.before-install"
+  grep -q '^# BEGIN runsc registration runtime=runsc ' "$CONFIG"
+  [ -e "$CONFIG.runsc~" ]
+
+  # Docker: runtimes.runsc added, the rest kept.
+  jq -e '.runtimes.runsc.path == "/usr/bin/runsc"' /etc/docker/daemon.json
+  jq -e '.runtimes.other.path == "/usr/local/bin/other-runtime" and .runtimes.other.runtimeArgs == ["--flag"]' \
+    /etc/docker/daemon.json
+  jq -e '.["log-level"] == "warn" and .["data-root"] == "/srv/docker"' /etc/docker/daemon.json
+
+  # Configuring again (dpkg-reconfigure, an upgrade) changes nothing.
+  cp "$CONFIG" "$BATS_TEST_TMPDIR/registered"
+  run dpkg-reconfigure runsc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  cmp "$CONFIG" "$BATS_TEST_TMPDIR/registered"
+  echo "$output" | grep -q 'already registered'
+}
+
+@test "containerd (started here) runs a container with the installed shim; the CRI plugin accepts runtime runsc" {
+  [ "$(command -v containerd-shim-runsc-v1)" = /usr/bin/containerd-shim-runsc-v1 ]
+  start_containerd
+  sock=$CD_DIR/c.sock
+
+  run ctr --address "$sock" plugins ls
+  echo "$output" | grep -E 'io.containerd.grpc.v1|cri'
+  echo "$output" | grep -E '^io\.containerd\.grpc\.v1[[:space:]]+cri[[:space:]]' | grep -qw ok
+  # containerd 1.6 logs the CRI config it started with: the runsc runtime with its type and options.
+  grep -o 'runsc:{Type:io.containerd.runsc.v1[^}]*' "$CD_DIR/log" | head -1
+  grep -q 'runsc:{Type:io.containerd.runsc.v1' "$CD_DIR/log"
+  ! grep -q 'failed to load plugin io.containerd.grpc.v1.cri' "$CD_DIR/log"
+
+  rootfs=$CD_DIR/rootfs
+  cp -a "$(bundle_rootfs_base)" "$rootfs"
+  run timeout 120 ctr --address "$sock" run --rm --runtime io.containerd.runsc.v1 --rootfs "$rootfs" \
+    "pkg-$$-$RANDOM" /bin/sh -c 'echo hello from runsc; uname -r'
+  echo "$output"
+  tail -20 "$CD_DIR/log"
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -qx 'hello from runsc'
+  echo "$output" | grep -qx '4.4.0'
+  stop_containerd
+}
+
+@test "apt-get remove gives config.toml and daemon.json back byte for byte; purge removes our conffiles" {
+  [ "$(runsc_pkg_status)" = installed ]
+  run apt_get remove runsc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  cmp "$CONFIG" "$SAVE/config.toml.before-install"
+  cmp /etc/docker/daemon.json "$SAVE/daemon.json.before-install"
+  [ ! -e "$CONFIG.runsc~" ] || [ -e "$SAVE/had-runsc-backup" ]
+  [ ! -e /etc/docker/daemon.json~ ]
+  [ ! -e /usr/bin/runsc ]
+  # remove keeps the conffiles, purge removes them.
+  [ "$(runsc_pkg_status)" = config-files ]
+  [ -e /etc/containerd/runsc.toml ]
+  run apt_get purge runsc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(runsc_pkg_status)" = not-installed ] || [ -z "$(runsc_pkg_status)" ]
+  [ ! -e /etc/containerd/runsc.toml ]
+  [ ! -e /etc/containerd/conf.d/runsc.toml ]
+  [ ! -e /etc/default/runsc ]
+  [ -e "$SAVE/had-conf.d" ] || [ ! -e /etc/containerd/conf.d ]
+  cmp "$CONFIG" "$SAVE/config.toml.before-install"
+}
+
+@test "runsc install --containerd without containerd: skipped (exit 0); once containerd is there, it registers" {
+  # A private mount namespace where containerd is not installed: no binary, an empty /etc/containerd.
+  cat > "$BATS_TEST_TMPDIR/no-containerd.sh" << EOF
+set -e
+mount --make-rprivate /
+mount -t tmpfs tmpfs /etc/containerd
+for c in /usr/bin/containerd /usr/local/bin/containerd /usr/sbin/containerd /usr/local/sbin/containerd; do
+  if [ -e "\$c" ]; then mount --bind /dev/null "\$c"; fi
+done
+echo "--- without containerd"
+"$RUNSC" install --containerd
+test ! -e /etc/containerd/config.toml
+echo "--- containerd installed later"
+umount /usr/bin/containerd
+"$RUNSC" install --containerd
+test -e /etc/containerd/config.toml
+containerd --config /etc/containerd/config.toml config dump | grep -F 'runtimes.runsc]'
+"$RUNSC" uninstall --containerd
+test ! -e /etc/containerd/config.toml
+EOF
+  run unshare -m bash "$BATS_TEST_TMPDIR/no-containerd.sh"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | sed -n '/--- without/,/--- containerd installed/p' | grep -q 'containerd is not installed.*skipped'
+  echo "$output" | grep -q 'wrote runtime "runsc"'
+  echo "$output" | grep -q 'runsc install had created it'
+}
+
+@test "runsc install / uninstall for Docker keep daemon.json's other content, byte for byte on uninstall" {
+  f=$BATS_TEST_TMPDIR/daemon.json
+  printf '%s' "$DAEMON_JSON" > "$f"
+  cp "$f" "$BATS_TEST_TMPDIR/orig"
+  run "$RUNSC" install --config_file "$f" --runtime runsc-debug -- --debug --network=host
+  echo "$output"
+  [ "$status" -eq 0 ]
+  jq -e --arg p "$RUNSC" '.runtimes["runsc-debug"].path == $p' "$f"
+  jq -e '.runtimes["runsc-debug"].runtimeArgs == ["--debug", "--network=host"]' "$f"
+  jq -e '.runtimes.other.runtimeArgs == ["--flag"] and .["log-level"] == "warn" and .["data-root"] == "/srv/docker"' "$f"
+  cmp "$f~" "$BATS_TEST_TMPDIR/orig"
+  # --clobber=false keeps an existing entry; running again changes nothing.
+  cp "$f" "$BATS_TEST_TMPDIR/installed"
+  run "$RUNSC" install --config_file "$f" --runtime runsc-debug --clobber=false -- --other
+  [ "$status" -eq 0 ]
+  cmp "$f" "$BATS_TEST_TMPDIR/installed"
+  # uninstall --path of another binary leaves it alone; the plain uninstall restores the original bytes.
+  run "$RUNSC" uninstall --config_file "$f" --runtime runsc-debug --path /nonexistent/runsc
+  [ "$status" -eq 0 ]
+  cmp "$f" "$BATS_TEST_TMPDIR/installed"
+  run "$RUNSC" uninstall --config_file "$f" --runtime runsc-debug
+  echo "$output"
+  [ "$status" -eq 0 ]
+  cmp "$f" "$BATS_TEST_TMPDIR/orig"
+  [ ! -e "$f~" ]
+  # Invalid JSON: an error naming the file, and the file untouched.
+  echo '{ "broken": ' > "$f"
+  run "$RUNSC" install --config_file "$f"
+  [ "$status" -eq 1 ]
+  echo "$output" | grep -q "$f"
+  [ "$(cat "$f")" = '{ "broken": ' ]
+}
+
+@test "bash completion completes runsc's commands and flags" {
+  [ -r /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
+  run bash -c "
+    PATH=$(dirname "$RUNSC"):\$PATH
+    . /usr/share/bash-completion/bash_completion
+    . '$SRC_DIR/data/bash-completion/runsc'
+    complete_line () { COMP_LINE=\$1; COMP_POINT=\${#COMP_LINE}; read -ra COMP_WORDS <<< \"\$1\";
+      [[ \$1 == *' ' ]] && COMP_WORDS+=(''); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _runsc;
+      echo \"\$2:\${COMPREPLY[*]}\"; }
+    complete_line 'runsc ins' 1
+    complete_line 'runsc install --cont' 2
+    complete_line 'runsc --deb' 3
+    complete_line 'runsc --network ' 4"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -qx '1:install'
+  echo "$output" | grep -qE '^2:--containerd( --containerd-version)?$'
+  echo "$output" | grep -qE '^3:--debug( --debug-log)?$'
+  echo "$output" | grep -qx '4:sandbox host none'
+}
+
+@test "make rpm builds the RPM; rpmlint reports no errors" {
+  run make -C "$BUILD_TREE" rpm RPMBUILD_FLAGS=--nocheck
+  echo "$output" | tail -20
+  [ "$status" -eq 0 ]
+  rpm=$(ls "$PKG_DIR"/rpmbuild/RPMS/x86_64/runsc-*.rpm)
+  run rpm -qpc "$rpm"
+  echo "$output"
+  echo "$output" | grep -qx /etc/containerd/runsc.toml
+  echo "$output" | grep -qx /etc/containerd/conf.d/runsc.toml
+  echo "$output" | grep -qx /etc/sysconfig/runsc
+  run rpm -qpl "$rpm"
+  echo "$output" | grep -qx /usr/bin/runsc
+  echo "$output" | grep -qx /usr/bin/containerd-shim-runsc-v1
+  run rpm -qp --scripts "$rpm"
+  echo "$output" | grep -q 'runsc install --containerd'
+  echo "$output" | grep -q 'runsc uninstall --containerd'
+  run make -C "$BUILD_TREE" rpm-lint
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -q ' 0 errors'
+}
+
+@test "VERSION, NEWS, debian/changelog and rpm/runsc.spec agree on the version" {
+  version=$(cat "$SRC_DIR/VERSION")
+  news=$(grep -m1 -oE '[0-9]+\.[0-9]+\.[0-9]+' "$SRC_DIR/NEWS" || true)
+  changelog=$(dpkg-parsechangelog -l "$SRC_DIR/debian/changelog" -S Version)
+  spec=$(sed -n 's/^Version:[[:space:]]*//p' "$SRC_DIR/rpm/runsc.spec")
+  echo "VERSION $version, NEWS $news, debian/changelog $changelog, spec $spec"
+  [ "$news" = "$version" ]
+  [ "${changelog%-*}" = "$version" ]
+  [ "$spec" = "$version" ]
+}
