@@ -464,6 +464,9 @@ mem_free (const SentryProcLimits *lim, uint64_t total, uint64_t *free_out, uint6
   uint64_t used = lim->mem_usage > 0 ? (uint64_t) lim->mem_usage : 0;
   uint64_t cache = lim->mem_cache > 0 ? (uint64_t) lim->mem_cache : 0;
 
+  /* A cgroup shared with others (or a limit only in the spec) can use more than the sandbox's total. */
+  if (used > total)
+    used = total;
   if (cache > used)
     cache = used;
   *free_out = used < total ? total - used : 0;

@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# The Sentry's mediated opens and the virtual kernel's files, seen from inside real containers run by runsc:
+# the static probe's --files checks (in runsc, and the same probe on the host and under runc to show which
+# differences are the sandbox's), busybox's everyday tools, a memory limit seen through /proc/meminfo and
+# free, and a Debian root filesystem (debootstrap, cached under tests/cache/) running python3 and nginx.
+
+load helpers
+
+setup ()
+{
+  common_setup
+  PROBE=${PROBE:-$(dirname "$RUNSC")/tests/sandbox/probe}
+  NETNS=
+  VETH=
+}
+
+teardown ()
+{
+  [ -n "$VETH" ] && ip link del "$VETH" 2> /dev/null
+  [ -n "$NETNS" ] && ip netns del "$NETNS" 2> /dev/null
+  common_teardown
+}
+
+# Run the bundle's process with runsc (extra global flags in "$@"); sets $status and $output like bats' run.
+run_in_runsc ()
+{
+  status=0
+  "$RUNSC" --root "$ROOT" "$@" run --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- \
+    || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/run.out")
+}
+
+# The capabilities the permission checks need (root that may chown and become nobody), as Docker grants.
+probe_caps ()
+{
+  bundle_caps "$BUNDLE" CAP_CHOWN CAP_DAC_OVERRIDE CAP_FOWNER CAP_FSETID CAP_SETUID CAP_SETGID CAP_KILL \
+    CAP_NET_BIND_SERVICE CAP_AUDIT_WRITE
+}
+
+# A network namespace of the test's own with loopback up (and, with "veth", a link to the host:
+# host 10.213.$1.1/30, sandbox 10.213.$1.2/30); the bundle's network namespace is set to it.
+sandbox_netns ()
+{
+  NETNS=sf-$$-$RANDOM
+  ip netns add "$NETNS"
+  ip -n "$NETNS" link set lo up
+  if [ "${2:-}" = veth ]; then
+    VETH=sfh$$$RANDOM
+    VETH=${VETH:0:15}
+    ip link add "$VETH" type veth peer name sfc0 netns "$NETNS"
+    ip addr add "10.213.$1.1/30" dev "$VETH"
+    ip link set "$VETH" up
+    ip -n "$NETNS" addr add "10.213.$1.2/30" dev sfc0
+    ip -n "$NETNS" link set sfc0 up
+  fi
+  bundle_jq "$BUNDLE" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+    --arg p "/var/run/netns/$NETNS"
+}
+
+# A Debian bookworm root filesystem with python3 and nginx, built once with debootstrap (about a minute) and
+# kept under tests/cache/. Containers use it as their root directly: runsc's default root overlay keeps
+# their writes in memory, so the cache stays clean.
+debian_rootfs ()
+{
+  local cache=${SENTRY_DEBIAN_CACHE:-$SRC_DIR/tests/cache/debian-bookworm-sentry} mirror
+  mkdir -p "$(dirname "$cache")"
+  (
+    flock 9
+    if [ ! -e "$cache/.complete" ]; then
+      mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2> /dev/null)
+      rm -rf "$cache.tmp"
+      debootstrap --variant=minbase --include=python3,nginx bookworm "$cache.tmp" \
+        "${mirror:-http://deb.debian.org/debian}" > "$cache.log" 2>&1 || { tail -20 "$cache.log" >&2; exit 1; }
+      touch "$cache.tmp/.complete"
+      mv "$cache.tmp" "$cache"
+    fi
+  ) 9> "$cache.lock" || return 1
+  DEBIAN_ROOT=$cache
+}
+
+@test "sentry-files: the in-sandbox probe's file checks pass in runsc" {
+  [ -x "$PROBE" ] || fail "no probe at $PROBE (make check builds it)"
+  cp "$PROBE" "$BUNDLE/rootfs/probe"
+  probe_caps
+  bundle_args "$BUNDLE" /probe --files-only
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "probe: status $status: $output"
+  # Every group of checks ran (a probe that skipped would pass quietly).
+  for what in "/proc/version reads" "/dev/kmsg gives the sandbox's first record" "/proc/self/status is the caller's" \
+    "refused to nobody" "never gets the forbidden file" "/tmp/probe-escape reads"; do
+    grep -qF "ok - $what" <<< "$output" || fail "missing check '$what': $output"
+  done
+}
+
+@test "sentry-files: on the host and under runc the same probe fails only where the sandbox differs" {
+  [ -x "$PROBE" ] || fail "no probe at $PROBE"
+  # The checks that must differ outside runsc (the virtual kernel's files); everything else must pass.
+  local differ='/proc/version|/proc/./version|/proc/../proc/version|probe-version-link|osrelease|/proc/sys/kernel/version|/proc/cmdline|not writable|/proc/uptime counts|/proc/loadavg|/dev/kmsg'
+  local where out bad
+  for where in host runc; do
+    if [ "$where" = host ]; then
+      out=$(cd "$BATS_TEST_TMPDIR" && "$PROBE" --files-only 2>&1) || true
+    else
+      command -v runc > /dev/null || continue
+      cp "$PROBE" "$BUNDLE/rootfs/probe"
+      probe_caps
+      bundle_args "$BUNDLE" /probe --files-only
+      out=$(runc --root "$BATS_TEST_TMPDIR/runc-root" run --bundle "$BUNDLE" "$ID-runc" < /dev/null 2>&1 3>&-) || true
+    fi
+    echo "# $where:" >&3
+    grep '^not ok' <<< "$out" | sed 's/^/#   /' >&3 || true
+    # The sandbox's files do differ there...
+    grep -q '^not ok - /proc/version reads the sandbox' <<< "$out" || fail "$where: /proc/version was the sandbox's?"
+    grep -q '^not ok - /dev/kmsg' <<< "$out" || fail "$where: /dev/kmsg was the sandbox's?"
+    # ...and nothing else does: the open semantics checked in runsc are Linux's own.
+    bad=$(grep '^not ok' <<< "$out" | grep -Ev -- "$differ" || true)
+    [ -z "$bad" ] || fail "$where: checks that should pass everywhere failed: $bad"
+  done
+}
+
+@test "sentry-files: busybox sh, ls, cat, ps, top -n1, free and wget against a loopback server" {
+  sandbox_netns 0
+  bundle_args "$BUNDLE" /bin/sh -c '
+    ls / > /dev/null && echo ls=ok
+    cat /proc/version
+    echo hi >> /dev/stdout
+    ps | grep -q "PID *USER" && echo ps=ok
+    top -n1 -b | grep -q "^Load average: 0.00 0.00 0.00" && echo top=ok
+    free | grep -q "^Mem:" && echo free=ok
+    mkdir -p /tmp/www && echo served-by-busybox > /tmp/www/index.html
+    httpd -p 127.0.0.1:8080 -h /tmp/www
+    for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://127.0.0.1:8080/ 2> /dev/null && break; sleep 0.2; done
+    cat /dev/kmsg & k=$!; sleep 0.3; kill $k'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  for want in ls=ok "Linux version 4.4.0 #1 SMP" hi ps=ok top=ok free=ok served-by-busybox \
+    "6,0,0,-;Starting runsc Sentry..." ";Ready!"; do
+    grep -qF -- "$want" <<< "$output" || fail "missing '$want' in: $output"
+  done
+}
+
+@test "sentry-files: a memory limit is MemTotal in /proc/meminfo, free and sysinfo" {
+  [ -x "$PROBE" ] || fail "no probe at $PROBE"
+  cp "$PROBE" "$BUNDLE/rootfs/probe"
+  bundle_jq "$BUNDLE" '.linux.resources.memory.limit = 268435456'
+  probe_caps
+  bundle_args "$BUNDLE" /bin/sh -c 'head -1 /proc/meminfo; free | grep ^Mem:; /probe --files-only --quiet --mem-limit=268435456'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  grep -qE '^MemTotal: +262144 kB$' <<< "$output" || fail "meminfo: $output"
+  grep -qE '^Mem: +262144 ' <<< "$output" || fail "free: $output"
+  # used + free + buff/cache add up to the total (busybox free computes used from the others).
+  read -r _ total used free _ cache _ <<< "$(grep '^Mem:' <<< "$output")"
+  [ "$used" -le "$total" ] && [ "$free" -le "$total" ] && [ "$cache" -le "$total" ] || fail "free: $output"
+}
+
+@test "sentry-files: a Debian root filesystem runs python3 -c in the sandbox" {
+  debian_rootfs || fail "debootstrap failed"
+  bundle_jq "$BUNDLE" '.root.path = $p | .process.env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]' \
+    --arg p "$DEBIAN_ROOT"
+  bundle_args "$BUNDLE" /usr/bin/python3 -c '
+import os, platform
+print("release", platform.release())
+print("version", open("/proc/version").read().strip())
+print("mem", os.sysconf("SC_PHYS_PAGES") > 0)
+print("self", open("/proc/self/status").read().split("\nPid:\t")[1].split()[0] == str(os.getpid()))
+import json, sqlite3, ssl
+print("imports ok")'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  for want in "release 4.4.0" "version Linux version 4.4.0 #1 SMP" "mem True" "self True" "imports ok"; do
+    grep -qF -- "$want" <<< "$output" || fail "missing '$want' in: $output"
+  done
+  [ ! -e "$DEBIAN_ROOT/root/.python_history" ]
+}
+
+@test "sentry-files: nginx in a Debian root filesystem serves a page to the host" {
+  debian_rootfs || fail "debootstrap failed"
+  command -v curl > /dev/null || skip "curl is not installed"
+  local srv=$BATS_TEST_TMPDIR/srv body
+  mkdir -p "$srv/html"
+  echo "hello from the sandbox $ID" > "$srv/html/index.html"
+  cat > "$srv/nginx.conf" << 'EOF'
+worker_processes 1;
+error_log stderr;
+pid /run/nginx-test.pid;
+events { worker_connections 64; }
+http {
+  access_log off;
+  server { listen 8080; root /srv/html; }
+}
+EOF
+  sandbox_netns 7 veth
+  bundle_jq "$BUNDLE" '.root.path = $p | .process.env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]' --arg p "$DEBIAN_ROOT"
+  bundle_bind "$BUNDLE" "$srv" /srv rbind ro
+  probe_caps
+  bundle_args "$BUNDLE" /usr/sbin/nginx -c /srv/nginx.conf -g 'daemon off;'
+  "$RUNSC" --root "$ROOT" run --detach --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/nginx.out" 2>&1 3>&- \
+    || fail "run --detach: $(cat "$BATS_TEST_TMPDIR/nginx.out")"
+  body=
+  for _ in $(seq 50); do
+    body=$(curl -s --max-time 2 http://10.213.7.2:8080/) && [ -n "$body" ] && break
+    sleep 0.2
+  done
+  runtime kill "$ID" KILL > /dev/null 2>&1 || true
+  wait_for_status "$ID" stopped 10 || true
+  runtime delete --force "$ID" > /dev/null 2>&1 || true
+  [ "$body" = "hello from the sandbox $ID" ] || fail "curl got '$body'; nginx said: $(cat "$BATS_TEST_TMPDIR/nginx.out")"
+}
