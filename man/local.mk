@@ -3,6 +3,7 @@
 # passes mandoc -Tlint and groff -man -ww -z (`make check-man`).
 dist_man_MANS += \
 	man/runsc.8 \
+	man/runsc-help.8 \
 	man/runsc-install.8 \
 	man/runsc-uninstall.8
 
