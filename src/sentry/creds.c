@@ -297,6 +297,11 @@ raw_setfsgid (gid_t gid)
   return 0;
 }
 
+#define CHANGED_GROUPS 1u
+#define CHANGED_FSGID 2u
+#define CHANGED_FSUID 4u
+#define CHANGED_CAPS 8u
+
 int
 sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
 {
@@ -305,6 +310,7 @@ sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
   long n;
 
   saved->active = 0;
+  saved->changed = 0;
   r = raw_capget (saved->cap);
   if (r < 0)
     return r;
@@ -317,17 +323,30 @@ sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
   saved->umask = umask (creds->umask);
   saved->active = 1;
 
-  if (syscall (SYS_setgroups, (size_t) creds->n_groups, creds->groups) < 0)
+  if (creds->n_groups != saved->n_groups
+      || memcmp (creds->groups, saved->groups, (size_t) creds->n_groups * sizeof (gid_t)) != 0)
     {
-      r = -errno;
-      goto fail;
+      if (syscall (SYS_setgroups, (size_t) creds->n_groups, creds->groups) < 0)
+        {
+          r = -errno;
+          goto fail;
+        }
+      saved->changed |= CHANGED_GROUPS;
     }
-  r = raw_setfsgid (creds->fsgid);
-  if (r < 0)
-    goto fail;
-  r = raw_setfsuid (creds->fsuid);
-  if (r < 0)
-    goto fail;
+  if (creds->fsgid != saved->fsgid)
+    {
+      saved->changed |= CHANGED_FSGID;
+      r = raw_setfsgid (creds->fsgid);
+      if (r < 0)
+        goto fail;
+    }
+  if (creds->fsuid != saved->fsuid)
+    {
+      saved->changed |= CHANGED_FSUID;
+      r = raw_setfsuid (creds->fsuid);
+      if (r < 0)
+        goto fail;
+    }
 
   /* Effective = app's effective ∩ our permitted; capabilities granted in another user namespace mean nothing
    * over the host's files, so such an app gets none. Permitted and inheritable stay the Sentry's, so that
@@ -343,9 +362,14 @@ sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
       cap[0] = (uint32_t) (creds->cap_eff & 0xffffffffu) & saved->cap[1];
       cap[3] = (uint32_t) (creds->cap_eff >> 32) & saved->cap[4];
     }
-  r = raw_capset (cap);
-  if (r < 0)
-    goto fail;
+  /* Changing fsuid away from 0 dropped the filesystem capabilities: compare with what the thread has now. */
+  if ((saved->changed & CHANGED_FSUID) || cap[0] != saved->cap[0] || cap[3] != saved->cap[3])
+    {
+      saved->changed |= CHANGED_CAPS;
+      r = raw_capset (cap);
+      if (r < 0)
+        goto fail;
+    }
   return 0;
 
 fail:
@@ -356,14 +380,20 @@ fail:
 void
 sentry_creds_leave (SentryCredsSaved *saved)
 {
+  unsigned ch;
+
   if (!saved->active)
     return;
+  ch = saved->changed;
   /* Effective capabilities first (setgroups needs CAP_SETGID), then the ids; fsuid going back to 0 raises the
    * filesystem capabilities from the permitted set, so a Sentry whose effective set is smaller than its
    * permitted one needs the capset once more. */
-  if (raw_capset (saved->cap) < 0 || raw_setfsuid (saved->fsuid) < 0 || raw_setfsgid (saved->fsgid) < 0
-      || syscall (SYS_setgroups, (size_t) saved->n_groups, saved->groups) < 0
-      || ((saved->cap[0] != saved->cap[1] || saved->cap[3] != saved->cap[4]) && raw_capset (saved->cap) < 0))
+  if (((ch & CHANGED_CAPS) && raw_capset (saved->cap) < 0)
+      || ((ch & CHANGED_FSUID) && raw_setfsuid (saved->fsuid) < 0)
+      || ((ch & CHANGED_FSGID) && raw_setfsgid (saved->fsgid) < 0)
+      || ((ch & CHANGED_GROUPS) && syscall (SYS_setgroups, (size_t) saved->n_groups, saved->groups) < 0)
+      || ((ch & CHANGED_FSUID) && (saved->cap[0] != saved->cap[1] || saved->cap[3] != saved->cap[4])
+          && raw_capset (saved->cap) < 0))
     {
       log_error ("sentry: cannot restore the Sentry thread's credentials: %s; aborting", strerror (errno));
       abort ();

@@ -46,6 +46,7 @@ typedef struct
   uint32_t cap[6]; /* effective, permitted, inheritable for words 0 and 1 */
   mode_t umask;
   int active;
+  unsigned changed; /* which of groups, fsgid, fsuid, capabilities enter changed (each change is a cred commit) */
 } SentryCredsSaved;
 
 /* Parse the text of /proc/TID/status into *out. Returns 0 or -EINVAL when a field is missing, -E2BIG when the
@@ -60,7 +61,8 @@ int sentry_creds_read (int proc_fd, pid_t tid, SentryCreds *out);
 
 /* Put creds on the calling thread (groups, fsgid, fsuid, effective capabilities = the app's effective set
  * intersected with the Sentry's permitted set, or none when the app is in another user namespace, umask)
- * after saving the thread's current state in *saved. Returns 0 or -errno; on failure the thread is left as it
+ * after saving the thread's current state in *saved. Only what differs is changed (each change costs the
+ * kernel a new struct cred). Returns 0 or -errno; on failure the thread is left as it
  * was. The thread must have done unshare(CLONE_FS) for the umask to be its own (sentry_creds_thread_init). */
 int sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved);
 
