@@ -43,6 +43,7 @@ tests_unit_test_syscall_table_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_syscall_table_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_sentry_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_sentry_CPPFLAGS = $(AM_CPPFLAGS) -DPROBE=\"$(abs_builddir)/tests/sandbox/probe\"
+EXTRA_DIST += tests/integration/sentry-core.bats
 tests_sandbox_probe_SOURCES = tests/sandbox/probe.c
 tests_sandbox_probe_CFLAGS = $(WARN_CFLAGS) -O2
 if CAN_STATIC
