@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,8 +303,25 @@ raw_setfsgid (gid_t gid)
 #define CHANGED_FSUID 4u
 #define CHANGED_CAPS 8u
 
+static __thread int fs_private;
+
 int
-sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
+sentry_creds_thread_fs_private (void)
+{
+  if (!fs_private)
+    {
+      if (unshare (CLONE_FS) < 0)
+        return -errno;
+      fs_private = 1;
+    }
+  return 0;
+}
+
+static __thread SentryCredsSaved self;
+static __thread int self_known;
+
+int
+sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved, int set_umask)
 {
   uint32_t cap[6];
   int r;
@@ -311,16 +329,28 @@ sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved)
 
   saved->active = 0;
   saved->changed = 0;
-  r = raw_capget (saved->cap);
-  if (r < 0)
+  if (set_umask && (r = sentry_creds_thread_fs_private ()) < 0)
     return r;
-  n = syscall (SYS_getgroups, SENTRY_CREDS_MAX_GROUPS, saved->groups);
-  if (n < 0)
-    return -errno;
-  saved->n_groups = (int) n;
-  saved->fsuid = (uid_t) syscall (SYS_setfsuid, (uid_t) -1);
-  saved->fsgid = (gid_t) syscall (SYS_setfsgid, (gid_t) -1);
-  saved->umask = umask (creds->umask);
+  /* The thread's own identity is read once: every enter is undone by a leave, so it does not change. */
+  if (!self_known)
+    {
+      r = raw_capget (self.cap);
+      if (r < 0)
+        return r;
+      n = syscall (SYS_getgroups, SENTRY_CREDS_MAX_GROUPS, self.groups);
+      if (n < 0)
+        return -errno;
+      self.n_groups = (int) n;
+      self.fsuid = (uid_t) syscall (SYS_setfsuid, (uid_t) -1);
+      self.fsgid = (gid_t) syscall (SYS_setfsgid, (gid_t) -1);
+      self_known = 1;
+    }
+  memcpy (saved->cap, self.cap, sizeof saved->cap);
+  saved->n_groups = self.n_groups;
+  memcpy (saved->groups, self.groups, (size_t) self.n_groups * sizeof (gid_t));
+  saved->fsuid = self.fsuid;
+  saved->fsgid = self.fsgid;
+  saved->umask = set_umask ? umask (creds->umask) : (mode_t) -1;
   saved->active = 1;
 
   if (creds->n_groups != saved->n_groups
@@ -398,6 +428,7 @@ sentry_creds_leave (SentryCredsSaved *saved)
       log_error ("sentry: cannot restore the Sentry thread's credentials: %s; aborting", strerror (errno));
       abort ();
     }
-  umask (saved->umask);
+  if (saved->umask != (mode_t) -1)
+    umask (saved->umask);
   saved->active = 0;
 }

@@ -62,9 +62,14 @@ int sentry_creds_read (int proc_fd, pid_t tid, SentryCreds *out);
 /* Put creds on the calling thread (groups, fsgid, fsuid, effective capabilities = the app's effective set
  * intersected with the Sentry's permitted set, or none when the app is in another user namespace, umask)
  * after saving the thread's current state in *saved. Only what differs is changed (each change costs the
- * kernel a new struct cred). Returns 0 or -errno; on failure the thread is left as it
- * was. The thread must have done unshare(CLONE_FS) for the umask to be its own (sentry_creds_thread_init). */
-int sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved);
+ * kernel a new struct cred); the umask only when set_umask (an open that may create). The thread's own identity
+ * is read on its first call and assumed unchanged afterwards. Returns 0 or -errno; on failure the thread is left as it
+ * was. With set_umask, the thread first gets an fs_struct of its own (sentry_creds_thread_fs_private), so that
+ * the app's umask is never the whole Sentry's. */
+int sentry_creds_enter (const SentryCreds *creds, SentryCredsSaved *saved, int set_umask);
+
+/* Give the calling thread its own root, cwd and umask (unshare(CLONE_FS)), once. Returns 0 or -errno. */
+int sentry_creds_thread_fs_private (void);
 
 /* Restore the state saved by sentry_creds_enter. Aborts the process if the Sentry thread cannot get its own
  * identity back (continuing would run Sentry code with an app's identity). */

@@ -67,7 +67,6 @@ sentry_files_open_flags (int *flags, mode_t *mode)
 
 static int host_root = -1;
 static pthread_once_t root_once = PTHREAD_ONCE_INIT;
-static __thread int fs_unshared;
 
 static void
 root_init (void)
@@ -84,12 +83,10 @@ thread_chroot (int root)
   pthread_once (&root_once, root_init);
   if (host_root < 0)
     return -EIO;
-  if (!fs_unshared)
-    {
-      if (unshare (CLONE_FS) < 0)
-        return -errno;
-      fs_unshared = 1;
-    }
+  int r = sentry_creds_thread_fs_private ();
+
+  if (r < 0)
+    return r;
   if (fchdir (root) < 0 || chroot (".") < 0)
     return -errno;
   return 0;
@@ -892,7 +889,7 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
               c.chrooted = 1;
             }
         }
-      r = sentry_creds_enter (&c.creds, &c.saved);
+      r = sentry_creds_enter (&c.creds, &c.saved, (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE);
       if (r < 0)
         goto out;
       fd = (int) syscall (SYS_openat2, from, path, &how, sizeof how);
@@ -940,7 +937,7 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
         goto out;
       c.chrooted = 1;
     }
-  r = sentry_creds_enter (&c.creds, &c.saved);
+  r = sentry_creds_enter (&c.creds, &c.saved, (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE);
   if (r < 0)
     goto out;
   atomic_fetch_add (&stat_walk, 1);
