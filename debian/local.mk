@@ -7,7 +7,8 @@ EXTRA_DIST += \
 	debian/changelog debian/control debian/copyright debian/docs debian/rules \
 	debian/runsc.postinst debian/runsc.prerm debian/runsc.postrm \
 	debian/source/format debian/source/lintian-overrides \
-	debian/tests/control debian/tests/smoke
+	debian/tests/control debian/tests/smoke \
+	tests/integration/packaging.bats
 
 PKG_SRC_DIR = pkg/$(PACKAGE)-$(VERSION)
 

@@ -7,6 +7,8 @@ dist_man_MANS += \
 	man/runsc-install.8 \
 	man/runsc-uninstall.8
 
+EXTRA_DIST += tests/integration/man.bats
+
 .PHONY: check-man
 check-man:
 	@status=0; for page in $(dist_man_MANS); do \
