@@ -25,3 +25,9 @@ runsc_SOURCES = \
 	src/cli/cmd-update.c \
 	src/cli/cmd-wait.c
 runsc_LDADD = $(RUNTIME_LIBS)
+
+# Unit tests of the state store.
+check_PROGRAMS += tests/unit/test-state
+TESTS += tests/unit/test-state
+tests_unit_test_state_SOURCES = tests/unit/test-state.c
+tests_unit_test_state_LDADD = $(RUNTIME_LIBS)
