@@ -706,8 +706,8 @@ main (int argc, char **argv)
   else
     {
       /* Only whether the kernel log is a sandbox's (decides whether /proc/kmsg may be read). */
-      char b[64];
-      in_sandbox = klogctl (3, b, 26) == 26 && strncmp (b, "<6>[   0.000000] Starting ", 26) == 0;
+      static char b[1 << 16];
+      in_sandbox = klogctl (3, b, sizeof b) >= 26 && strncmp (b, "<6>[   0.000000] Starting ", 26) == 0;
     }
   if (files)
     {
