@@ -20,12 +20,12 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "container/cgroup.h"
 #include "container/container.h"
 #include "oci/state.h"
 #include "sentry/boot.h"
 #include "sentry/control.h"
 
-#define DEFAULT_RELEASE "4.4.0"
 #define KILL_WAIT_MS 5000
 
 typedef struct
@@ -42,6 +42,9 @@ typedef struct
   gboolean exited;
   int exit_status;
   GArray *waiters; /* connections waiting for the exit (int) */
+  CgroupHandle *cgroup; /* the sandbox's cgroup (src/container/cgroup.h), or NULL */
+  CgroupOomWatch *oom;
+  gboolean paused;
 } Sandbox;
 
 /* The signals the Sentry reads from its signalfd: SIGCHLD for reaping, the rest forwarded to the root init. */
@@ -172,6 +175,26 @@ sync_write (int fd, const char *text)
     }
 }
 
+/* The init goes to the cgroup that pause freezes (the Sentry is not in it), before it runs anything. */
+static gboolean
+prepare_init (pid_t init_pid, void *user_data, GError **error)
+{
+  Sandbox *sb = user_data;
+  return sb->cgroup == NULL || cgroup_enter_container (sb->cgroup, init_pid, error);
+}
+
+/* An OOM kill in the sandbox's memory cgroup: the sandbox kernel logs it, as Linux does. */
+static void
+on_oom (guint64 oom_kills, void *user_data)
+{
+  Sandbox *sb = user_data;
+  guint64 limit = cgroup_memory_limit (sb->cgroup);
+
+  sentry_kernel_log (sb->kernel, "Memory cgroup out of memory: Killed process in container %s (limit %" G_GUINT64_FORMAT
+                     " kB, oom_kill %" G_GUINT64_FORMAT ")", sb->args->id, limit / 1024, oom_kills);
+  log_info ("container %s: OOM kill (%" G_GUINT64_FORMAT " so far)", sb->args->id, oom_kills);
+}
+
 static gboolean
 boot_sandbox (Sandbox *sb, GError **error)
 {
@@ -190,10 +213,8 @@ boot_sandbox (Sandbox *sb, GError **error)
   apply_net_raw (sb->spec, opts.net_raw);
   sb->rootfs = oci_spec_rootfs (sb->spec, a->bundle);
 
-  if (opts.release == NULL)
-    opts.release = oci_spec_annotation (sb->spec, "dev.gvisor.kernel-release");
-  if (opts.release == NULL || *opts.release == '\0')
-    opts.release = DEFAULT_RELEASE;
+  /* The release: the annotation dev.gvisor.kernel-release, else --kernel-release, else the default
+   * (sentry_kernel_new decides). */
   sb->kernel = sentry_kernel_new (&opts, sb->spec, error);
   if (sb->kernel == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
@@ -211,6 +232,8 @@ boot_sandbox (Sandbox *sb, GError **error)
   spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
   spawn.hook_state = hook_state;
   spawn.user_data = sb;
+  sb->cgroup = cgroup_handle_load (a->state_dir, NULL);
+  spawn.prepare = prepare_init;
 
   /* The init (and the hooks) must start with an empty signal mask: unblock around the fork, then collect what
    * arrived meanwhile with a reaping pass. */
@@ -221,6 +244,13 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (!ok)
     return FALSE;
   sb->spawned = TRUE;
+  if (sb->cgroup != NULL)
+    {
+      g_autoptr (GError) local = NULL;
+      sb->oom = cgroup_oom_watch_start (sb->cgroup, on_oom, sb, &local);
+      if (sb->oom == NULL)
+        log_warning ("OOM kills will not be logged: %s", local->message);
+    }
   if (sb->init.notify_fd >= 0)
     {
       int nfd = sb->init.notify_fd;
@@ -438,6 +468,8 @@ status_name (Sandbox *sb)
 {
   if (sb->exited)
     return "stopped";
+  if (sb->paused)
+    return "paused";
   return sb->started ? "running" : "created";
 }
 
@@ -501,6 +533,9 @@ handle_request (Sandbox *sb, int conn)
           g_autoptr (GArray) pids = container_pids (sb);
           for (i = 0; i < pids->len; i++)
             kill (g_array_index (pids, int, i), sig);
+          /* Frozen (v1) processes sleep through SIGKILL: thaw them so that it is delivered. */
+          if (sig == SIGKILL && sb->paused && cgroup_freeze (sb->cgroup, FALSE, NULL))
+            sb->paused = FALSE;
           control_reply_ok (conn, NULL);
         }
       else if (kill (sb->init.pid, sig) < 0)
@@ -522,6 +557,24 @@ handle_request (Sandbox *sb, int conn)
         {
           g_array_append_val (sb->waiters, conn);
           return; /* answered by finish () */
+        }
+    }
+  else if (strcmp (cmd, "pause") == 0 || strcmp (cmd, "resume") == 0)
+    {
+      gboolean pause = strcmp (cmd, "pause") == 0;
+      if (sb->cgroup == NULL)
+        control_reply_error (conn, "the sandbox has no cgroup to freeze");
+      else if (!sb->started || (pause && sb->paused))
+        control_reply_error (conn, pause ? "container is not running" : "container is not paused");
+      else if (!pause && !sb->paused)
+        control_reply_error (conn, "container is not paused");
+      else if (!cgroup_freeze (sb->cgroup, pause, &error))
+        control_reply_error (conn, error->message);
+      else
+        {
+          sb->paused = pause;
+          log_info ("container %s: %s", sb->args->id, pause ? "paused" : "resumed");
+          control_reply_ok (conn, NULL);
         }
     }
   else if (strcmp (cmd, "ps") == 0)

@@ -12,7 +12,7 @@
  *      signalfd (except around the fork of the init, which must start with a clean mask).
  *   2. Load <state dir>/config.json; apply --network (host: no network namespace; none: a new one) and --net-raw
  *      (without it CAP_NET_RAW is removed from every capability set, as gVisor does).
- *   3. sentry_kernel_new (release from --kernel-release or the annotation dev.gvisor.kernel-release),
+ *   3. sentry_kernel_new (release: the annotation dev.gvisor.kernel-release, else --kernel-release),
  *      container_enter_sandbox_namespaces, container_spawn (sandbox filter = sentry_kernel_filter, rootfs overlay
  *      from --overlay2), sentry_kernel_serve on the listener it returns.
  *   4. Report "created <init pid>\n" on the sync pipe, or "error <message>\n" and exit 1.
@@ -38,7 +38,7 @@ typedef struct
   int control_fd;        /* listening control socket */
   int sync_fd;           /* write end of the sync pipe to runsc create */
   int console_fd;        /* connected --console-socket, or -1 */
-  SentryOptions options; /* release may be NULL: then the annotation, then the default */
+  SentryOptions options; /* release: --kernel-release or NULL (the annotation wins over it; default 4.4.0) */
   gboolean rootfs_overlay; /* --overlay2=root:memory */
   const char *network;     /* "sandbox", "host" or "none" */
 } SentryBootArgs;
