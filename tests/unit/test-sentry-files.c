@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -67,7 +69,7 @@ make_link (const char *target, const char *rel)
 static void
 make_root (void)
 {
-  const char *dirs[] = { "data", "etc", "proc", "dev", "tmp", "home", NULL };
+  const char *dirs[] = { "data", "etc", "proc", "dev", "tmp", "home", "dev/pts", NULL };
 
   root_dir = g_dir_make_tmp ("sentry-files-XXXXXX", NULL);
   g_assert_nonnull (root_dir);
@@ -83,6 +85,10 @@ make_root (void)
     g_autofree char *f = g_build_filename (root_dir, "data", "fifo", NULL);
     g_assert_cmpint (mkfifo (f, 0666), ==, 0);
   }
+  {
+    g_autofree char *t = g_build_filename (root_dir, "dev", "tty", NULL);
+    g_assert_cmpint (mknod (t, S_IFCHR | 0666, makedev (5, 0)), ==, 0);
+  }
   write_file ("data/file", "inside\n", 0644, 0);
   write_file ("data/secret", "secret\n", 0600, 0);
   write_file ("data/mine", "mine\n", 0600, 1000);
@@ -97,7 +103,7 @@ make_root (void)
 
 /* The app: own mount and pid namespaces, procfs, chroot, cwd, fds 5 (a file) and 6 (O_PATH /data). */
 static pid_t
-spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx)
+spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx, int with_tty)
 {
   int ready[2], pidp[2];
   pid_t helper, app = 0;
@@ -136,6 +142,18 @@ spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx)
           snprintf (p, sizeof p, "%s/proc", root_dir);
           if (mount ("proc", p, "proc", 0, NULL) < 0)
             _exit (3);
+          if (with_tty)
+            {
+              /* A pty of its own as controlling terminal, on fd 0. */
+              int m = posix_openpt (O_RDWR | O_NOCTTY), sl;
+              if (m < 0 || grantpt (m) < 0 || unlockpt (m) < 0 || setsid () < 0)
+                _exit (10);
+              sl = open (ptsname (m), O_RDWR);
+              if (sl < 0 || ioctl (sl, TIOCSCTTY, 0) < 0)
+                _exit (11);
+              dup2 (sl, 0);
+              dup2 (m, 9); /* keep the master open */
+            }
           if (chroot (root_dir) < 0 || chdir ("/data") < 0)
             _exit (4);
           if (stdout_fd >= 0)
@@ -498,6 +516,37 @@ test_fifo (void)
 }
 
 static void
+test_tty (void)
+{
+  struct stat app0, got;
+  char p[64];
+  int fd;
+  pid_t sid_before = getsid (0);
+
+  /* /dev/tty is the app's controlling terminal (its pty), never the Sentry's. */
+  snprintf (p, sizeof p, "/proc/%d/fd/0", (int) app_root);
+  g_assert_cmpint (stat (p, &app0), ==, 0);
+  fd = sentry_files_open (kernel, app_root, AT_FDCWD, "/dev/tty", O_RDWR, 0, 0, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (fstat (fd, &got), ==, 0);
+  g_assert_true (S_ISCHR (got.st_mode));
+  g_assert_cmpuint (got.st_rdev, ==, app0.st_rdev);
+  close (fd);
+  /* An app without a controlling terminal gets ENXIO, as on Linux. */
+  assert_errno (app_user, AT_FDCWD, "/dev/tty", O_RDWR, ENXIO);
+  /* The Sentry did not take the terminal as its own. */
+  g_assert_cmpint (getsid (0), ==, sid_before);
+  fd = open ("/dev/tty", O_RDWR | O_NOCTTY);
+  if (fd >= 0)
+    {
+      struct stat mine;
+      g_assert_cmpint (fstat (fd, &mine), ==, 0);
+      g_assert_cmpuint (mine.st_rdev, !=, app0.st_rdev);
+      close (fd);
+    }
+}
+
+static void
 test_resolve_flags (void)
 {
   int fd;
@@ -779,9 +828,9 @@ main (int argc, char **argv)
   make_root ();
   g_assert_cmpint (pipe2 (p, O_CLOEXEC), ==, 0);
   app_stdout_r = p[0];
-  app_root = spawn_app (0, 022, p[1], 0);
+  app_root = spawn_app (0, 022, p[1], 0, 1);
   close (p[1]);
-  app_user = spawn_app (1000, 077, -1, 1);
+  app_user = spawn_app (1000, 077, -1, 1, 0);
 
   g_test_add_func ("/sentry-files/creds-parse", test_creds_parse);
   g_test_add_func ("/sentry-files/proc-render", test_proc_render);
@@ -793,6 +842,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry-files/virtual", test_virtual);
   g_test_add_func ("/sentry-files/kmsg", test_kmsg);
   g_test_add_func ("/sentry-files/fifo", test_fifo);
+  g_test_add_func ("/sentry-files/tty", test_tty);
   g_test_add_func ("/sentry-files/resolve-flags", test_resolve_flags);
   g_test_add_func ("/sentry-files/through-filter", test_through_filter);
   r = g_test_run ();
