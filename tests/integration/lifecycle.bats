@@ -242,6 +242,18 @@ teardown ()
   [ -z "$(mounts_under "$BUNDLE")" ] || fail "mounts left: $(mounts_under "$BUNDLE")"
 }
 
+@test "create: a process that cannot be executed is an error naming it, and leaves nothing" {
+  bundle_args "$BUNDLE" no-such-program-here
+  run_create
+  [ "$status" -ne 0 ] || fail "create succeeded: $output"
+  assert_output_has "no-such-program-here"
+  [ ! -e "$ROOT/$ID" ] || fail "state left: $(ls -A "$ROOT/$ID")"
+  [ -z "$(procs_naming "$ID")" ] || fail "processes left: $(procs_naming "$ID")"
+  [ -z "$(mounts_under "$BUNDLE")" ] || fail "mounts left: $(mounts_under "$BUNDLE")"
+  run runtime state "$ID"
+  [ "$status" -ne 0 ] || fail "state of a container whose create failed: $output"
+}
+
 @test "create: a duplicate id is an error and the first container is unharmed" {
   bundle_args "$BUNDLE" sleep 1000
   create_ok
@@ -316,6 +328,52 @@ teardown ()
   leak_snapshot "$ID"
   runtime delete --force "$ID"
   assert_no_leaks "$ID"
+}
+
+@test "state: a container whose process is killed from the host is stopped, and deletes cleanly" {
+  bundle_args "$BUNDLE" sleep 1000
+  create_ok
+  runtime start "$ID"
+  wait_for_status "$ID" running
+  leak_snapshot "$ID"
+  pid=$(state_field "$ID" pid)
+  # The state's pid (runc: the container's init; runsc: the sandbox, whose death must take the container
+  # with it) killed from outside the runtime.
+  kill -KILL "$pid"
+  wait_for_status "$ID" stopped
+  run runtime delete "$ID"
+  [ "$status" -eq 0 ] || fail "delete: $output"
+  assert_no_leaks "$ID"
+}
+
+@test "ps: lists the container's processes by host pid" {
+  bundle_args "$BUNDLE" sh -c 'sleep 1000 & exec sleep 999'
+  create_ok
+  runtime start "$ID"
+  wait_for_status "$ID" running
+  pid=$(state_field "$ID" pid)
+  deadline=$((SECONDS + 5))
+  while :; do
+    sleeps=$(for p in $(proc_tree "$pid"); do
+        [ "$(cat "/proc/$p/comm" 2> /dev/null)" = sleep ] && echo "$p"
+      done | sort -n)
+    [ "$(wc -w <<< "$sleeps")" -eq 2 ] || [ $SECONDS -gt $deadline ] && break
+    sleep 0.05
+  done
+  [ "$(wc -w <<< "$sleeps")" -eq 2 ] || fail "expected two sleep processes under $pid: $(proc_tree "$pid")"
+  run runtime ps --format json "$ID"
+  [ "$status" -eq 0 ] || fail "ps: $output"
+  listed=$(jq -r '.[]' <<< "$output" | sort -n)
+  for p in $sleeps; do
+    grep -qx "$p" <<< "$listed" || fail "ps --format json does not list sleep pid $p: $output"
+  done
+  run runtime ps "$ID"
+  [ "$status" -eq 0 ] || fail "ps: $output"
+  head -n 1 <<< "$output" | grep -q PID || fail "ps table header: $output"
+  for p in $sleeps; do
+    grep -Eq "^[^ ]+ +$p " <<< "$output" || fail "ps table does not list pid $p: $output"
+  done
+  runtime delete --force "$ID"
 }
 
 # --- the container's environment ---
