@@ -415,6 +415,11 @@ finish_open (Ctx *c, int fd, int opath_resolved)
       close (fd);
       return r;
     }
+  if (opath_resolved && (c->flags & O_DIRECTORY) && !S_ISDIR (st.st_mode))
+    {
+      close (fd);
+      return -ENOTDIR;
+    }
   if (S_ISREG (st.st_mode) && (f = sentry_proc_identify (fd, &st)) != SENTRY_PROC_NONE)
     {
       if (c->flags & O_PATH)

@@ -273,6 +273,10 @@ test_symlinks (void)
   struct stat st;
 
   assert_errno (app_root, AT_FDCWD, "/data/loop", O_RDONLY, ELOOP);
+  assert_errno (app_root, AT_FDCWD, "/data/escape", O_PATH | O_DIRECTORY, ENOTDIR);
+  assert_errno (app_root, AT_FDCWD, "/data/escape/", O_RDONLY, ENOTDIR);
+  assert_errno (app_root, AT_FDCWD, "/data/nothere/", O_CREAT | O_WRONLY, EISDIR);
+  assert_content (app_root, AT_FDCWD, "/data/./escape", "fake passwd\n");
   assert_errno (app_root, AT_FDCWD, "/data/escape", O_RDONLY | O_NOFOLLOW, ELOOP);
   assert_errno (app_root, AT_FDCWD, "/data/escape", O_RDONLY | O_CREAT | O_EXCL, EEXIST);
   fd = sentry_files_open (kernel, app_root, AT_FDCWD, "/data/escape", O_PATH | O_NOFOLLOW, 0, 0, NULL);
