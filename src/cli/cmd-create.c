@@ -30,6 +30,7 @@ cmd_create (RunscGlobal *g, int argc, char **argv, GError **error)
   o.bundle = bundle;
   o.pid_file = pid_file;
   o.console_socket = console_socket;
+  o.console_fd = -1;
   o.foreground = FALSE;
   return lifecycle_create (g, &o, error) > 0 ? 0 : -1;
 }

@@ -9,8 +9,11 @@
 
 #include "cli/cli.h"
 #include "cli/lifecycle.h"
+#include "cli/tty-proxy.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/util.h"
+#include "oci/spec.h"
 
 static volatile pid_t run_sentry = -1;
 
@@ -52,6 +55,8 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
   };
   static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
   CreateOptions o = { 0 };
+  g_autoptr (TtyProxy) tty = NULL;
+  int tty_child = -1;
   gboolean done;
   pid_t sentry;
   int idx, wstatus, code;
@@ -66,10 +71,31 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
   o.pid_file = pid_file;
   o.console_socket = console_socket;
   o.foreground = !detach;
+  o.console_fd = -1;
+
+  /* In the foreground, a terminal container without a console socket gets ours (runc does the same). */
+  if (!detach && (console_socket == NULL || *console_socket == '\0'))
+    {
+      g_autofree char *config = g_build_filename (bundle != NULL ? bundle : ".", "config.json", NULL);
+      g_autoptr (OciSpec) spec = oci_spec_load_file (config, NULL);
+      if (spec != NULL && spec->process != NULL && spec->process->terminal)
+        {
+          tty = tty_proxy_new (&tty_child, error);
+          if (tty == NULL)
+            return -1;
+          o.console_fd = tty_child;
+        }
+    }
 
   sentry = lifecycle_create (g, &o, error);
+  runsc_close_fd_ptr (&tty_child);
   if (sentry < 0)
     return -1;
+  if (tty != NULL && !tty_proxy_receive (tty, error))
+    {
+      remove_container (g, o.id);
+      return -1;
+    }
   if (!detach)
     {
       struct sigaction sa;
@@ -89,12 +115,18 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
   if (detach)
     return 0;
 
-  while (waitpid (sentry, &wstatus, 0) < 0)
-    if (errno != EINTR)
-      {
-        runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
-        return -1;
-      }
+  if (tty != NULL)
+    {
+      wstatus = tty_proxy_run (tty, sentry);
+      g_clear_pointer (&tty, tty_proxy_free);
+    }
+  else
+    while (waitpid (sentry, &wstatus, 0) < 0)
+      if (errno != EINTR)
+        {
+          runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
+          return -1;
+        }
   run_sentry = -1;
   code = WIFSIGNALED (wstatus) ? 128 + WTERMSIG (wstatus) : WEXITSTATUS (wstatus);
   remove_container (g, o.id);

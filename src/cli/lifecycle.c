@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "container/cgroup.h"
 #include "container/container.h"
 #include "oci/spec.h"
 #include "sentry/control.h"
@@ -136,6 +137,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   autofd int console = -1;
   autofd int listener = -1;
   int sync_pipe[2] = { -1, -1 };
+  int cgroup_fds[16];
+  int n_cgroup_fds = 0, i;
   gsize config_len;
   pid_t sentry = -1, init_pid = -1;
   const char *type;
@@ -171,7 +174,16 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   config_copy = g_build_filename (d->path, STATE_CONFIG_FILE, NULL);
   if (!runsc_write_file_atomic (config_copy, config_data, (gssize) config_len, 0600, error))
     goto fail;
-  if (o->console_socket != NULL && *o->console_socket != '\0')
+  if (o->console_fd >= 0)
+    {
+      console = fcntl (o->console_fd, F_DUPFD_CLOEXEC, 3);
+      if (console < 0)
+        {
+          runsc_error_errno (error, errno, "duplicate the console socket");
+          goto fail;
+        }
+    }
+  else if (o->console_socket != NULL && *o->console_socket != '\0')
     {
       console = connect_console_socket (o->console_socket, error);
       if (console < 0)
@@ -185,6 +197,10 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       runsc_error_errno (error, errno, "create sync pipe");
       goto fail;
     }
+  /* The sandbox's cgroup, which the Sentry joins before it runs anything (src/container/cgroup.h). */
+  if (!cgroup_sandbox_prepare (spec, o->id, g->systemd_cgroup, d->path, cgroup_fds, G_N_ELEMENTS (cgroup_fds),
+                               &n_cgroup_fds, error))
+    goto fail;
 
   /* runsc-sandbox [global flags] boot ... : everything prepared before fork. */
   args = g_ptr_array_new_with_free_func (g_free);
@@ -215,11 +231,16 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       fcntl (sync_pipe[1], F_SETFD, 0);
       if (console >= 0)
         fcntl (console, F_SETFD, 0);
+      if (cgroup_join_fds (cgroup_fds, n_cgroup_fds, sync_pipe[1]) < 0)
+        _exit (1);
       execv ("/proc/self/exe", (char **) args->pdata);
       _exit (127);
     }
   close (sync_pipe[1]);
   sync_pipe[1] = -1;
+  for (i = 0; i < n_cgroup_fds; i++)
+    close (cgroup_fds[i]);
+  n_cgroup_fds = 0;
   runsc_close_fd_ptr (&listener);
   runsc_close_fd_ptr (&console);
 
@@ -269,6 +290,13 @@ fail:
     {
       kill (sentry, SIGKILL);
       waitpid (sentry, NULL, 0);
+    }
+  for (i = 0; i < n_cgroup_fds; i++)
+    close (cgroup_fds[i]);
+  if (!cgroup_destroy_recorded (d->path, &cleanup_error))
+    {
+      log_warning ("%s", cleanup_error->message);
+      g_clear_error (&cleanup_error);
     }
   if (!state_dir_remove (d, &cleanup_error))
     log_warning ("%s", cleanup_error->message);
@@ -359,5 +387,8 @@ lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **e
       if (!container_run_hooks (spec->hooks.poststop, spec->hooks.n_poststop, state_json, "poststop", &local))
         log_warning ("container %s: %s", st->id, local->message);
     }
+  g_clear_error (&local);
+  if (!cgroup_destroy_recorded (d->path, &local))
+    log_warning ("container %s: %s", st->id, local->message);
   return state_dir_remove (d, error);
 }

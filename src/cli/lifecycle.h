@@ -14,6 +14,7 @@ typedef struct
   const char *bundle;         /* may be relative; NULL: the current directory */
   const char *pid_file;       /* may be NULL */
   const char *console_socket; /* may be NULL */
+  int console_fd;             /* instead of console_socket: a connected socket of ours (-1: none) */
   gboolean foreground;        /* run without --detach: the Sentry stays in our process group */
 } CreateOptions;
 

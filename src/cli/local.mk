@@ -4,6 +4,7 @@ runsc_SOURCES = \
 	src/cli/main.c \
 	src/cli/common.c \
 	src/cli/lifecycle.c src/cli/lifecycle.h \
+	src/cli/tty-proxy.c src/cli/tty-proxy.h \
 	src/cli/flags.c \
 	src/cli/cmd-boot.c \
 	src/cli/cmd-create.c \
