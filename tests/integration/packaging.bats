@@ -57,6 +57,10 @@ teardown_file ()
 {
   [ "$(id -u)" -eq 0 ] || return 0
   stop_containerd
+  if [ -d "$BATS_FILE_TMPDIR/chroot" ]; then
+    grep -o " $BATS_FILE_TMPDIR/chroot[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    rm -rf "$BATS_FILE_TMPDIR/chroot"
+  fi
   if [ ! -e "$SAVE/foreign" ] && [ "$(runsc_pkg_status)" != not-installed ] && [ -n "$(runsc_pkg_status)" ]; then
     apt_get purge runsc > /dev/null 2>&1 || true
   fi
@@ -263,6 +267,44 @@ DAEMON_JSON='{
   [ ! -e /etc/default/runsc ]
   [ -e "$SAVE/had-conf.d" ] || [ ! -e /etc/containerd/conf.d ]
   cmp "$CONFIG" "$SAVE/config.toml.before-install"
+}
+
+@test "on a machine without containerd or Docker (a Debian chroot) the package installs and says what it skipped" {
+  command -v debootstrap > /dev/null || skip "debootstrap is not installed"
+  mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2> /dev/null | head -1)
+  : "${mirror:=http://deb.debian.org/debian}"
+  root=$BATS_FILE_TMPDIR/chroot
+  [ -n "$BATS_FILE_TMPDIR" ] && [ "$root" != /chroot ]
+  run debootstrap --variant=minbase bookworm "$root" "$mirror"
+  [ "$status" -eq 0 ] || { echo "$output" | tail -5; false; }
+  cp "$PKG_DIR"/runsc_*_amd64.deb "$root/tmp/"
+  cat > "$root/tmp/scenario.sh" << 'SCENARIO'
+set -e
+export DEBIAN_FRONTEND=noninteractive
+cd /tmp
+echo "--- install runsc"
+apt-get -y --no-install-recommends install ./runsc_*_amd64.deb
+test ! -e /etc/containerd/config.toml
+test ! -e /etc/docker
+echo "--- containerd installed later; the admin runs runsc install --containerd"
+apt-get -y --no-install-recommends install containerd > /tmp/containerd.log 2>&1
+cp /etc/containerd/config.toml /tmp/config.toml.orig
+runsc install --containerd
+containerd config dump | grep -F '.containerd.runtimes.runsc]'
+echo "--- purge"
+apt-get -y purge runsc
+cmp /etc/containerd/config.toml /tmp/config.toml.orig
+test ! -e /etc/containerd/runsc.toml
+SCENARIO
+  mount -t proc proc "$root/proc"
+  run chroot "$root" sh /tmp/scenario.sh
+  umount "$root/proc"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | sed -n '/--- install runsc/,/--- containerd installed/p' > "$BATS_TEST_TMPDIR/install"
+  grep -q 'containerd is not installed.*skipped' "$BATS_TEST_TMPDIR/install"
+  grep -q 'Docker is not installed: skipped' "$BATS_TEST_TMPDIR/install"
+  echo "$output" | grep -q 'added runtime "runsc"'
 }
 
 @test "runsc install --containerd without containerd: skipped (exit 0); once containerd is there, it registers" {
