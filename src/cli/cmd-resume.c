@@ -1,12 +1,12 @@
-/* runsc resume: placeholder until its owner lands it. */
+/* runsc resume: thaw a paused container (see cmd-pause.c). */
 #include "config.h"
 
 #include "cli/cli.h"
-#include "common/error.h"
+
+int cli_pause_resume (RunscGlobal *g, int argc, char **argv, gboolean pause, GError **error);
 
 int
 cmd_resume (RunscGlobal *g, int argc, char **argv, GError **error)
 {
-  runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "runsc resume: not implemented yet");
-  return -1;
+  return cli_pause_resume (g, argc, argv, FALSE, error);
 }

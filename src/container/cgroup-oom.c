@@ -138,7 +138,14 @@ watch_thread (gpointer data)
       if (pfd[1].revents != 0)
         break;
       cgroup_oom_fd_drain (w->oom_fd);
-      now = cgroup_oom_kill_count (w->h);
+      /* v1 signals the OOM before the victim is chosen and counted: give the count a moment to move. */
+      for (int tries = 0; tries < 40; tries++)
+        {
+          struct pollfd stop = { .fd = w->stop_fd, .events = POLLIN };
+          now = cgroup_oom_kill_count (w->h);
+          if (now > w->last || poll (&stop, 1, 25) != 0)
+            break;
+        }
       if (now > w->last)
         {
           w->last = now;

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "container/cgroup-internal.h"
+#include "container/cgroup.h"
 
 char *
 cgroup_read (const char *dir, const char *name, GError **error)
@@ -132,4 +133,43 @@ cgroup_count_cpu_list (const char *p)
         p++;
     }
   return n;
+}
+
+gboolean
+cgroup_parse_size (const char *text, gint64 *out, GError **error)
+{
+  char *end;
+  double v;
+  guint64 mult = 1;
+
+  if (strcmp (text, "-1") == 0)
+    {
+      *out = -1;
+      return TRUE;
+    }
+  v = g_ascii_strtod (text, &end);
+  if (end == text || v < 0)
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid size \"%s\"", text);
+  switch (g_ascii_tolower (*end))
+    {
+    case '\0': break;
+    case 'b': mult = 1; end++; break;
+    case 'k': mult = 1ULL << 10; end++; break;
+    case 'm': mult = 1ULL << 20; end++; break;
+    case 'g': mult = 1ULL << 30; end++; break;
+    case 't': mult = 1ULL << 40; end++; break;
+    case 'p': mult = 1ULL << 50; end++; break;
+    default:
+      return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid size \"%s\": unknown unit", text);
+    }
+  if (mult > 1 && (g_ascii_tolower (*end) == 'b'))
+    end++;
+  if (mult > 1 && g_ascii_tolower (end[0]) == 'i' && g_ascii_tolower (end[1]) == 'b')
+    end += 2;
+  if (*end != '\0')
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid size \"%s\"", text);
+  if (v * (double) mult >= (double) G_MAXINT64)
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid size \"%s\": too large", text);
+  *out = (gint64) (v * (double) mult);
+  return TRUE;
 }

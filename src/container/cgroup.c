@@ -617,7 +617,7 @@ fail:
 }
 
 int
-cgroup_join_fds (const int *fds, int n)
+cgroup_join_fds (const int *fds, int n, int report_fd)
 {
   int i, ret = 0;
 
@@ -630,7 +630,64 @@ cgroup_join_fds (const int *fds, int n)
       if (w < 0 && ret == 0)
         ret = -errno;
     }
+  if (ret < 0 && report_fd >= 0)
+    {
+      /* No stdio here: format the number by hand. */
+      char msg[96] = "error join the sandbox's cgroup: errno ";
+      char digits[12];
+      size_t len = strlen (msg);
+      int e = -ret, nd = 0;
+
+      do
+        digits[nd++] = (char) ('0' + e % 10);
+      while ((e /= 10) > 0 && nd < (int) sizeof digits);
+      while (nd > 0)
+        msg[len++] = digits[--nd];
+      msg[len++] = '\n';
+      if (write (report_fd, msg, len) < 0)
+        ret = -errno;
+    }
   return ret;
+}
+
+gboolean
+cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean systemd, const char *state_dir, int *fds,
+                        int max, int *n_fds, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (CgroupHandle) h = NULL;
+  gboolean required = systemd || (spec->linux_cfg != NULL && (spec->linux_cfg->resources != NULL
+                                                               || (spec->linux_cfg->cgroups_path != NULL
+                                                                   && spec->linux_cfg->cgroups_path[0] != '\0')));
+  int n;
+
+  *n_fds = 0;
+  h = cgroup_setup_for_sandbox (spec, id, systemd, &local);
+  if (h == NULL)
+    {
+      if (required)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      log_warning ("%s; the sandbox runs without a cgroup of its own", local->message);
+      return TRUE;
+    }
+  if (!cgroup_handle_save (h, state_dir, error))
+    {
+      g_autoptr (GError) ignored = NULL;
+      cgroup_destroy (h, &ignored);
+      return FALSE;
+    }
+  n = cgroup_open_join_fds (h, fds, max, error);
+  if (n < 0)
+    {
+      g_autoptr (GError) ignored = NULL;
+      cgroup_destroy_recorded (state_dir, &ignored);
+      return FALSE;
+    }
+  *n_fds = n;
+  return TRUE;
 }
 
 static gboolean

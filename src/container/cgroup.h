@@ -78,8 +78,16 @@ CgroupHandle *cgroup_handle_load (const char *state_dir, GError **error);
 int cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error);
 
 /* Move the calling process into the cgroups opened by cgroup_open_join_fds. Async-signal-safe (between fork and
- * execve). Returns 0 or -errno. */
-int cgroup_join_fds (const int *fds, int n);
+ * execve). Returns 0 or -errno; on failure, when report_fd >= 0, writes "error join the sandbox's cgroup: errno N\n"
+ * there (the Sentry's sync pipe protocol). */
+int cgroup_join_fds (const int *fds, int n, int report_fd);
+
+/* What runsc create does before it starts the Sentry: cgroup_setup_for_sandbox, cgroup_handle_save in state_dir
+ * and cgroup_open_join_fds into fds (*n_fds set). A host where the cgroup cannot be made is an error only when the
+ * spec asks for limits or a cgroupsPath (or --systemd-cgroup); otherwise the sandbox runs without one (a warning,
+ * *n_fds = 0). */
+gboolean cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean systemd, const char *state_dir,
+                                 int *fds, int max, int *n_fds, GError **error);
 
 /* Move pid (the container's init, before it runs anything) into the freeze cgroup. */
 gboolean cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error);
