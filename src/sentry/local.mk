@@ -16,7 +16,8 @@ libruntime_a_SOURCES += \
 	src/sentry/kernel.c src/sentry/kernel.h src/sentry/kernel-private.h \
 	src/sentry/klog.c \
 	src/sentry/uts.c src/sentry/uts.h \
-	src/sentry/syslog.c src/sentry/syslog.h
+	src/sentry/syslog.c src/sentry/syslog.h \
+	src/sentry/sched.c src/sentry/sched.h
 
 # docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
 noinst_PROGRAMS += src/sentry/syscall-doc

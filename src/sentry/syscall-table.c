@@ -18,6 +18,7 @@
 /* Handlers of other files of the Sentry: mediated opens (files.h) and sysinfo (proc.h). */
 #include "sentry/files.h"
 #include "sentry/proc.h"
+#include "sentry/sched.h"
 
 #define U32 0xffffffffull /* int and unsigned int arguments: the kernel ignores the upper half */
 
@@ -371,7 +372,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (201, time),
   NATIVE (202, futex),
   NATIVE (203, sched_setaffinity),
-  NATIVE (204, sched_getaffinity),
+  EMULATED (204, sched_getaffinity, sentry_sys_sched_getaffinity, "cut down to the CPUs the cgroup's quota allows"),
   NATIVE (205, set_thread_area),
   NATIVE (206, io_setup),
   NATIVE (207, io_destroy),
