@@ -104,6 +104,7 @@ sentry_creds_parse_status (const char *text, size_t len, SentryCreds *out)
   if (p == NULL || (n = parse_numbers (p, end, v, 8)) < 1 || n > 8)
     return -EINVAL;
   out->ns_tgid = (pid_t) v[n - 1];
+  out->host_tgid = (pid_t) v[0];
   p = find_field (text, len, "NSpid");
   if (p == NULL)
     p = find_field (text, len, "Pid");

@@ -33,6 +33,7 @@ typedef struct
   mode_t umask;
   pid_t ns_tgid;      /* the thread group id in the app's own (innermost) pid namespace: what /proc/self names */
   pid_t ns_tid;       /* the thread id in that namespace: what /proc/thread-self names */
+  pid_t host_tgid;    /* the thread group id in the Sentry's pid namespace */
   int other_userns;   /* 1 when the app is in a different user namespace than the Sentry */
 } SentryCreds;
 

@@ -120,7 +120,16 @@ typedef struct
   uint64_t resolve;
   int chrooted;
   int virt;
+  int own_dir; /* during a walk: /proc/<the app's tgid> of the app's procfs when the walk is inside it, else -1 */
 } Ctx;
+
+static void
+drop_own_dir (Ctx *c)
+{
+  if (c->own_dir >= 0)
+    close (c->own_dir);
+  c->own_dir = -1;
+}
 
 static void
 ctx_release (Ctx *c)
@@ -129,6 +138,7 @@ ctx_release (Ctx *c)
   if (c->chrooted)
     thread_unchroot ();
   c->chrooted = 0;
+  drop_own_dir (c);
   if (c->root >= 0)
     close (c->root);
   if (c->base >= 0)
@@ -520,6 +530,44 @@ is_app_dev (Ctx *c, int dir)
          && sd.st_ino == st.st_ino;
 }
 
+/* Is piddir (a /proc/N directory of the app's procfs) the calling app's own process? Compared by start time
+ * with the Sentry's view of the app (both read by the Sentry, so the same clock). */
+static int
+is_own_process (Ctx *c, int piddir)
+{
+  char a[1024], b[1024], p[64];
+  const char *ea, *eb;
+  unsigned long long sa = 0, sb = 0;
+  int fd;
+  ssize_t n;
+
+  fd = openat (piddir, "stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, a, sizeof a - 1);
+  close (fd);
+  if (n <= 0)
+    return 0;
+  a[n] = '\0';
+  snprintf (p, sizeof p, "%d/stat", (int) c->creds.host_tgid);
+  fd = openat (c->proc, p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, b, sizeof b - 1);
+  close (fd);
+  if (n <= 0)
+    return 0;
+  b[n] = '\0';
+  ea = strrchr (a, ')');
+  eb = strrchr (b, ')');
+  /* Field 22, the start time, is the 20th after the command's closing parenthesis. */
+  if (ea == NULL || eb == NULL
+      || sscanf (ea + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &sa) != 1
+      || sscanf (eb + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &sb) != 1)
+    return 0;
+  return sa == sb && sa != 0;
+}
+
 static int
 walk (Ctx *c, const char *path)
 {
@@ -529,6 +577,8 @@ walk (Ctx *c, const char *path)
   int cur = -1;
   int links = 0;
   int scoped = (c->resolve & (RESOLVE_IN_ROOT | RESOLVE_BENEATH)) != 0;
+  char own_name[16];
+  int in_fd_dir = 0; /* cur is /proc/<the app>/fd (1) or fdinfo (2) (or the same under task/TID) */
   dev_t start_dev = 0;
   struct stat st;
   int r;
@@ -536,6 +586,7 @@ walk (Ctx *c, const char *path)
   if (strlen (path) >= sizeof bufs[0])
     return -ENAMETOOLONG;
   strcpy (bufs[0], path);
+  snprintf (own_name, sizeof own_name, "%d", (int) c->creds.ns_tgid);
   p = bufs[0];
 
   /* Where the walk starts and what "/" is. */
@@ -618,6 +669,8 @@ walk (Ctx *c, const char *path)
             goto fail_errno;
           close (cur);
           cur = next;
+          drop_own_dir (c);
+          in_fd_dir = 0;
           continue;
         }
 
@@ -625,6 +678,25 @@ walk (Ctx *c, const char *path)
       tl = -1;
       if ((strcmp (name, "self") == 0 || strcmp (name, "thread-self") == 0) && is_procfs_root (cur))
         {
+          /* The trailing symlink itself, as for any other symlink. */
+          if (last && (c->flags & O_CREAT) && (c->flags & O_EXCL))
+            {
+              r = -EEXIST;
+              goto fail;
+            }
+          if (last && (c->flags & O_NOFOLLOW) && !trailing_slash)
+            {
+              if (c->flags & O_PATH)
+                {
+                  r = openat (cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                  if (r < 0)
+                    goto fail_errno;
+                  close (cur);
+                  return r;
+                }
+              r = -ELOOP;
+              goto fail;
+            }
           if (name[0] == 's')
             tl = snprintf (target, sizeof target, "%d", (int) c->creds.ns_tgid);
           else
@@ -633,6 +705,25 @@ walk (Ctx *c, const char *path)
       else
         {
           next = openat (cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+          if (next < 0 && errno == EACCES && in_fd_dir && c->own_dir >= 0 && is_own_process (c, c->own_dir))
+            {
+              /* The app's own /proc/PID/fd (and fdinfo) is searchable by the app whatever its credentials
+               * (the kernel lets a thread group through its own fd directories): look the entry up as the
+               * Sentry; opening what it names is still checked under the app's credentials. */
+              int e;
+              sentry_creds_leave (&c->saved);
+              next = openat (cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+              e = errno;
+              r = sentry_creds_enter (&c->creds, &c->saved,
+                                      (c->flags & O_CREAT) || (c->flags & O_TMPFILE) == O_TMPFILE);
+              if (r < 0)
+                {
+                  if (next >= 0)
+                    close (next);
+                  goto fail;
+                }
+              errno = e;
+            }
           if (next < 0)
             {
               int e = errno;
@@ -681,10 +772,11 @@ walk (Ctx *c, const char *path)
                   r = -EEXIST;
                   goto fail;
                 }
-              if (last && (c->flags & O_NOFOLLOW))
+              /* O_NOFOLLOW: not a trailing symlink (a trailing slash makes the kernel follow it anyway). */
+              if (last && (c->flags & O_NOFOLLOW) && !trailing_slash)
                 {
                   close (cur);
-                  if ((c->flags & O_PATH) && !trailing_slash)
+                  if (c->flags & O_PATH)
                     return next; /* O_PATH | O_NOFOLLOW: the link itself */
                   close (next);
                   return -ELOOP;
@@ -704,7 +796,31 @@ walk (Ctx *c, const char *path)
                       r = -ELOOP;
                       goto fail;
                     }
-                  if (last && !trailing_slash && !(c->flags & O_PATH))
+                  if (c->own_dir >= 0 && is_own_process (c, c->own_dir))
+                    {
+                      /* The app's own /proc/PID/...: the kernel lets a process follow its own magic links
+                       * whatever its credentials (it may have made itself non-dumpable by changing uid), so the
+                       * Sentry follows it as itself; what it leads to is then opened under the app's
+                       * credentials (finish_open reopens it). */
+                      int e;
+                      sentry_creds_leave (&c->saved);
+                      next = openat (cur, name, O_PATH | O_CLOEXEC | (trailing_slash ? O_DIRECTORY : 0));
+                      e = errno;
+                      r = sentry_creds_enter (&c->creds, &c->saved,
+                                              (c->flags & O_CREAT) || (c->flags & O_TMPFILE) == O_TMPFILE);
+                      if (r < 0)
+                        {
+                          if (next >= 0)
+                            close (next);
+                          goto fail;
+                        }
+                      if (next < 0)
+                        {
+                          r = -e;
+                          goto fail;
+                        }
+                    }
+                  else if (last && !trailing_slash && !(c->flags & O_PATH))
                     {
                       r = openat (cur, name, sentry_flags (c->flags) & ~O_NOFOLLOW, c->mode);
                       if (r < 0)
@@ -712,11 +828,15 @@ walk (Ctx *c, const char *path)
                       close (cur);
                       return finish_open (c, r, 0);
                     }
-                  next = openat (cur, name, O_PATH | O_CLOEXEC | (trailing_slash ? O_DIRECTORY : 0));
-                  if (next < 0)
-                    goto fail_errno;
+                  else
+                    {
+                      next = openat (cur, name, O_PATH | O_CLOEXEC | (trailing_slash ? O_DIRECTORY : 0));
+                      if (next < 0)
+                        goto fail_errno;
+                    }
                   close (cur);
                   cur = next;
+                  drop_own_dir (c);
                   if (last)
                     return finish_open (c, cur, 1);
                   continue;
@@ -746,6 +866,15 @@ walk (Ctx *c, const char *path)
                   close (next);
                   return r;
                 }
+              if (c->own_dir >= 0 && (c->flags & O_ACCMODE) == O_RDONLY && !(c->flags & (O_TRUNC | O_CREAT))
+                  && ((S_ISDIR (st.st_mode)
+                       && (strcmp (name, "fd") == 0 || strcmp (name, "fdinfo") == 0 || strcmp (name, "map_files") == 0))
+                      || (in_fd_dir == 2 && S_ISREG (st.st_mode)))
+                  && is_own_process (c, c->own_dir))
+                /* The app's own fd, fdinfo and map_files directories and fdinfo files: readable by the app
+                 * whatever its credentials (ls /proc/self/fd, closefrom() by listing it, fdinfo/N). What is in
+                 * map_files is still checked when the app lists it. */
+                sentry_creds_leave (&c->saved);
               return finish_open (c, next, 1);
             }
           else
@@ -756,6 +885,9 @@ walk (Ctx *c, const char *path)
                   r = -ENOTDIR;
                   goto fail;
                 }
+              if (c->own_dir < 0 && strcmp (name, own_name) == 0 && is_procfs_root (cur))
+                c->own_dir = dup (next);
+              in_fd_dir = c->own_dir < 0 ? 0 : strcmp (name, "fd") == 0 ? 1 : strcmp (name, "fdinfo") == 0 ? 2 : 0;
               close (cur);
               cur = next;
               continue;
@@ -800,6 +932,7 @@ walk (Ctx *c, const char *path)
             goto fail_errno;
           close (cur);
           cur = nr;
+          drop_own_dir (c);
         }
     }
 
@@ -831,7 +964,7 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
   c.flags = flags;
   c.mode = mode;
   c.resolve = resolve;
-  c.root = c.base = -1;
+  c.root = c.base = c.own_dir = -1;
   if (served_virtual)
     *served_virtual = 0;
 
@@ -905,8 +1038,10 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
           goto out;
         }
       r = -errno;
+      /* The walk handles symlinks, a FIFO that must wait, races, and the app's own /proc/PID/fd (which the
+       * kernel lets a process search whatever its credentials: an EACCES is looked at again). */
       if (!((r == -ELOOP && !(resolve & RESOLVE_NO_SYMLINKS)) || (r == -ENXIO && !(flags & O_NONBLOCK))
-            || (r == -EAGAIN && !(resolve & RESOLVE_CACHED))))
+            || (r == -EAGAIN && !(resolve & RESOLVE_CACHED)) || r == -EACCES))
         goto out;
       sentry_creds_leave (&c.saved);
     }

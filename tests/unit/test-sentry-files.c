@@ -48,6 +48,22 @@ static SentryKernel *kernel;
 static pid_t app_root;    /* uid 0, all capabilities */
 static pid_t app_user;    /* uid 1000, umask 077 */
 static pid_t app_helpers[2];
+static int app_cmd[2] = { -1, -1 }; /* the test's end of each app's command socket */
+
+/* A request to the app: open this itself (natively) and say what it got. */
+typedef struct
+{
+  int dirfd;
+  int flags;
+  char path[256];
+} AppReq;
+
+typedef struct
+{
+  int err;
+  dev_t dev;
+  ino_t ino;
+} AppRes;
 static int app_stdout_r;  /* read end of the root app's stdout pipe */
 
 static void
@@ -105,8 +121,10 @@ make_root (void)
 static pid_t
 spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx, int with_tty)
 {
-  int ready[2], pidp[2];
+  int ready[2], pidp[2], cmd[2];
   pid_t helper, app = 0;
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cmd), ==, 0);
 
   g_assert_cmpint (pipe2 (ready, O_CLOEXEC), ==, 0);
   g_assert_cmpint (pipe2 (pidp, O_CLOEXEC), ==, 0);
@@ -134,6 +152,8 @@ spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx, int with_tty)
           int fd;
           prctl (PR_SET_PDEATHSIG, SIGKILL);
           ready[1] = fcntl (ready[1], F_DUPFD_CLOEXEC, 100);
+          cmd[1] = fcntl (cmd[1], F_DUPFD_CLOEXEC, 101);
+          close (cmd[0]);
           close (ready[0]);
           close (pidp[0]);
           close (pidp[1]);
@@ -171,8 +191,29 @@ spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx, int with_tty)
           prctl (PR_SET_PDEATHSIG, SIGKILL);
           if (write (ready[1], "k", 1) != 1)
             _exit (6);
+          /* Serve the test's requests: the same opens, done by the kernel for this process. */
           for (;;)
-            pause ();
+            {
+              AppReq rq;
+              AppRes rs = { 0, 0, 0 };
+              struct stat st;
+              if (read (cmd[1], &rq, sizeof rq) != sizeof rq)
+                _exit (0);
+              fd = openat (rq.dirfd, rq.path, rq.flags | O_CLOEXEC, 0644);
+              if (fd < 0)
+                rs.err = errno;
+              else
+                {
+                  if (fstat (fd, &st) == 0)
+                    {
+                      rs.dev = st.st_dev;
+                      rs.ino = st.st_ino;
+                    }
+                  close (fd);
+                }
+              if (write (cmd[1], &rs, sizeof rs) != sizeof rs)
+                _exit (0);
+            }
         }
       if (write (pidp[1], &pid, sizeof pid) != sizeof pid)
         _exit (7);
@@ -181,6 +222,8 @@ spawn_app (uid_t uid, mode_t mask, int stdout_fd, int idx, int with_tty)
     }
   close (ready[1]);
   close (pidp[1]);
+  close (cmd[1]);
+  app_cmd[idx] = cmd[0];
   g_assert_cmpint (read (pidp[0], &app, sizeof app), ==, sizeof app);
   close (pidp[0]);
   {
@@ -550,6 +593,80 @@ test_tty (void)
     }
 }
 
+/* The app opens natively what the Sentry opens for it: same file (device and inode) or same errno. */
+static void
+compare_with_kernel (int idx, pid_t app, int dirfd, const char *path, int flags)
+{
+  AppReq rq;
+  AppRes rs;
+  struct stat st;
+  int fd;
+
+  memset (&rq, 0, sizeof rq);
+  rq.dirfd = dirfd;
+  rq.flags = flags;
+  g_strlcpy (rq.path, path, sizeof rq.path);
+  g_assert_cmpint (write (app_cmd[idx], &rq, sizeof rq), ==, sizeof rq);
+  g_assert_cmpint (read (app_cmd[idx], &rs, sizeof rs), ==, sizeof rs);
+  fd = sentry_files_open (kernel, app, dirfd, path, flags | O_LARGEFILE, (flags & O_CREAT) ? 0644 : 0, 0, NULL);
+  if (fd >= 0)
+    {
+      g_assert_cmpint (fstat (fd, &st), ==, 0);
+      close (fd);
+    }
+  if (rs.err != 0 || fd < 0)
+    {
+      if (rs.err != (fd < 0 ? -fd : 0))
+        g_error ("%s (dirfd %d, flags %#x): the kernel says %s, the Sentry %s", path, dirfd, flags,
+                 rs.err ? g_strerror (rs.err) : "success", fd < 0 ? g_strerror (-fd) : "success");
+      return;
+    }
+  if (st.st_dev != rs.dev || st.st_ino != rs.ino)
+    g_error ("%s (dirfd %d, flags %#x): a different file than the kernel's", path, dirfd, flags);
+}
+
+static void
+test_same_as_kernel (void)
+{
+  const char *paths[] = { "/", ".", "..", "/data/../../..", "//data//file", "/data/file/.", "/data/escape/..",
+                          "rel-escape", "../data/rel-escape", "/data/escape", "/data/loop", "/data/nothere",
+                          "/data/nothere/x", "/data/file/x", "/proc/self/root/data/file", "/proc/self/cwd/file",
+                          "/proc/1/root/etc/passwd", "/proc/1/cwd/../etc/passwd", "/proc/self/fd/5", "/data/me/status",
+                          "/data/me/../1/status", "/proc/self/fd/6/file", "/proc/thread-self/fd/5", "/data/secret",
+                          "/data/mine", "/tmp", "/tmp/", "/proc", "/proc/1", "/proc/self", "/proc/self/", "/dev",
+                          "/data/fifo", "/proc/self/fd", "/proc/self/root/../../data", "/proc/1/fd", "/proc/1/fd/5", "/proc/1/fdinfo/5",
+                          "/proc/1/task/1/fd/6/file", "/proc/self/fdinfo", "/proc/1/environ", "/proc/self/mem",
+                          "/proc/1/map_files", "/proc/self/ns/mnt", "/proc/1/exe", NULL };
+  const int flags[] = { O_RDONLY, O_RDONLY | O_DIRECTORY, O_RDONLY | O_NOFOLLOW, O_PATH | O_NOFOLLOW, O_PATH,
+                        O_WRONLY | O_NONBLOCK, O_RDWR | O_NONBLOCK, -1 };
+
+  for (int u = 0; u < 2; u++)
+    for (int i = 0; paths[i]; i++)
+      for (int f = 0; flags[f] != -1; f++)
+        {
+          pid_t app = u == 0 ? app_root : app_user;
+          /* Blocking FIFO opens would wait for a peer; the fifo test covers them. */
+          if (strcmp (paths[i], "/data/fifo") == 0 && !(flags[f] & (O_NONBLOCK | O_PATH)))
+            continue;
+          compare_with_kernel (u, app, AT_FDCWD, paths[i], flags[f]);
+          compare_with_kernel (u, app, 6, paths[i], flags[f]);
+        }
+
+  /* Creating opens: the kernel's open (the app's) comes first, so the Sentry's finds what it made. */
+  {
+    g_autofree char *l = g_build_filename (root_dir, "tmp", "dangling", NULL);
+    g_assert_cmpint (symlink ("/tmp/dangling-target", l), ==, 0);
+  }
+  const char *cpaths[] = { "/tmp/new-a", "/tmp/dangling", "/data/escape", "/data/new-b", "/tmp/new-c/", "/proc/new",
+                           "/tmp", "/data/file", NULL };
+  const int cflags[] = { O_CREAT | O_WRONLY, O_CREAT | O_RDWR | O_TRUNC, O_WRONLY | O_TRUNC, O_RDWR, O_WRONLY | O_DIRECTORY,
+                         -1 };
+  for (int u = 0; u < 2; u++)
+    for (int i = 0; cpaths[i]; i++)
+      for (int f = 0; cflags[f] != -1; f++)
+        compare_with_kernel (u, u == 0 ? app_root : app_user, AT_FDCWD, cpaths[i], cflags[f]);
+}
+
 static void
 test_resolve_flags (void)
 {
@@ -847,6 +964,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry-files/kmsg", test_kmsg);
   g_test_add_func ("/sentry-files/fifo", test_fifo);
   g_test_add_func ("/sentry-files/tty", test_tty);
+  g_test_add_func ("/sentry-files/same-as-kernel", test_same_as_kernel);
   g_test_add_func ("/sentry-files/resolve-flags", test_resolve_flags);
   g_test_add_func ("/sentry-files/through-filter", test_through_filter);
   r = g_test_run ();
