@@ -7,3 +7,8 @@ libruntime_a_SOURCES += \
 	src/container/cgroup-resources.c \
 	src/container/cgroup-oom.c \
 	src/container/cgroup-stats.c
+
+check_PROGRAMS += tests/unit/test-cgroup
+TESTS += tests/unit/test-cgroup
+tests_unit_test_cgroup_SOURCES = tests/unit/test-cgroup.c
+tests_unit_test_cgroup_LDADD = $(RUNTIME_LIBS)
