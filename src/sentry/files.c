@@ -40,7 +40,6 @@
   (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED)
 #define MAX_SYMLINKS 40
 #define OPEN_HOW_SIZE_VER0 24 /* the first struct open_how: flags, mode, resolve */
-#define VIRT_BUF_SIZE (64 * 1024)
 
 static atomic_uint_fast64_t stat_fast, stat_walk, stat_virt;
 
@@ -238,11 +237,9 @@ reopen (Ctx *c, int fd, int flags)
 static int
 serve_proc (Ctx *c, SentryProcFile f)
 {
-  char buf[VIRT_BUF_SIZE];
   SentryProcView view;
   SentryProcLimits lim;
   ssize_t n;
-  size_t off = 0;
   int mfd, r;
 
   if ((c->flags & O_ACCMODE) != O_RDONLY || (c->flags & (O_TRUNC | O_CREAT | O_TMPFILE)))
@@ -251,24 +248,14 @@ serve_proc (Ctx *c, SentryProcFile f)
     return -ENOENT;
   sentry_proc_view_from_kernel (c->k, &view);
   sentry_proc_limits (c->tid, view.spec_mem_limit, &lim);
-  n = sentry_proc_render (f, &view, &lim, c->creds.ns_tid, buf, sizeof buf);
-  if (n < 0)
-    return (int) n;
   mfd = memfd_create (sentry_proc_file_name (f), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mfd < 0)
     return -errno;
-  while (off < (size_t) n)
+  n = sentry_proc_render_fd (f, &view, &lim, c->creds.ns_tid, mfd);
+  if (n < 0)
     {
-      ssize_t w = write (mfd, buf + off, (size_t) n - off);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        {
-          r = -errno;
-          close (mfd);
-          return r;
-        }
-      off += (size_t) w;
+      close (mfd);
+      return (int) n;
     }
   if (fcntl (mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
     {
@@ -276,7 +263,7 @@ serve_proc (Ctx *c, SentryProcFile f)
       close (mfd);
       return r;
     }
-  /* A read-only description for the app, with its O_NONBLOCK etc. */
+  /* A read-only description for the app, with its O_NONBLOCK etc., at offset 0. */
   r = reopen (c, mfd, O_RDONLY | O_CLOEXEC | (c->flags & (O_NONBLOCK | O_NOATIME | O_DIRECT)));
   close (mfd);
   if (r >= 0)

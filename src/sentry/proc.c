@@ -25,13 +25,39 @@
 
 /* ---- small allocation-free helpers ---- */
 
+/* Where rendered text goes: a caller's buffer, or (fd >= 0) a buffer flushed to fd whenever it fills. */
 typedef struct
 {
   char *buf;
   size_t size;
   size_t len;
-  int overflow;
+  int overflow; /* buffer mode: the text did not fit; fd mode: a write failed */
+  int fd;
+  size_t flushed;
 } Out;
+
+static void
+out_flush (Out *o)
+{
+  size_t off = 0;
+
+  if (o->fd < 0 || o->overflow)
+    return;
+  while (off < o->len)
+    {
+      ssize_t w = write (o->fd, o->buf + off, o->len - off);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        {
+          o->overflow = 1;
+          return;
+        }
+      off += (size_t) w;
+    }
+  o->flushed += o->len;
+  o->len = 0;
+}
 
 static void out_printf (Out *o, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
@@ -41,29 +67,45 @@ out_printf (Out *o, const char *fmt, ...)
   va_list ap;
   int n;
 
-  if (o->overflow)
-    return;
-  va_start (ap, fmt);
-  n = vsnprintf (o->buf + o->len, o->size - o->len, fmt, ap);
-  va_end (ap);
-  if (n < 0 || (size_t) n >= o->size - o->len)
+  for (int attempt = 0; attempt < 2 && !o->overflow; attempt++)
     {
-      o->overflow = 1;
-      return;
+      va_start (ap, fmt);
+      n = vsnprintf (o->buf + o->len, o->size - o->len, fmt, ap);
+      va_end (ap);
+      if (n >= 0 && (size_t) n < o->size - o->len)
+        {
+          o->len += (size_t) n;
+          return;
+        }
+      if (o->fd < 0 || o->len == 0)
+        break;
+      out_flush (o);
     }
-  o->len += (size_t) n;
+  o->overflow = 1;
 }
 
 static void
 out_mem (Out *o, const char *data, size_t len)
 {
-  if (o->overflow || len >= o->size - o->len)
+  while (len > 0 && !o->overflow)
     {
-      o->overflow = 1;
-      return;
+      size_t room = o->size - o->len;
+      size_t chunk = len < room ? len : room;
+      if (chunk == 0 || (o->fd < 0 && len >= room))
+        {
+          if (o->fd < 0)
+            {
+              o->overflow = 1;
+              return;
+            }
+          out_flush (o);
+          continue;
+        }
+      memcpy (o->buf + o->len, data, chunk);
+      o->len += chunk;
+      data += chunk;
+      len -= chunk;
     }
-  memcpy (o->buf + o->len, data, len);
-  o->len += len;
 }
 
 /* Read a whole small file at dirfd/path into buf (NUL-terminated). Returns the length or -errno. */
@@ -548,7 +590,7 @@ render_meminfo (Out *o, const SentryProcLimits *lim)
 static void
 render_cpuinfo (Out *o, const SentryProcLimits *lim)
 {
-  static char buf[1 << 18];
+  static char buf[1 << 21]; /* the host's whole cpuinfo (about 1.5 kB per CPU) */
   static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   ssize_t n;
   int seen = 0;
@@ -617,62 +659,88 @@ render_stat (Out *o, const SentryProcView *view, const SentryProcLimits *lim)
               btime, lim->tasks > 0 ? lim->tasks : 1);
 }
 
-ssize_t
-sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim, pid_t caller_ns_tid,
-                    char *buf, size_t size)
+static int
+render (Out *out, SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim, pid_t caller_ns_tid)
 {
-  Out o = { buf, size, 0, 0 };
   uint64_t up = view->uptime_ns;
 
   pthread_once (&host_once, host_init);
   switch (f)
     {
     case SENTRY_PROC_VERSION:
-      out_printf (&o, "Linux version %s %s\n", view->release, view->version);
+      out_printf (out, "Linux version %s %s\n", view->release, view->version);
       break;
     case SENTRY_PROC_CMDLINE:
-      out_printf (&o, "BOOT_IMAGE=/boot/vmlinuz-%s-runsc ro quiet\n", view->release);
+      out_printf (out, "BOOT_IMAGE=/boot/vmlinuz-%s-runsc ro quiet\n", view->release);
       break;
     case SENTRY_PROC_UPTIME:
       {
         uint64_t idle = idle_ns (view, lim);
-        out_printf (&o, "%" PRIu64 ".%02" PRIu64 " %" PRIu64 ".%02" PRIu64 "\n", up / 1000000000,
+        out_printf (out, "%" PRIu64 ".%02" PRIu64 " %" PRIu64 ".%02" PRIu64 "\n", up / 1000000000,
                     (up % 1000000000) / 10000000, idle / 1000000000, (idle % 1000000000) / 10000000);
       }
       break;
     case SENTRY_PROC_MEMINFO:
-      render_meminfo (&o, lim);
+      render_meminfo (out, lim);
       break;
     case SENTRY_PROC_CPUINFO:
-      render_cpuinfo (&o, lim);
+      render_cpuinfo (out, lim);
       break;
     case SENTRY_PROC_STAT:
-      render_stat (&o, view, lim);
+      render_stat (out, view, lim);
       break;
     case SENTRY_PROC_LOADAVG:
-      out_printf (&o, "0.00 0.00 0.00 1/%" PRId64 " %d\n", lim->tasks > 0 ? lim->tasks : 1, (int) caller_ns_tid);
+      out_printf (out, "0.00 0.00 0.00 1/%" PRId64 " %d\n", lim->tasks > 0 ? lim->tasks : 1, (int) caller_ns_tid);
       break;
     case SENTRY_PROC_SYS_OSRELEASE:
-      out_printf (&o, "%s\n", view->release);
+      out_printf (out, "%s\n", view->release);
       break;
     case SENTRY_PROC_SYS_OSTYPE:
-      out_printf (&o, "%s\n", SENTRY_SYSNAME);
+      out_printf (out, "%s\n", SENTRY_SYSNAME);
       break;
     case SENTRY_PROC_SYS_VERSION:
-      out_printf (&o, "%s\n", view->version);
+      out_printf (out, "%s\n", view->version);
       break;
     case SENTRY_PROC_SYS_HOSTNAME:
-      out_printf (&o, "%s\n", view->hostname);
+      out_printf (out, "%s\n", view->hostname);
       break;
     case SENTRY_PROC_SYS_DOMAINNAME:
-      out_printf (&o, "%s\n", view->domainname[0] ? view->domainname : "(none)");
+      out_printf (out, "%s\n", view->domainname[0] ? view->domainname : "(none)");
       break;
     default:
       return -EINVAL;
     }
+  return 0;
+}
+
+ssize_t
+sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim, pid_t caller_ns_tid,
+                    char *buf, size_t size)
+{
+  Out o = { buf, size, 0, 0, -1, 0 };
+  int r = render (&o, f, view, lim, caller_ns_tid);
+
+  if (r < 0)
+    return r;
   if (o.overflow)
     return -ENOSPC;
   return (ssize_t) o.len;
+}
+
+ssize_t
+sentry_proc_render_fd (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
+                       pid_t caller_ns_tid, int fd)
+{
+  char buf[16384];
+  Out o = { buf, sizeof buf, 0, 0, fd, 0 };
+  int r = render (&o, f, view, lim, caller_ns_tid);
+
+  if (r < 0)
+    return r;
+  out_flush (&o);
+  if (o.overflow)
+    return -EIO;
+  return (ssize_t) o.flushed;
 }
 
 void

@@ -72,6 +72,11 @@ void sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *o
 ssize_t sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
                             pid_t caller_ns_tid, char *buf, size_t size);
 
+/* The same, written to fd (a memfd) through a small buffer, for texts of any size (cpuinfo of a large host).
+ * Returns the length written, or -errno. */
+ssize_t sentry_proc_render_fd (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
+                               pid_t caller_ns_tid, int fd);
+
 /* sysinfo(2) of the sandbox, consistent with meminfo/uptime. */
 void sentry_proc_sysinfo (const SentryProcView *view, const SentryProcLimits *lim, struct sysinfo *out);
 
