@@ -198,7 +198,8 @@ EOF
     || fail "run --detach: $(cat "$BATS_TEST_TMPDIR/nginx.out")"
   body=
   for _ in $(seq 50); do
-    body=$(busybox wget -q -T 2 -O - http://10.213.7.2:8080/ 2> /dev/null) && [ -n "$body" ] && break
+    # (busybox 1.35 wget crashes with -T: timeout(1) bounds it instead)
+    body=$(timeout 3 busybox wget -q -O - http://10.213.7.2:8080/ 2> /dev/null) && [ -n "$body" ] && break
     sleep 0.2
   done
   runtime kill "$ID" KILL > /dev/null 2>&1 || true
