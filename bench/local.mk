@@ -26,3 +26,11 @@ bench-startup: runsc$(EXEEXT)
 
 # `make bench`: every benchmark (never part of `make check` or tests/run).
 bench: bench-startup bench-syscalls
+
+# bench/containerd: `ctr run --rm` of /bin/true through a private containerd with our shim (driving runsc, and
+# runc for the shim's own cost) and containerd's runc shim (runc, crun).  As root.  N=20 by default.
+EXTRA_DIST += bench/containerd
+.PHONY: bench-containerd
+bench-containerd: containerd-shim-runsc-v1$(EXEEXT) runsc$(EXEEXT)
+	SHIM=$(abs_builddir)/containerd-shim-runsc-v1 RUNSC=$(abs_builddir)/runsc $(SHELL) $(srcdir)/bench/containerd $(N)
+bench: bench-containerd

@@ -20,6 +20,9 @@
 
 extern char **environ;
 
+/* How long one runsc command may take before the shim gives up on it (and kills it). */
+#define RUNSC_TIMEOUT_S 60
+
 /* In the child: plain C only. Returns only on failure. */
 static void
 child_setup_and_exec (const char *path, char *const *argv, char *const *env, const int fds[3],
@@ -128,6 +131,32 @@ shim_spawn (const char *const *argv, const char *const *env, const int fds[3], c
   return pid;
 }
 
+/* Wait for our child pid until deadline (monotonic µs); past it, kill it and return -2. */
+static int
+wait_deadline (pid_t pid, gint64 deadline)
+{
+  autofd int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd >= 0)
+    {
+      for (;;)
+        {
+          struct pollfd p = { pidfd, POLLIN, 0 };
+          gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+          int r = left > 0 ? poll (&p, 1, (int) MIN (left, G_MAXINT)) : 0;
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r == 0)
+            {
+              kill (pid, SIGKILL);
+              reaper_wait_sync (pid);
+              return -2;
+            }
+          break;
+        }
+    }
+  return reaper_wait_sync (pid);
+}
+
 GPtrArray *
 runsc_build_argv (const RunscCtx *ctx, const char *const *args)
 {
@@ -190,21 +219,28 @@ last_log_error (const char *log_path, goffset offset)
   return found;
 }
 
-/* Read both pipes to EOF. */
+/* Read both pipes to EOF, or until the deadline (monotonic µs). */
 static void
-drain (int out_fd, int err_fd, GString *out, GString *err)
+drain (int out_fd, int err_fd, GString *out, GString *err, gint64 deadline)
 {
   struct pollfd p[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
   char buf[8192];
 
   while (p[0].fd >= 0 || p[1].fd >= 0)
     {
-      if (poll (p, 2, -1) < 0)
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      int r;
+      if (left <= 0)
+        break;
+      r = poll (p, 2, (int) MIN (left, G_MAXINT));
+      if (r < 0)
         {
           if (errno == EINTR)
             continue;
           break;
         }
+      if (r == 0)
+        break;
       for (int i = 0; i < 2; i++)
         {
           ssize_t n;
@@ -237,6 +273,7 @@ runsc_run (const RunscCtx *ctx, const char *const *args, const int *stdio, char 
   pid_t pid;
   int status;
   gint64 t0 = g_get_monotonic_time ();
+  gint64 deadline = t0 + (gint64) RUNSC_TIMEOUT_S * G_USEC_PER_SEC;
 
   if (log_path && stat (log_path, &st) == 0)
     offset = st.st_size;
@@ -255,13 +292,16 @@ runsc_run (const RunscCtx *ctx, const char *const *args, const int *stdio, char 
       close (opipe[1]);
       close (epipe[1]);
       if (pid > 0)
-        drain (opipe[0], epipe[0], sout, serr);
+        drain (opipe[0], epipe[0], sout, serr, deadline);
       close (opipe[0]);
       close (epipe[0]);
     }
   if (pid < 0)
     return FALSE;
-  status = reaper_wait_sync (pid);
+  status = wait_deadline (pid, deadline);
+  if (status == -2)
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "OCI runtime %s failed: %s did not finish in %d s (killed)",
+                            args[0], ctx->opts->binary_name, RUNSC_TIMEOUT_S);
   log_debug ("runsc %s: exit %d in %.1f ms", args[0], status, (g_get_monotonic_time () - t0) / 1000.0);
   if (status != 0)
     {

@@ -1,0 +1,311 @@
+#!/usr/bin/env bats
+# containerd-shim-runsc-v1 driven by a real containerd 1.6 (Debian's), started privately for this suite with
+# its own root, state and sockets: `ctr run --runtime io.containerd.runsc.v1` end to end, with the shim
+# driving the runtime named by SHIM_RUNTIME (default $RUNSC; SHIM_RUNTIME=runc runs the same suite through
+# runc, where the sandbox-specific answers are runc's own).
+
+load helpers
+load shim-helpers
+
+setup_file ()
+{
+  if [ "$(id -u)" -ne 0 ]; then
+    skip "the shim tests run as root"
+  fi
+  [ -x "$SHIM" ] || { echo "the shim is missing: $SHIM" >&2; return 1; }
+  [ -x "$SHIM_RUNTIME_BIN" ] || { echo "the runtime is missing: $SHIM_RUNTIME_BIN" >&2; return 1; }
+  command -v containerd > /dev/null || { echo "containerd is not installed" >&2; return 1; }
+  # ROOTFS: a busybox root filesystem shared by the suite (ctr run --rootfs uses it read-write through the
+  # runtime's overlay, or, with runc, directly; no test writes to it).
+  ROOTFS=$(bundle_rootfs_base)
+  export ROOTFS
+  shim_containerd_start
+  : > "$SHIM_D/addresses"
+}
+
+teardown_file ()
+{
+  shim_containerd_stop
+}
+
+setup ()
+{
+  ID=s$$-$BATS_TEST_NUMBER
+}
+
+# Remember the shim socket of task $1 (for the last test: nothing left behind).
+remember_address ()
+{
+  local f
+  f=$(shim_bundle "$1")/address
+  [ -f "$f" ] && { cat "$f"; echo; } >> "$SHIM_D/addresses"
+  return 0
+}
+
+@test "shim: ctr run --rm prints the sandbox's kernel release" {
+  run shim_run --rm --rootfs "$ROOTFS" "$ID" /bin/uname -r
+  [ "$status" -eq 0 ] || fail "ctr run: status $status: $output"
+  if shim_is_runsc; then
+    [ "$output" = "4.4.0" ] || fail "uname -r in the sandbox: '$output', expected the sandbox release 4.4.0"
+  else
+    [ "$output" = "$(uname -r)" ] || fail "uname -r through runc: '$output'"
+  fi
+  [ -z "$(shim_ctr task ls -q)" ] || fail "task left: $(shim_ctr task ls)"
+  [ -z "$(shim_ctr containers ls -q)" ] || fail "container left"
+}
+
+@test "shim: dmesg shows the sandbox's kernel log" {
+  run shim_run --rm --rootfs "$ROOTFS" "$ID" /bin/dmesg
+  if shim_is_runsc; then
+    [ "$status" -eq 0 ] || fail "dmesg: status $status: $output"
+    head -n1 <<< "$output" | grep -q 'Starting' || fail "first line: $output"
+    tail -n1 <<< "$output" | grep -q 'Ready!' || fail "last line: $output"
+  else
+    # runc: an unprivileged container cannot read the host's log.
+    [ "$status" -ne 0 ] || fail "dmesg under runc succeeded: $output"
+    assert_output_has "Operation not permitted"
+  fi
+}
+
+@test "shim: exit codes, stdout and stderr pass through" {
+  run shim_run --rm --rootfs "$ROOTFS" "$ID" /bin/sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'
+  [ "$status" -eq 3 ] || fail "status $status, expected 3: $output"
+  assert_output_has "to-stdout"
+  assert_output_has "to-stderr"
+}
+
+@test "shim: stdin reaches the process and its end closes it (CloseIO)" {
+  # The sleep lets ctr finish creating the task before its stdin ends (ctr sends CloseIO only then).
+  run bash -c "(sleep 1; echo through-stdin) | timeout -k 5 60 ctr --address $SHIM_D/containerd.sock run --rm \
+    --runtime io.containerd.runsc.v1 --runtime-config-path $SHIM_D/runsc.toml --rootfs $ROOTFS $ID /bin/cat"
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  [ "$output" = "through-stdin" ] || fail "output: $output"
+}
+
+@test "shim: a detached task: exec, ps, metrics, pause, resume, kill, delete, with events in order" {
+  shim_ctr events > "$BATS_TEST_TMPDIR/events" 2>&1 &
+  evpid=$!
+  sleep 0.3
+  run shim_run -d --rootfs "$ROOTFS" "$ID" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "run -d: $output"
+  remember_address "$ID"
+  shim_wait_status "$ID" RUNNING
+  pid=$(shim_ctr task ls | awk -v id="$ID" '$1 == id { print $2 }')
+  [ "$pid" -gt 0 ] || fail "no task pid"
+
+  run shim_ctr task exec --exec-id e1 "$ID" /bin/sh -c 'echo in-exec; exit 5'
+  [ "$status" -eq 5 ] || fail "exec: status $status: $output"
+  assert_output_has "in-exec"
+
+  run shim_ctr task ps "$ID"
+  [ "$status" -eq 0 ] || fail "ps: $output"
+  grep -qw "$pid" <<< "$output" || fail "ps does not list the task pid $pid: $output"
+
+  run shim_ctr task metrics "$ID"
+  [ "$status" -eq 0 ] || fail "metrics: $output"
+  assert_output_has "memory.usage_in_bytes"
+  assert_output_has "pids.current"
+
+  run shim_ctr task pause "$ID"
+  [ "$status" -eq 0 ] || fail "pause: $output"
+  shim_wait_status "$ID" PAUSED
+  run shim_ctr task resume "$ID"
+  [ "$status" -eq 0 ] || fail "resume: $output"
+  shim_wait_status "$ID" RUNNING
+
+  run shim_ctr task kill -s KILL "$ID"
+  [ "$status" -eq 0 ] || fail "kill: $output"
+  shim_wait_status "$ID" STOPPED
+  run shim_ctr task kill -s KILL "$ID"
+  [ "$status" -ne 0 ] || fail "a second kill of a stopped task succeeded"
+  run shim_ctr task rm "$ID"
+  [ "$status" -eq 0 ] || fail "task rm: $output"
+  run shim_ctr containers rm "$ID"
+  [ "$status" -eq 0 ] || fail "containers rm: $output"
+  sleep 0.5
+  kill "$evpid"
+  wait "$evpid" || true
+
+  # The events the shim published, in order, each with its timestamp set.
+  topics=$(grep -F "\"container_id\":\"$ID\"" "$BATS_TEST_TMPDIR/events" | awk '{print $6}' | tr '\n' ' ')
+  want="/tasks/create /tasks/start /tasks/exec-added /tasks/exec-started /tasks/exit /tasks/paused /tasks/resumed /tasks/exit /tasks/delete "
+  [ "$topics" = "$want" ] || fail "events: '$topics', expected '$want'"
+  grep -F "/tasks/exit" "$BATS_TEST_TMPDIR/events" | grep -F "\"id\":\"e1\"" | grep -q '"exit_status":5' \
+    || fail "exec exit event: $(cat "$BATS_TEST_TMPDIR/events")"
+  grep -F "/tasks/exit" "$BATS_TEST_TMPDIR/events" | grep -F "\"id\":\"$ID\"" | grep -q '"exit_status":137' \
+    || fail "init exit event: $(cat "$BATS_TEST_TMPDIR/events")"
+  ! grep -F "\"container_id\":\"$ID\"" "$BATS_TEST_TMPDIR/events" | grep -q '^0001-' || fail "an event without timestamp"
+}
+
+@test "shim: ctr run -t gives the process a terminal" {
+  command -v script > /dev/null || fail "script(1) (util-linux) is needed for a pty"
+  run timeout -k 5 60 script -qec "ctr --address $SHIM_D/containerd.sock run -t --rm --runtime io.containerd.runsc.v1 --runtime-config-path $SHIM_D/runsc.toml --rootfs $ROOTFS $ID /bin/sh -c 'tty; exit 4'" /dev/null < /dev/null
+  [ "$status" -eq 4 ] || fail "status $status, expected 4: $output"
+  assert_output_has "/dev/pts/"
+  printf 'echo typed-$((6*7))\nexit 2\n' > "$BATS_TEST_TMPDIR/input"
+  run timeout -k 5 60 script -qec "ctr --address $SHIM_D/containerd.sock run -t --rm --runtime io.containerd.runsc.v1 --runtime-config-path $SHIM_D/runsc.toml --rootfs $ROOTFS $ID-i /bin/sh" /dev/null < "$BATS_TEST_TMPDIR/input"
+  [ "$status" -eq 2 ] || fail "interactive: status $status: $output"
+  assert_output_has "typed-42"
+  grep -q "ResizePty" "$SHIM_D/containerd.log" || fail "no ResizePty reached the shim"
+}
+
+@test "shim: stdout to file:// and to a binary:// logger" {
+  run shim_run --rm --log-uri "file://$BATS_TEST_TMPDIR/out.log" --rootfs "$ROOTFS" "$ID" \
+    /bin/sh -c 'echo to-file; echo err-to-file >&2' < /dev/null
+  [ "$status" -eq 0 ] || fail "file://: $output"
+  grep -qx "to-file" "$BATS_TEST_TMPDIR/out.log" || fail "file: $(cat "$BATS_TEST_TMPDIR/out.log")"
+  grep -qx "err-to-file" "$BATS_TEST_TMPDIR/out.log" || fail "file: $(cat "$BATS_TEST_TMPDIR/out.log")"
+
+  cat > "$BATS_TEST_TMPDIR/logger" << 'LOGGER'
+#!/bin/sh
+# A containerd binary logger: fd 3 stdout, fd 4 stderr, fd 5 "ready"; arguments from the URI query.
+exec 5>&-
+{ echo "id=$CONTAINER_ID ns=$CONTAINER_NAMESPACE args=$*"; cat <&3; cat <&4; } > "$2.tmp"
+mv "$2.tmp" "$2"
+LOGGER
+  chmod +x "$BATS_TEST_TMPDIR/logger"
+  run shim_run --rm --log-uri "binary://$BATS_TEST_TMPDIR/logger?out=$BATS_TEST_TMPDIR/bin.log" \
+    --rootfs "$ROOTFS" "$ID-b" /bin/sh -c 'echo to-logger; echo err-to-logger >&2' < /dev/null
+  [ "$status" -eq 0 ] || fail "binary://: $output"
+  for i in $(seq 50); do [ -f "$BATS_TEST_TMPDIR/bin.log" ] && break; sleep 0.1; done
+  grep -qx "id=$ID-b ns=default args=out $BATS_TEST_TMPDIR/bin.log" "$BATS_TEST_TMPDIR/bin.log" \
+    || fail "logger: $(cat "$BATS_TEST_TMPDIR/bin.log" 2>&1)"
+  grep -qx "to-logger" "$BATS_TEST_TMPDIR/bin.log" || fail "logger: $(cat "$BATS_TEST_TMPDIR/bin.log")"
+  grep -qx "err-to-logger" "$BATS_TEST_TMPDIR/bin.log" || fail "logger: $(cat "$BATS_TEST_TMPDIR/bin.log")"
+}
+
+@test "shim: the same containers through io.containerd.runc.v2, for comparison" {
+  run shim_ctr run --rm --runtime io.containerd.runc.v2 --rootfs "$ROOTFS" "$ID" /bin/uname -r
+  [ "$status" -eq 0 ] || fail "runc.v2: $output"
+  [ "$output" = "$(uname -r)" ] || fail "uname -r through runc.v2: '$output'"
+  run shim_ctr run --rm --runtime io.containerd.runc.v2 --rootfs "$ROOTFS" "$ID-x" /bin/sh -c 'exit 3'
+  [ "$status" -eq 3 ] || fail "runc.v2 exit status $status"
+  run shim_ctr run --rm --runtime io.containerd.runc.v2 --rootfs "$ROOTFS" "$ID-d" /bin/dmesg
+  [ "$status" -ne 0 ] || fail "dmesg under runc.v2 succeeded"
+}
+
+@test "shim: the runtime's error reaches containerd's error message" {
+  run shim_run --rm --rootfs "$ROOTFS" "$ID" /no/such/program
+  [ "$status" -ne 0 ] || fail "running a missing program succeeded"
+  assert_output_has "/no/such/program"
+  assert_output_has "OCI runtime create failed"
+  [ -z "$(shim_ctr task ls -q)" ] || fail "task left: $(shim_ctr task ls)"
+  shim_ctr containers rm "$ID" 2> /dev/null || true
+}
+
+@test "shim: a malformed runsc.toml is refused with its line number" {
+  printf 'binary_name = "runsc"\nroot = /unquoted\n' > "$BATS_TEST_TMPDIR/bad.toml"
+  printf 'binary_name = "runsc"\n[runsc_config]\nplatform = systrap\n' > "$BATS_TEST_TMPDIR/bad2.toml"
+  run shim_ctr run --rm --runtime io.containerd.runsc.v1 --runtime-config-path "$BATS_TEST_TMPDIR/bad.toml" \
+    --rootfs "$ROOTFS" "$ID" /bin/true
+  [ "$status" -ne 0 ] || fail "a bad runsc.toml was accepted"
+  assert_output_has "bad.toml:2: invalid value starting with '/'"
+  shim_ctr containers rm "$ID" 2> /dev/null || true
+  run shim_ctr run --rm --runtime io.containerd.runsc.v1 --runtime-config-path "$BATS_TEST_TMPDIR/bad2.toml" \
+    --rootfs "$ROOTFS" "$ID-2" /bin/true
+  [ "$status" -ne 0 ] || fail "a bad runsc.toml was accepted"
+  assert_output_has "bad2.toml:3: invalid value systrap (strings must be quoted)"
+  shim_ctr containers rm "$ID-2" 2> /dev/null || true
+}
+
+@test "shim: a task killed by the OOM killer gets TaskOOM before TaskExit" {
+  shim_ctr events > "$BATS_TEST_TMPDIR/events" 2>&1 &
+  evpid=$!
+  sleep 0.3
+  run shim_run --rm --memory-limit 33554432 --rootfs "$ROOTFS" "$ID" \
+    /bin/sh -c 'a=xxxxxxxxxxxxxxxx; while true; do a="$a$a"; done'
+  sleep 0.5
+  kill "$evpid"
+  wait "$evpid" || true
+  [ "$status" -eq 137 ] || fail "status $status, expected 137 (OOM kill): $output"
+  topics=$(grep -F "\"container_id\":\"$ID\"" "$BATS_TEST_TMPDIR/events" | awk '{print $6}' | tr '\n' ' ')
+  [[ $topics == *"/tasks/oom /tasks/exit"* ]] || fail "events: $topics"
+}
+
+@test "shim: two containers annotated as one pod share one shim (and one sandbox); deleting the sandbox cleans both" {
+  pod=$ID-pod
+  app=$ID-app
+  run shim_run -d --annotation io.kubernetes.cri.container-type=sandbox \
+    --annotation io.kubernetes.cri.sandbox-id="$pod" --rootfs "$ROOTFS" "$pod" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "sandbox: $output"
+  run shim_run -d --annotation io.kubernetes.cri.container-type=container \
+    --annotation io.kubernetes.cri.sandbox-id="$pod" --rootfs "$ROOTFS" "$app" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "container: $output"
+  remember_address "$pod"
+  [ "$(cat "$(shim_bundle "$pod")/address")" = "$(cat "$(shim_bundle "$app")/address")" ] \
+    || fail "the pod's containers have different shim addresses"
+  n=$(shim_pids | while read -r p; do tr '\0' ' ' < "/proc/$p/cmdline"; echo; done | grep -c -- "-id $pod ")
+  [ "$n" -eq 1 ] || fail "$n shims for the pod"
+  [ "$(shim_pids | wc -l)" -eq 1 ] || fail "shims: $(shim_pids)"
+
+  if shim_is_runsc; then
+    # One sandbox: the app container's process runs under the sandbox's Sentry.
+    spid=$(shim_ctr task ls | awk -v id="$pod" '$1 == id { print $2 }')
+    apid=$(shim_ctr task ls | awk -v id="$app" '$1 == id { print $2 }')
+    proc_tree "$spid" | grep -qx "$apid" || [ "$spid" = "$apid" ] \
+      || fail "the app's pid $apid is not in the sandbox $spid"
+    shim_ctr task kill -s KILL "$pod"
+    shim_wait_status "$pod" STOPPED
+    shim_wait_status "$app" STOPPED
+  else
+    # runc has no shared sandbox: each container is stopped on its own.
+    shim_ctr task kill -s KILL "$pod"
+    shim_ctr task kill -s KILL "$app"
+    shim_wait_status "$pod" STOPPED
+    shim_wait_status "$app" STOPPED
+  fi
+  run shim_ctr task rm "$app"
+  [ "$status" -eq 0 ] || fail "rm app: $output"
+  run shim_ctr task rm "$pod"
+  [ "$status" -eq 0 ] || fail "rm sandbox: $output"
+  shim_ctr containers rm "$app" "$pod"
+  for i in $(seq 50); do [ -z "$(shim_pids)" ] && break; sleep 0.1; done
+  [ -z "$(shim_pids)" ] || fail "the pod's shim is still running: $(shim_pids)"
+}
+
+@test "shim: a running task survives a containerd restart, then is killed and deleted" {
+  run shim_run -d --rootfs "$ROOTFS" "$ID" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "run -d: $output"
+  remember_address "$ID"
+  shim_wait_status "$ID" RUNNING
+  shim_containerd_restart || fail "containerd did not come back"
+  shim_wait_status "$ID" RUNNING
+  run shim_ctr task exec --exec-id after "$ID" /bin/echo still-here
+  [ "$status" -eq 0 ] || fail "exec after restart: $output"
+  assert_output_has "still-here"
+  run shim_ctr task kill -s KILL "$ID"
+  [ "$status" -eq 0 ] || fail "kill after restart: $output"
+  shim_wait_status "$ID" STOPPED
+  run shim_ctr task rm "$ID"
+  [ "$status" -eq 0 ] || fail "rm after restart: $output"
+  run shim_ctr containers rm "$ID"
+  [ "$status" -eq 0 ] || fail "containers rm: $output"
+}
+
+@test "shim: delete is idempotent, quick and prints a DeleteResponse" {
+  dir=$BATS_TEST_TMPDIR/gone
+  mkdir -p "$dir"
+  for round in 1 2; do
+    start=$(date +%s%N)
+    (cd "$dir" && "$SHIM" -namespace default -address "$SHIM_D/containerd.sock" -id "$ID" -bundle "$dir" delete) \
+      > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err"
+    rc=$?
+    ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$rc" -eq 0 ] || fail "delete round $round: status $rc: $(cat "$BATS_TEST_TMPDIR/err")"
+    [ "$ms" -lt 5000 ] || fail "delete took $ms ms"
+    # DeleteResponse: field 2 (exit_status) = 137 is 10 89 01; field 3 (exited_at) follows.
+    od -An -tx1 "$BATS_TEST_TMPDIR/out" | tr -d ' \n' | grep -q '^1089011a' \
+      || fail "stdout is not a DeleteResponse: $(od -An -tx1 "$BATS_TEST_TMPDIR/out")"
+  done
+}
+
+@test "shim: nothing is left behind: no shim, socket or mount" {
+  for i in $(seq 50); do [ -z "$(shim_pids)" ] && break; sleep 0.1; done
+  [ -z "$(shim_pids)" ] || fail "shims still running: $(shim_pids)"
+  while read -r a; do
+    [ -n "$a" ] || continue
+    [ ! -e "${a#unix://}" ] || fail "shim socket left: $a"
+  done < "$SHIM_D/addresses"
+  ! grep -F " $SHIM_D/" /proc/self/mountinfo || fail "mounts left under $SHIM_D"
+  [ -z "$(ls "$SHIM_D/runsc-root/default" 2> /dev/null)" ] || fail "runtime state left: $(ls "$SHIM_D/runsc-root/default")"
+}
