@@ -205,5 +205,5 @@ EOF
   runtime kill "$ID" KILL > /dev/null 2>&1 || true
   wait_for_status "$ID" stopped 10 || true
   runtime delete --force "$ID" > /dev/null 2>&1 || true
-  [ "$body" = "hello from the sandbox $ID" ] || fail "wget got '$body'; nginx said: $(cat "$BATS_TEST_TMPDIR/nginx.out")"
+  [ "$body" = "hello from the sandbox $ID" ] || fail "wget got $(printf %q "$body") for $ID; nginx said: $(cat "$BATS_TEST_TMPDIR/nginx.out")"
 }
