@@ -57,3 +57,4 @@ check_PROGRAMS += tests/unit/test-sentry-files
 TESTS += tests/unit/test-sentry-files
 tests_unit_test_sentry_files_SOURCES = tests/unit/test-sentry-files.c
 tests_unit_test_sentry_files_LDADD = $(RUNTIME_LIBS)
+EXTRA_DIST += tests/integration/sentry-files.bats
