@@ -307,9 +307,29 @@ containerd_config_register (const char *text, gboolean exists, const ContainerdI
   text = text ? text : "";
   if (find_begin (text, 0, opts->runtime) >= 0)
     {
-      g_string_append_printf (messages, "runtime \"%s\" is already registered in %s\n", opts->runtime,
+      /* Registered before: make sure the block is what this version and these options write (an upgrade may
+       * change it), by taking it out and registering again. */
+      g_autoptr (GString) ignored = g_string_new (NULL);
+      g_autofree char *base = NULL;
+      g_autofree char *again = NULL;
+      gboolean removed = FALSE, gone = FALSE, added = FALSE;
+
+      base = containerd_config_unregister (text, opts->runtime, &removed, &gone, ignored, error);
+      if (base == NULL)
+        return runsc_error_prefix (error, "%s", opts->config_file), NULL;
+      again = containerd_config_register (base, exists && !gone, opts, dropin_text, &added, ignored, error);
+      if (again == NULL)
+        return NULL;
+      if (strcmp (again, text) == 0)
+        {
+          g_string_append_printf (messages, "runtime \"%s\" is already registered in %s\n", opts->runtime,
+                                  opts->config_file);
+          return g_strdup (text);
+        }
+      g_string_append_printf (messages, "updated the registration of runtime \"%s\" in %s\n", opts->runtime,
                               opts->config_file);
-      return g_strdup (text);
+      *changed = TRUE;
+      return g_steal_pointer (&again);
     }
   eol = *text && !g_str_has_suffix (text, "\n");
   t = eol ? g_strconcat (text, "\n", NULL) : g_strdup (text);
@@ -555,7 +575,8 @@ containerd_install (const ContainerdInstall *opts, GString *messages, GError **e
       g_string_append_printf (messages, "checked with %s config dump\n", containerd);
     }
   backup = backup_path (f);
-  if (f->exists)
+  /* Keep the backup of the file as it was before any registration when only our block changes. */
+  if (f->exists && (find_begin (f->contents, 0, o.runtime) < 0 || !g_file_test (backup, G_FILE_TEST_EXISTS)))
     {
       if (!config_file_backup (f, backup, error))
         return FALSE;

@@ -249,6 +249,29 @@ test_containerd_2x (void)
   g_assert_nonnull (strstr (e, "version = 3\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n"));
 }
 
+/* A block from an older version (or other options) is brought up to date, and still uninstalls cleanly. */
+static void
+test_containerd_update (void)
+{
+  ContainerdInstall o = opts_for (1);
+  g_autoptr (GString) msg = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  gboolean changed, remove_file;
+  g_autofree char *first = containerd_config_register (debian_config, TRUE, &o, NULL, &changed, msg, &error);
+  g_autofree char *second = NULL, *back = NULL;
+
+  g_assert_true (changed);
+  o.shim_config = "/etc/runsc/other.toml";
+  second = containerd_config_register (first, TRUE, &o, NULL, &changed, msg, &error);
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_nonnull (strstr (second, "ConfigPath = \"/etc/runsc/other.toml\""));
+  g_assert_null (strstr (second, "ConfigPath = \"/etc/containerd/runsc.toml\""));
+  back = containerd_config_unregister (second, "runsc", &changed, &remove_file, msg, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back, ==, debian_config);
+}
+
 static void
 test_containerd_no_config_1x (void)
 {
@@ -434,6 +457,10 @@ test_containerd_files (void)
   g_assert_nonnull (strstr (after, "runtimes.runsc]"));
   g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
   g_assert_true (containerd_install (&o, msg, &error));
+  /* An update of the block (other options) keeps the original backup. */
+  o.shim_config = "/etc/runsc/other.toml";
+  g_assert_true (containerd_install (&o, msg, &error));
+  g_assert_no_error (error);
   g_assert_true (containerd_uninstall (&o, msg, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &restored, NULL, NULL));
@@ -489,6 +516,7 @@ main (int argc, char **argv)
   g_test_add_func ("/install/containerd/1x-edge-cases", test_containerd_1x_edge_cases);
   g_test_add_func ("/install/containerd/2x", test_containerd_2x);
   g_test_add_func ("/install/containerd/no-config-1x", test_containerd_no_config_1x);
+  g_test_add_func ("/install/containerd/update", test_containerd_update);
   g_test_add_func ("/install/containerd/broken-block", test_containerd_broken_block);
   g_test_add_func ("/install/containerd/version", test_version_parse);
   g_test_add_func ("/install/containerd/files", test_containerd_files);
