@@ -209,7 +209,7 @@ leak_snapshot ()
       LEAK_PIDNS+=("$ns")
     fi
     while IFS= read -r line; do
-      [ -n "$line" ] && [[ " ${LEAK_CGROUPS[*]} " != *" $line "* ]] && LEAK_CGROUPS+=("$line")
+      [ -n "$line" ] && [[ " ${LEAK_CGROUPS[*]} " != *" $line "* ]] && LEAK_CGROUPS+=("$line")  || :
     done < <(cgroup_dirs_of "$p")
   done
 }
