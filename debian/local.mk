@@ -8,7 +8,7 @@ EXTRA_DIST += \
 	debian/runsc.postinst debian/runsc.prerm debian/runsc.postrm \
 	debian/source/format debian/source/lintian-overrides \
 	debian/tests/control debian/tests/smoke \
-	tests/integration/packaging.bats
+	tests/integration/packaging.bats tests/integration/packaging-cri.py
 
 PKG_SRC_DIR = pkg/$(PACKAGE)-$(VERSION)
 
