@@ -89,8 +89,10 @@ setup ()
     case $page in
       *.8) required="$required|OPTIONS|EXIT STATUS" ;;
     esac
+    # The pages of the issue also need ENVIRONMENT and FILES (a section 5 page has no environment of its own).
     case $(basename "$page") in
-      runsc.8 | containerd-shim-runsc-v1.8 | runsc.toml.5) required="$required|ENVIRONMENT|FILES" ;;
+      runsc.8 | containerd-shim-runsc-v1.8) required="$required|ENVIRONMENT|FILES" ;;
+      runsc.toml.5) required="$required|FILES" ;;
     esac
     IFS='|' read -ra want <<< "$required"
     for s in "${want[@]}"; do
