@@ -12,15 +12,17 @@
  * Reply:    {"ok": true, ...results}   or   {"ok": false, "error": "message naming what failed"}
  *
  * Commands:
- *   "state"   -> {"status": "created"|"running"|"stopped"|"paused", "init_pid": N, "exit_status": N (stopped)}
+ *   "state"   -> {"status": "created"|"running"|"paused"|"stopped", "init_pid": N, "exit_status": N (stopped)}
  *   "start"   -> {}                 lets the root container's init execve; fails with the init's error text
  *   "signal"  {"signal": N, "all": bool}
  *             -> {}                 signal the init, or with all every process of the container
  *   "wait"    -> {"exit_status": N} the reply is sent when the root container has exited (N is 128+sig when
  *                                   killed by signal sig)
  *   "ps"      -> {"pids": [N...]}   host pids of the container's processes, init first
+ *   "pause"   -> {}                 freeze the container's cgroup (the Sentry itself is not in it)
+ *   "resume"  -> {}                 thaw it
  * Reserved for later (answered with an "unsupported" error today): "create-subcontainer", "start-subcontainer",
- * "exec" (fds: stdio), "pause", "resume", "events". */
+ * "exec" (fds: stdio). Statistics and OOM events are read from the cgroup by runsc itself (runsc events). */
 #pragma once
 
 #include <glib.h>
