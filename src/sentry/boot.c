@@ -159,7 +159,8 @@ hook_state (pid_t init_pid, const char *status, void *user_data)
   return state_hook_json (sb->args->id, status, init_pid, sb->args->bundle, sb->spec->annotations);
 }
 
-static void
+/* FALSE when runsc create is gone (EPIPE: SIGPIPE is blocked here). */
+static gboolean
 sync_write (int fd, const char *text)
 {
   size_t len = strlen (text), done = 0;
@@ -170,9 +171,10 @@ sync_write (int fd, const char *text)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return;
+        return FALSE;
       done += (size_t) n;
     }
+  return TRUE;
 }
 
 /* The init goes to the cgroup that pause freezes (the Sentry is not in it), before it runs anything. */
@@ -691,7 +693,14 @@ sentry_boot (const SentryBootArgs *args)
       log_info ("sandbox %s: container init %d created", args->id, (int) sb.init.pid);
       if (args->console_fd >= 0)
         close (args->console_fd);
-      sync_write (args->sync_fd, msg);
+      if (!sync_write (args->sync_fd, msg))
+        {
+          /* Nobody will record this sandbox: do not leave it running unmanaged. */
+          log_error ("sandbox %s: runsc create went away before the container was recorded", args->id);
+          kill (sb.init.pid, SIGKILL);
+          waitpid (sb.init.pid, NULL, 0);
+          return 1;
+        }
       close (args->sync_fd);
       detach_stdio ();
       status = supervise (&sb);
