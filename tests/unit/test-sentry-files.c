@@ -939,12 +939,24 @@ cleanup (void)
     kill (app_root, SIGKILL);
   if (app_user > 0)
     kill (app_user, SIGKILL);
+  app_helpers[0] = app_helpers[1] = app_root = app_user = 0;
   if (root_dir)
     {
-      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root_dir);
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s' /tmp/sentry-toctou", root_dir);
+      g_free (root_dir);
+      root_dir = NULL;
       if (system (cmd) != 0)
-        g_warning ("cleanup %s failed", root_dir);
+        g_warning ("cleanup failed: %s", cmd);
     }
+}
+
+/* A failed assertion aborts (or traps): clean up all the same, then die of the signal. */
+static void
+on_fatal_signal (int sig)
+{
+  cleanup ();
+  signal (sig, SIG_DFL);
+  raise (sig);
 }
 
 int
@@ -964,6 +976,8 @@ main (int argc, char **argv)
   kernel = sentry_kernel_new (NULL, NULL, &error);
   g_assert_no_error (error);
   make_root ();
+  signal (SIGABRT, on_fatal_signal);
+  signal (SIGTRAP, on_fatal_signal);
   g_assert_cmpint (pipe2 (p, O_CLOEXEC), ==, 0);
   app_stdout_r = p[0];
   app_root = spawn_app (0, 022, p[1], 0, 1);
