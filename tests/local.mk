@@ -13,7 +13,9 @@ EXTRA_DIST += \
 	tests/lib/bundle.bash \
 	tests/lib/mkbundle \
 	tests/integration/helpers.bash \
-	tests/integration/lifecycle.bats
+	tests/integration/lifecycle.bats \
+	tests/integration/lifecycle-exec.bats \
+	tests/lib/recvtty.c
 
 # `make integration`: the bats suites against this build (as root; the full test command is tests/run).
 .PHONY: integration
