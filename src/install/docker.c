@@ -205,7 +205,16 @@ docker_uninstall (const char *config_file, const char *runtime, const char *only
     return TRUE;
   backup = backup_path (f);
   old = config_file_read (backup, NULL);
-  if (old != NULL && old->exists && docker_json_equal (old->contents, text))
+  if ((old == NULL || !old->exists)
+      && (docker_json_equal (text, "{}") || docker_json_equal (text, "{\"runtimes\": {}}")))
+    {
+      /* runsc install created the file (there is no backup of an earlier one) and nothing else is left in it:
+       * dockerd reads a missing daemon.json as an empty one. */
+      if (unlink (f->path) < 0)
+        return runsc_error_errno (error, errno, "remove %s", f->path);
+      g_string_append_printf (messages, "removed %s (nothing but runsc was in it)\n", f->path);
+    }
+  else if (old != NULL && old->exists && docker_json_equal (old->contents, text))
     {
       /* The file is back to what it was before runsc install: restore its exact bytes. */
       if (!config_file_replace (f, old->contents, old->length, error))

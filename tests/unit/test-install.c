@@ -430,6 +430,16 @@ test_docker_files (void)
   /* Uninstalling again: nothing to do, not an error. */
   g_assert_true (docker_uninstall (path, "runsc", NULL, msg, &error));
   g_assert_no_error (error);
+
+  /* No daemon.json before: install creates it, uninstall removes it again. */
+  g_assert_cmpint (unlink (path), ==, 0);
+  g_assert_true (docker_install (&o, msg, &error));
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+  g_assert_true (docker_uninstall (path, "runsc", NULL, msg, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
   rm_rf (dir);
 }
 
