@@ -184,7 +184,17 @@ process_find_executable (const ContainerPlan *p, char *out, size_t size, InitErr
       if ((size_t) snprintf (out, size, "%s", name) >= size)
         return init_error (err, ENAMETOOLONG, "exec: \"%s\"", name);
       if (!is_executable (out, &e))
-        return init_error (err, e, "exec: \"%s\": stat %s", name, name);
+        {
+          /* As runc (Go's exec.LookPath) words it: lower case, a directory or a file without x bits is
+           * "permission denied". */
+          char text[128];
+          if (e == EISDIR || e == EACCES)
+            return init_error (err, 0, "exec: \"%s\": permission denied", name);
+          snprintf (text, sizeof text, "%s", init_strerror (e));
+          if (text[0] >= 'A' && text[0] <= 'Z')
+            text[0] = (char) (text[0] - 'A' + 'a');
+          return init_error (err, 0, "exec: \"%s\": stat %s: %s", name, name, text);
+        }
       return 0;
     }
   while (dir != NULL)

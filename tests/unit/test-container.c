@@ -851,6 +851,7 @@ test_exec_not_found (void)
 {
   SpecParts s = { .args = "[\"nope\"]" };
   SpecParts t = { .args = "[\"/bin/nope\"]" };
+  SpecParts u = { .args = "[\"/etc/secret\"]" };
   RunResult r;
 
   REQUIRE_ROOT ();
@@ -858,7 +859,10 @@ test_exec_not_found (void)
   g_assert_cmpstr (r.error, ==, "exec: \"nope\": executable file not found in $PATH");
   run_result_clear (&r);
   run_parts (&t, NULL, &r);
-  g_assert_cmpstr (r.error, ==, "exec: \"/bin/nope\": stat /bin/nope: No such file or directory");
+  g_assert_cmpstr (r.error, ==, "exec: \"/bin/nope\": stat /bin/nope: no such file or directory");
+  run_result_clear (&r);
+  run_parts (&u, NULL, &r);
+  g_assert_cmpstr (r.error, ==, "exec: \"/etc/secret\": permission denied");
   run_result_clear (&r);
 }
 
