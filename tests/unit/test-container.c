@@ -184,7 +184,8 @@ helper_main (const OciSpec *spec, const RunOptions *opt, int stdio[3], int conso
   args.id = "test";
   args.bundle = bundle;
   args.rootfs = root;
-  args.console_socket = console_fd;
+  /* with an exec, the console is the exec'd process's */
+  args.console_socket = opt->exec_spec != NULL ? -1 : console_fd;
   for (int i = 0; i < 3; i++)
     args.stdio[i] = stdio[i];
   args.rootfs_overlay = opt->overlay;
@@ -213,7 +214,7 @@ helper_main (const OciSpec *spec, const RunOptions *opt, int stdio[3], int conso
   if (opt->exec_spec != NULL)
     {
       ContainerExecArgs ea = { .spec = spec, .process = opt->exec_spec->process, .init_pid = init.pid,
-                               .console_socket = -1, .sandbox_filter = opt->filter };
+                               .console_socket = console_fd, .sandbox_filter = opt->filter };
       ContainerInit ex;
       for (int i = 0; i < 3; i++)
         ea.stdio[i] = stdio[i];
@@ -1174,6 +1175,26 @@ test_exec (void)
 }
 
 static void
+test_exec_terminal (void)
+{
+  SpecParts init = { .args = "[\"sleep\", \"1000\"]" };
+  SpecParts ex = { .args = "[\"sh\", \"-c\", \"tty; stty size; cat /proc/1/comm\"]",
+                   .process = ", \"terminal\": true, \"consoleSize\": {\"height\": 40, \"width\": 120}" };
+  g_autofree char *ex_json = spec_json (&ex);
+  g_autoptr (OciSpec) ex_spec = oci_spec_parse (ex_json, -1, NULL);
+  RunOptions opt = { .exec_spec = ex_spec, .console = TRUE };
+  RunResult r;
+
+  REQUIRE_ROOT ();
+  g_assert_nonnull (ex_spec);
+  run_parts (&init, &opt, &r);
+  ASSERT_RAN (&r);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.console, ==, "/dev/pts/0\r\n40 120\r\nsleep\r\n");
+  run_result_clear (&r);
+}
+
+static void
 test_exec_errors (void)
 {
   SpecParts init = { .args = "[\"sleep\", \"1000\"]" };
@@ -1285,6 +1306,7 @@ main (int argc, char **argv)
   g_test_add_func ("/container/rootfs-propagation", test_rootfs_propagation);
   g_test_add_func ("/container/exec", test_exec);
   g_test_add_func ("/container/exec-errors", test_exec_errors);
+  g_test_add_func ("/container/exec-terminal", test_exec_terminal);
   r = g_test_run ();
   if (tmpdir != NULL)
     remove_tree (tmpdir);
