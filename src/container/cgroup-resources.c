@@ -362,7 +362,20 @@ cgroup_apply_resources (const CgroupHandle *h, const OciResources *r, GError **e
 {
   gboolean ok;
 
-  if (h->version == CGROUP_V1)
+  if (h->version == CGROUP_V1 && r->n_hugepage_limits > 0 && g_hash_table_lookup (h->v1, "hugetlb") == NULL
+      && h->unified != NULL)
+    {
+      /* A hybrid host whose hugetlb controller is on cgroup2: the hugepage limits go there. */
+      OciResources rest = *r;
+      OciResources huge = { 0 };
+
+      huge.hugepage_limits = r->hugepage_limits;
+      huge.n_hugepage_limits = r->n_hugepage_limits;
+      rest.hugepage_limits = NULL;
+      rest.n_hugepage_limits = 0;
+      ok = cgroup_apply_resources_v1 (h->v1, &rest, error) && cgroup_apply_resources_v2 (h->unified, &huge, error);
+    }
+  else if (h->version == CGROUP_V1)
     ok = cgroup_apply_resources_v1 (h->v1, r, error);
   else if (h->unified != NULL)
     ok = cgroup_apply_resources_v2 (h->unified, r, error);

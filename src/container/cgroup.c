@@ -437,7 +437,10 @@ cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd,
       if (make_dirs (l.v2->mountpoint, dir, created, h->version == CGROUP_V2 ? error : &local))
         {
           h->unified = g_steal_pointer (&dir);
-          if (h->version == CGROUP_V2)
+          /* v2, or a hybrid host that has hugetlb on cgroup2 and hugepage limits to apply there. */
+          if (h->version == CGROUP_V2
+              || (spec->linux_cfg != NULL && spec->linux_cfg->resources != NULL
+                  && spec->linux_cfg->resources->n_hugepage_limits > 0))
             v2_enable_controllers (l.v2->mountpoint, h->unified);
         }
       else if (h->version == CGROUP_V2)
@@ -922,6 +925,7 @@ gboolean
 cgroup_destroy (const CgroupHandle *h, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + DESTROY_WAIT_MS * 1000;
+  gboolean ok = TRUE;
   guint i;
 
   /* What is left: kill it, and thaw it so that the kill is delivered (v1 frozen tasks sleep through SIGKILL). */
@@ -961,13 +965,14 @@ cgroup_destroy (const CgroupHandle *h, GError **error)
         leaf = strcmp (dir, v) == 0;
       if (leaf)
         {
-          if (!rmdir_wait (dir, 1000, error))
-            return FALSE;
+          /* Best effort for the others: one busy directory does not keep the rest. */
+          if (!rmdir_wait (dir, 1000, ok ? error : &local))
+            ok = FALSE;
         }
       else if (rmdir (dir) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
         log_debug ("cgroup: remove %s: %s", dir, g_strerror (errno));
     }
-  return TRUE;
+  return ok;
 }
 
 gboolean
