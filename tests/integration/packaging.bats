@@ -186,8 +186,8 @@ DAEMON_JSON='{
   echo "$output"
   [ "$status" -eq 0 ]
   [ "$(runsc_pkg_status)" = installed ]
-  # No systemd here: the postinst says that containerd must be restarted by hand.
-  echo "$output" | grep -q 'restart containerd'
+  # No systemd here: the postinst says whether containerd must be restarted by hand.
+  echo "$output" | grep -Eq 'runsc: containerd is (running, but not under systemd: restart it|not running; it will offer)'
   echo "$output" | grep -q 'added runtime "runsc"'
 
   # The merged configuration, as containerd reads it.
