@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -476,6 +477,26 @@ test_containerd_files (void)
   g_assert_true (g_file_get_contents (path, &restored, NULL, NULL));
   g_assert_cmpstr (restored, ==, debian_config);
   g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  /* A symlinked config.toml stays a symlink; its target is what changes, and comes back. */
+  {
+    g_autofree char *target = g_build_filename (dir, "real-config.toml", NULL);
+    g_autofree char *via = NULL, *linked = NULL, *back = NULL;
+    g_assert_cmpint (rename (path, target), ==, 0);
+    g_assert_cmpint (symlink ("real-config.toml", path), ==, 0);
+    g_assert_true (containerd_install (&o, msg, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+    g_assert_true (g_file_get_contents (target, &via, NULL, NULL));
+    g_assert_nonnull (strstr (via, "runtimes.runsc]"));
+    g_assert_true (containerd_uninstall (&o, msg, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+    g_assert_true (g_file_get_contents (target, &back, NULL, NULL));
+    g_assert_cmpstr (back, ==, debian_config);
+    g_assert_cmpint (unlink (path), ==, 0);
+    g_assert_cmpint (rename (target, path), ==, 0);
+  }
 
   /* No config file and no containerd: skipped, nothing written. */
   g_assert_cmpint (unlink (path), ==, 0);
