@@ -60,7 +60,7 @@ teardown_file ()
   stop_containerd
   if [ -d "$BATS_FILE_TMPDIR/chroot" ]; then
     grep -o " $BATS_FILE_TMPDIR/chroot[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
-    rm -rf "$BATS_FILE_TMPDIR/chroot"
+    rm -rf --one-file-system "$BATS_FILE_TMPDIR/chroot"
   fi
   if [ ! -e "$SAVE/foreign" ] && [ "$(runsc_pkg_status)" != not-installed ] && [ -n "$(runsc_pkg_status)" ]; then
     apt_get purge runsc > /dev/null 2>&1 || true
@@ -131,7 +131,7 @@ stop_containerd ()
     kill -9 "$pid" 2> /dev/null || true
   fi
   grep -o " $dir[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2> /dev/null || true; done
-  rm -rf "$dir"
+  rm -rf --one-file-system "$dir"
   rm -f "$SAVE/containerd-dir" "$SAVE/containerd-pid"
 }
 
