@@ -85,6 +85,44 @@ run_in_runsc ()
   assert_output_has " 0 failed"
 }
 
+@test "sentry-core: --net-raw allows raw and packet sockets (the probe expects them to work)" {
+  [ -x "$PROBE" ] || fail "no probe at $PROBE (make check builds it)"
+  cp "$PROBE" "$BUNDLE/rootfs/probe"
+  bundle_caps "$BUNDLE" CAP_NET_RAW CAP_KILL CAP_AUDIT_WRITE CAP_NET_BIND_SERVICE
+  bundle_args "$BUNDLE" /probe --quiet --net-raw
+  run_in_runsc --net-raw
+  [ "$status" -eq 0 ] || fail "probe --net-raw: status $status: $output"
+  # Without the flag the same spec gets neither the capability nor the sockets.
+  ID=$ID-noraw
+  bundle_args "$BUNDLE" /probe --quiet
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "probe without --net-raw: status $status: $output"
+}
+
+@test "sentry-core: sethostname needs CAP_SYS_ADMIN and changes only the sandbox's hostname" {
+  bundle_args "$BUNDLE" hostname renamed
+  run_in_runsc
+  [ "$status" -ne 0 ] || fail "hostname without CAP_SYS_ADMIN succeeded: $output"
+  assert_output_has "Operation not permitted"
+
+  local before
+  before=$(hostname)
+  ID=$ID-admin
+  bundle_caps "$BUNDLE" CAP_SYS_ADMIN
+  bundle_args "$BUNDLE" sh -c 'hostname renamed && hostname && uname -n'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  [ "$output" = "$(printf 'renamed\nrenamed')" ] || fail "output: $output"
+  [ "$(hostname)" = "$before" ] || fail "the host's hostname changed to $(hostname)"
+}
+
+@test "sentry-core: --strace-syscalls with an unknown name fails the run with a message naming it" {
+  bundle_args "$BUNDLE" true
+  run_in_runsc --strace --strace-syscalls=getpid,no_such_call
+  [ "$status" -ne 0 ] || fail "succeeded: $output"
+  assert_output_has "no_such_call"
+}
+
 @test "sentry-core: a refused call is logged once at info level with its name and arguments" {
   bundle_args "$BUNDLE" sh -c 'mount -t tmpfs none /mnt; mount -t tmpfs none /mnt; echo done'
   bundle_caps "$BUNDLE" CAP_SYS_ADMIN

@@ -1,9 +1,10 @@
 /* probe: checks from inside a sandbox that the Sentry answers what it should. Built static, copied into a busybox
  * bundle by the integration tests and exec'd under the sandbox filter by the unit tests.
  *
- *   probe [--release=R] [--hostname=H] [--domainname=D] [--sethostname] [--no-pidns] [--quiet]
+ *   probe [--release=R] [--hostname=H] [--domainname=D] [--sethostname] [--no-pidns] [--net-raw] [--quiet]
  *         [--files | --files-only] [--mem-limit=BYTES]
  *   --files adds the sentry-files checks (/proc files, /dev/kmsg, mediated opens); --files-only runs only them.
+ *   --net-raw expects raw and packet sockets to work (runsc --net-raw, with CAP_NET_RAW in the spec).
  *
  * Prints one TAP-like line per check ("ok - what" or "not ok - what: detail") and exits 0 when every check
  * passed, 1 otherwise. Every check is one that a process outside the sandbox (root on the host) fails: a refused
@@ -266,7 +267,7 @@ try_socket (int family, int type, int proto)
 }
 
 static void
-check_checked (int own_pidns)
+check_checked (int own_pidns, int net_raw)
 {
   int fd;
 
@@ -287,8 +288,17 @@ check_checked (int own_pidns)
   check_errno ("socket(AF_NETLINK, NETLINK_SOCK_DIAG) allowed", fd, 0);
   if (fd >= 0)
     close (fd);
-  check_errno ("socket(AF_PACKET) refused", try_socket (AF_PACKET, SOCK_RAW, 0), EPERM);
-  check_errno ("socket(AF_INET, SOCK_RAW) refused", try_socket (AF_INET, SOCK_RAW, 1), EPERM);
+  if (net_raw)
+    {
+      /* --net-raw: the filter allows them, and the container keeps CAP_NET_RAW. */
+      check_errno ("socket(AF_PACKET) allowed with --net-raw", try_socket (AF_PACKET, SOCK_RAW, 0), 0);
+      check_errno ("socket(AF_INET, SOCK_RAW) allowed with --net-raw", try_socket (AF_INET, SOCK_RAW, 1), 0);
+    }
+  else
+    {
+      check_errno ("socket(AF_PACKET) refused", try_socket (AF_PACKET, SOCK_RAW, 0), EPERM);
+      check_errno ("socket(AF_INET, SOCK_RAW) refused", try_socket (AF_INET, SOCK_RAW, 1), EPERM);
+    }
   check_errno ("socket(AF_NETLINK, NETLINK_AUDIT) refused", try_socket (AF_NETLINK, SOCK_RAW, 9), EPROTONOSUPPORT);
   check_errno ("socket(AF_VSOCK) refused", try_socket (40, SOCK_STREAM, 0), EAFNOSUPPORT);
   int sv[2];
@@ -661,7 +671,7 @@ int
 main (int argc, char **argv)
 {
   const char *release = "4.4.0", *hostname = NULL, *domainname = NULL;
-  int sethost = 0, own_pidns = 1;
+  int sethost = 0, own_pidns = 1, net_raw = 0;
   int files = 0;           /* --files: the sentry-files checks */
   uint64_t mem_limit = 0;  /* --mem-limit=BYTES: the spec's memory limit */
 
@@ -677,6 +687,8 @@ main (int argc, char **argv)
         sethost = 1;
       else if (strcmp (argv[i], "--no-pidns") == 0)
         own_pidns = 0;
+      else if (strcmp (argv[i], "--net-raw") == 0)
+        net_raw = 1;
       else if (strcmp (argv[i], "--quiet") == 0)
         quiet = 1;
       else if (strcmp (argv[i], "--files") == 0)
@@ -699,7 +711,7 @@ main (int argc, char **argv)
       check_uname (release, hostname, domainname);
       check_syslog ();
       check_refused ();
-      check_checked (own_pidns);
+      check_checked (own_pidns, net_raw);
       if (sethost)
         check_sethostname ();
     }
