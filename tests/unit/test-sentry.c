@@ -299,6 +299,7 @@ test_refusals_logged_once_and_strace (void)
   g_assert_nonnull (strstr (log2, "uname(0x"));
   g_assert_nonnull (strstr (log2, ") = 0 (0)"));
   g_assert_nonnull (strstr (log2, ") = -1 EPERM"));
+  g_assert_nonnull (strstr (log2, " \\\"a\\\", ")); /* mount's source, read from the app (quoted in msg) */
   g_assert_null (strstr (log2, "ioctl(0, 0x5412"));
 
   g_assert_true (runsc_log_init (NULL, RUNSC_LOG_FORMAT_TEXT, FALSE, &error));
