@@ -31,7 +31,7 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 
-#define MAX_WORKERS 4
+#define MAX_WORKERS 8
 #define NOTIF_BUF 512 /* >= the kernel's struct seccomp_notif / seccomp_notif_resp sizes */
 
 struct SentryListener
@@ -92,7 +92,7 @@ worker_count (void)
   const char *s = getenv ("RUNSC_SENTRY_WORKERS");
   int n = s != NULL ? atoi (s) : 0;
   if (n < 1)
-    n = 2;
+    n = 4; /* idle ones wait on a condition variable: they cost nothing, and let 3 handlers block at once */
   return MIN (n, MAX_WORKERS);
 }
 
