@@ -1,10 +1,12 @@
 /* linux.cgroupsPath as a cgroup path, for the cgroupfs and the systemd drivers (see cgroup.h). */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "container/cgroup.h"
 
 #define SYSTEMD_DEFAULT_SLICE "system.slice"
@@ -107,4 +109,58 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, gboolean systemd,
       *unit = g_strdup (scope);
     return g_strdup_printf ("%s/%s", slice_path, scope);
   }
+}
+
+/* ---- the systemd driver: a transient scope unit through systemd's D-Bus API ---- */
+
+#define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
+#define SYSTEMD_OBJECT "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SYSTEMD_TIMEOUT_MS 10000
+
+gboolean
+cgroup_systemd_start_scope (const char *unit, const char *slice, pid_t pid, const char *description, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &local);
+  g_autoptr (GVariant) reply = NULL;
+  GVariantBuilder props;
+  guint32 pid32 = (guint32) pid;
+
+  if (bus == NULL)
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "--systemd-cgroup: connect to the system bus: %s",
+                            local->message);
+  g_variant_builder_init (&props, G_VARIANT_TYPE ("a(sv)"));
+  g_variant_builder_add (&props, "(sv)", "Description", g_variant_new_string (description));
+  g_variant_builder_add (&props, "(sv)", "Slice", g_variant_new_string (slice));
+  g_variant_builder_add (&props, "(sv)", "Delegate", g_variant_new_boolean (TRUE));
+  g_variant_builder_add (&props, "(sv)", "DefaultDependencies", g_variant_new_boolean (FALSE));
+  g_variant_builder_add (&props, "(sv)", "PIDs",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, &pid32, 1, sizeof (guint32)));
+  reply = g_dbus_connection_call_sync (
+      bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT, SYSTEMD_MANAGER, "StartTransientUnit",
+      g_variant_new ("(ssa(sv)@a(sa(sv)))", unit, "replace", &props,
+                     g_variant_new_array (G_VARIANT_TYPE ("(sa(sv))"), NULL, 0)),
+      G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, SYSTEMD_TIMEOUT_MS, NULL, &local);
+  if (reply == NULL)
+    return runsc_error_set (error, RUNSC_ERROR_FAILED, "--systemd-cgroup: start %s in %s: %s", unit, slice,
+                            local->message);
+  log_debug ("systemd: started %s in %s", unit, slice);
+  return TRUE;
+}
+
+void
+cgroup_systemd_stop_scope (const char *unit)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &local);
+  g_autoptr (GVariant) reply = NULL;
+
+  if (bus != NULL)
+    reply = g_dbus_connection_call_sync (bus, SYSTEMD_BUS_NAME, SYSTEMD_OBJECT, SYSTEMD_MANAGER, "StopUnit",
+                                         g_variant_new ("(ss)", unit, "replace"), G_VARIANT_TYPE ("(o)"),
+                                         G_DBUS_CALL_FLAGS_NONE, SYSTEMD_TIMEOUT_MS, NULL, &local);
+  /* A scope whose processes are gone has been collected already: that is the usual case. */
+  if (reply == NULL)
+    log_debug ("systemd: stop %s: %s", unit, local->message);
 }

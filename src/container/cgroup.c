@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -393,6 +394,60 @@ remove_created (GPtrArray *created)
       log_debug ("cgroup: remove %s: %s", (char *) g_ptr_array_index (created, i - 1), g_strerror (errno));
 }
 
+/* systemd needs a process to put in a new scope, and collects a scope once it is empty. The holder is that
+ * process: a child that waits until another process (the Sentry) is in the scope's cgroup, then exits (after 60 s
+ * at most). After fork it only reads a file and sleeps: no allocation (the caller may have threads). */
+static pid_t
+scope_holder_start (const Layout *l, const char *path)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *procs = NULL;
+  guint i;
+  pid_t pid;
+
+  if (l->v2 != NULL && !layout_is_v1 (l))
+    dir = hierarchy_dir (l->v2, path);
+  for (i = 0; dir == NULL && i < l->v1->len; i++)
+    {
+      Hierarchy *hy = g_ptr_array_index (l->v1, i);
+      if (hierarchy_has (hy, "name=systemd"))
+        dir = hierarchy_dir (hy, path);
+    }
+  if (dir == NULL && l->v2 != NULL)
+    dir = hierarchy_dir (l->v2, path);
+  procs = g_build_filename (dir != NULL ? dir : "/nonexistent", "cgroup.procs", NULL);
+  pid = fork ();
+  if (pid != 0)
+    return pid;
+  for (i = 0; i < 6000; i++)
+    {
+      char buf[256];
+      int fd = open (procs, O_RDONLY | O_CLOEXEC);
+      ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+      pid_t self = getpid ();
+      char *p = buf;
+
+      if (fd >= 0)
+        close (fd);
+      if (n > 0)
+        {
+          buf[n] = '\0';
+          while (*p != '\0')
+            {
+              long v = strtol (p, &p, 10);
+              if (v > 0 && v != self)
+                _exit (0);
+              while (*p == '\n')
+                p++;
+              if (v <= 0)
+                break;
+            }
+        }
+      usleep (10000);
+    }
+  _exit (0);
+}
+
 CgroupHandle *
 cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd, GError **error)
 {
@@ -415,6 +470,35 @@ cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd,
     goto fail;
   h->systemd_unit = g_steal_pointer (&unit);
   h->version = layout_is_v1 (&l) ? CGROUP_V1 : CGROUP_V2;
+  if (h->systemd_unit != NULL)
+    {
+      /* systemd makes the scope (with runsc create in it, until the Sentry is started and joins it); the limits
+       * are then written to the delegated cgroup as with the cgroupfs driver. */
+      g_autofree char *parent = g_path_get_dirname (h->path);
+      g_autofree char *slice = g_path_get_basename (parent);
+      g_autofree char *what = g_strdup_printf ("runsc sandbox %s", id);
+      g_autoptr (GError) local = NULL;
+
+      if (strcmp (parent, "/") == 0)
+        {
+          g_free (slice);
+          slice = g_strdup ("-.slice");
+        }
+      pid_t holder = scope_holder_start (&l, h->path);
+
+      if (holder < 0)
+        {
+          runsc_error_errno (error, errno, "fork");
+          goto fail;
+        }
+      if (!cgroup_systemd_start_scope (h->systemd_unit, slice, holder, what, &local))
+        {
+          kill (holder, SIGKILL);
+          waitpid (holder, NULL, 0);
+          g_propagate_error (error, g_steal_pointer (&local));
+          goto fail;
+        }
+    }
 
   if (h->version == CGROUP_V1)
     for (i = 0; i < l.v1->len; i++)
@@ -481,6 +565,8 @@ cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd,
 fail:
   if (created != NULL)
     remove_created (created);
+  if (h != NULL && h->systemd_unit != NULL)
+    cgroup_systemd_stop_scope (h->systemd_unit);
   layout_clear (&l);
   runsc_error_prefix (error, "cgroup of %s", id);
   return NULL;
@@ -934,8 +1020,15 @@ cgroup_destroy (const CgroupHandle *h, GError **error)
       g_autoptr (GArray) pids = cgroup_pids (h);
       if (pids->len == 0)
         break;
+      /* Frozen, nothing can fork while it is being killed (a fork bomb); thawed, the kills are delivered. */
+      if (h->freeze_dir != NULL)
+        {
+          g_autoptr (GError) local = NULL;
+          if (!cgroup_freeze (h, TRUE, &local))
+            log_debug ("%s", local->message);
+        }
       kill_all (h);
-      if (h->freeze_dir != NULL && cgroup_is_frozen (h))
+      if (h->freeze_dir != NULL)
         {
           g_autoptr (GError) local = NULL;
           if (!cgroup_freeze (h, FALSE, &local))
@@ -947,8 +1040,10 @@ cgroup_destroy (const CgroupHandle *h, GError **error)
       g_usleep (10000);
     }
 
+  if (h->systemd_unit != NULL)
+    cgroup_systemd_stop_scope (h->systemd_unit);
   if (h->created == NULL)
-    return TRUE;
+    return ok;
   for (i = g_strv_length (h->created); i > 0; i--)
     {
       const char *dir = h->created[i - 1];

@@ -18,8 +18,9 @@
  *
  * Paths: cgroupsPath "/a/b" is under each hierarchy's root; "a/b" is under the cgroup runsc itself is in (per
  * hierarchy), as runc does; absent, it is "<id>" relative. With --systemd-cgroup it is "slice:prefix:name" and
- * names the scope prefix-name.scope in that slice (/a.slice/a-b.slice/prefix-name.scope); that needs systemd
- * as the init system, and a host without it gets a clear error. */
+ * names the scope prefix-name.scope in that slice (/a.slice/a-b.slice/prefix-name.scope), which systemd
+ * starts (StartTransientUnit over D-Bus, Delegate=yes) before the limits are written to it as with cgroupfs;
+ * that needs systemd as the init system, and a host without it gets a clear error. */
 #pragma once
 
 #include <glib.h>
@@ -63,6 +64,12 @@ char *cgroup_resolve_path (const char *cgroups_path, const char *id, gboolean sy
 
 /* "a-b.slice" -> "/a.slice/a-b.slice" (systemd's slice nesting); "-.slice" -> "". */
 char *cgroup_systemd_slice_path (const char *slice, GError **error);
+
+/* The systemd driver: start a transient scope unit (Delegate=yes) in slice holding pid, through systemd's D-Bus
+ * API (StartTransientUnit); stop it (StopUnit; a scope whose processes are gone is already collected). */
+gboolean cgroup_systemd_start_scope (const char *unit, const char *slice, pid_t pid, const char *description,
+                                     GError **error);
+void cgroup_systemd_stop_scope (const char *unit);
 
 /* Create the sandbox's cgroup from the spec (linux.cgroupsPath, linux.resources) and apply the limits. On
  * failure nothing is left. */
