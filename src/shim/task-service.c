@@ -659,6 +659,9 @@ handle_start (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
         }
       if (!runsc_mkdir_p (dir, 0700, &error) || !launch (p, args, pid_file, &error) || !watch_process (p, &error))
         {
+          /* Close the client's FIFOs so that it sees the end of the output, as after an exit. */
+          shim_io_free (p->io);
+          p->io = NULL;
           ttrpc_call_reply_error (call, error);
           goto out;
         }

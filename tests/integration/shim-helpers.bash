@@ -83,7 +83,7 @@ shim_pids ()
 {
   local p
   for p in /proc/[0-9]*; do
-    if tr '\0' ' ' < "$p/cmdline" 2> /dev/null | grep -q -- "containerd-shim-runsc-v1 .*-address $SHIM_D/containerd.sock"; then
+    if { tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null | grep -q -- "containerd-shim-runsc-v1 .*-address $SHIM_D/containerd.sock"; then
       echo "${p#/proc/}"
     fi
   done
