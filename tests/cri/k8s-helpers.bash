@@ -1,7 +1,7 @@
 # tests/cri/k8s-helpers.bash: a private containerd 1.6 with its CRI plugin, local images and a CNI bridge, for
 # tests/integration/k8s.bats (load after helpers).  The tests play the kubelet's part with tests/cri/cri.py.
 #
-#   k8s_start            everything below, in $K8S_D (a fresh directory under /tmp: sockets need short paths)
+#   k8s_start            everything below, in $K8S_D (a fresh directory under $TMPDIR, default /tmp; sockets need short paths)
 #   k8s_stop             remove every pod left (CRI), stop containerd by pid, kill shims and sandboxes still
 #                        naming $K8S_D, unmount, delete the bridge, the pod cgroups and $K8S_D
 #   cri ARGS...          tests/cri/cri.py against that containerd (bounded by a timeout)
@@ -106,7 +106,7 @@ EOF
 k8s_start ()
 {
   local i
-  K8S_D=$(mktemp -d /tmp/k8s-bats.XXXXXX)
+  K8S_D=$(mktemp -d "${TMPDIR:-/tmp}/k8s-bats.XXXXXX")
   export K8S_D
   chmod 0755 "$K8S_D"
   mkdir -p "$K8S_D/root" "$K8S_D/state" "$K8S_D/runsc-root" "$K8S_D/logs" "$K8S_D/debug" "$K8S_D/pods"

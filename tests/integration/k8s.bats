@@ -60,7 +60,7 @@ sentry_of ()
 {
   local pid=$1 found= ppid comm
   while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
-    comm=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2> /dev/null | head -n1)
+    comm=$({ tr '\0' '\n' < "/proc/$pid/cmdline"; } 2> /dev/null | head -n1)
     [ "$comm" = runsc-sandbox ] && found=$pid
     ppid=$(awk '{print $4}' "/proc/$pid/stat" 2> /dev/null)
     pid=$ppid
@@ -73,7 +73,8 @@ shim_procs ()
 {
   local p
   for p in /proc/[0-9]*; do
-    if tr '\0' ' ' < "$p/cmdline" 2> /dev/null | grep -q -- "^containerd-shim-.* -address $K8S_D/containerd.sock"; then
+    if { tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null \
+      | grep -q -- "containerd-shim-[a-z0-9-]* .*-address $K8S_D/containerd.sock"; then
       echo "${p#/proc/}"
     fi
   done
@@ -160,8 +161,8 @@ log_text ()
   ! pgrep -f -- "--id=$POD" > /dev/null || fail "sandbox still running: $(pgrep -af -- "--id=$POD")"
 }
 
-@test "k8s: ExecSync (stdout, stderr, exit code), streaming Exec with stdin, and Attach" {
-  k8s_runp execs "$K8S_HANDLER" || fail "RunPodSandbox failed"
+@test "k8s: ExecSync: stdout, stderr and exit code of a command in a running container" {
+  k8s_runp execsync "$K8S_HANDLER" || fail "RunPodSandbox failed"
   k8s_run_ctr sleeper '["/bin/sleep","1000"]' || fail "container did not start"
   run cri exec-sync "$CTR" 20 /bin/sh -c 'echo to-out; echo to-err >&2; uname -r; exit 3'
   [ "$status" -eq 3 ] || fail "ExecSync: status $status, expected 3: $output"
@@ -170,12 +171,20 @@ log_text ()
   if is_runsc; then
     assert_output_has 4.4.0
   fi
+}
+
+@test "k8s: Exec through the streaming server: stdin in, output and exit code out" {
+  k8s_runp execstream "$K8S_HANDLER" || fail "RunPodSandbox failed"
+  k8s_run_ctr sleeper '["/bin/sleep","1000"]' || fail "container did not start"
   run bash -c "echo through-stdin | $K8S_PY $K8S_CRI_DIR/cri.py --sock $K8S_D/containerd.sock exec -i $CTR \
     /bin/sh -c 'read l; echo got:\$l; exit 4'"
   [ "$status" -eq 4 ] || fail "Exec: status $status, expected 4: $output"
   assert_output_has got:through-stdin
+}
 
-  # Attach to a container whose stdin is open: a line in, its answer out, then it exits 5.
+@test "k8s: Attach to a running container's stdin and stdout" {
+  k8s_runp attach "$K8S_HANDLER" || fail "RunPodSandbox failed"
+  # A line in, its answer out, then the container exits 5.
   k8s_run_ctr reader '["/bin/sh","-c","echo ready; read l; echo attached:$l; exit 5"]' '.stdin = true | .stdin_once = true'
   wait_log reader ready
   run bash -c "(echo hello; sleep 3) | timeout 30 $K8S_PY $K8S_CRI_DIR/cri.py --sock $K8S_D/containerd.sock attach -i $CTR"
@@ -190,14 +199,14 @@ log_text ()
   echo volume-b > "$K8S_D/vol-b/which"
   k8s_runp twins "$K8S_HANDLER" || fail "RunPodSandbox failed"
   ip=$(cri inspectp "$POD" | jq -r .status.network.ip)
-  k8s_run_ctr web '["/bin/sh","-c","mkdir -p /tmp/www; echo served-by-web > /tmp/www/index.html; echo only-web > /only-web; echo kernel=$(uname -r); cat /data/which; dmesg > /tmp/dmesg; echo dmesg-lines=$(wc -l < /tmp/dmesg); exec httpd -f -p 8080 -h /tmp/www"]' \
+  k8s_run_ctr web '["/bin/sh","-c","mkdir -p /tmp/www; echo served-by-web > /tmp/www/index.html; echo only-web > /only-web; echo kernel=$(uname -r); cat /data/which; dmesg | sed s/^/dmesg:/; echo dmesg-done; exec httpd -f -p 8080 -h /tmp/www"]' \
     '.mounts = [{container_path: "/data", host_path: "'"$K8S_D"'/vol-a", readonly: true}]' || fail "web did not start"
   WEB=$CTR
-  wait_log web dmesg-lines
-  k8s_run_ctr client '["/bin/sh","-c","echo kernel=$(uname -r); cat /data/which; test -e /only-web && echo sees-web-root || echo own-root; sleep 1; echo fetched=$(wget -q -O- http://127.0.0.1:8080/); dmesg > /tmp/dmesg; echo dmesg-lines=$(wc -l < /tmp/dmesg); sleep 1000"]' \
+  wait_log web dmesg-done
+  k8s_run_ctr client '["/bin/sh","-c","echo kernel=$(uname -r); cat /data/which; test -e /only-web && echo sees-web-root || echo own-root; sleep 1; echo fetched=$(wget -q -O- http://127.0.0.1:8080/); dmesg | sed s/^/dmesg:/; echo dmesg-done; sleep 1000"]' \
     '.mounts = [{container_path: "/data", host_path: "'"$K8S_D"'/vol-b", readonly: true}]' || fail "client did not start"
   CLIENT=$CTR
-  wait_log client dmesg-lines 20
+  wait_log client dmesg-done 20
   web_log=$(log_text "$(k8s_log web)")
   client_log=$(log_text "$(k8s_log client)")
   echo "web: $web_log" >&2
@@ -216,23 +225,26 @@ log_text ()
   web_pid=$(ctr_pid "$WEB")
   client_pid=$(ctr_pid "$CLIENT")
   if is_runsc; then
-    grep -qx kernel=4.4.0 <<< "$web_log" || fail "web's kernel release"
-    grep -qx kernel=4.4.0 <<< "$client_log" || fail "client's kernel release"
+    # Every sandbox property is checked, and all that differ are reported together.
+    errors=()
+    grep -qx kernel=4.4.0 <<< "$web_log" || errors+=("web's kernel release is not 4.4.0")
+    grep -qx kernel=4.4.0 <<< "$client_log" || errors+=("client's kernel release is not 4.4.0")
+    # The same kernel log in both containers of the pod (the sandbox's, generated once at its boot).
+    web_dmesg=$(grep '^dmesg:' <<< "$web_log")
+    client_dmesg=$(grep '^dmesg:' <<< "$client_log")
+    head -n1 <<< "$web_dmesg" | grep -q Starting || errors+=("web's dmesg: $web_dmesg")
+    [ "$web_dmesg" = "$client_dmesg" ] \
+      || errors+=("the two containers see different kernel logs: $(diff <(echo "$web_dmesg") <(echo "$client_dmesg") | head -n 8)")
     # One shim for the pod ...
-    [ "$(shim_procs | wc -l)" -eq 1 ] || fail "shims for one pod: $(shim_procs | xargs -r ps -o pid,args -p)"
+    [ "$(shim_procs | wc -l)" -eq 1 ] || errors+=("shims for one pod: $(shim_procs | xargs -r ps -o pid,args -p)")
     # ... and one Sentry: the pause container and both app containers run under the same runsc-sandbox.
     s_pause=$(sentry_of "$pause_pid")
     s_web=$(sentry_of "$web_pid")
     s_client=$(sentry_of "$client_pid")
-    [ -n "$s_pause" ] || fail "no runsc-sandbox above the pause container (pid $pause_pid)"
+    [ -n "$s_pause" ] || errors+=("no runsc-sandbox above the pause container (pid $pause_pid)")
     [ "$s_web" = "$s_pause" ] && [ "$s_client" = "$s_pause" ] \
-      || fail "Sentries: pause $s_pause, web $s_web, client $s_client (pids $pause_pid $web_pid $client_pid): one sandbox per container, not one per pod"
-    # The same kernel log in both containers of the pod.
-    cri exec-sync "$WEB" 10 cat /tmp/dmesg > "$K8S_D/dmesg-web" || fail "exec in web: $(cat "$K8S_D/dmesg-web")"
-    cri exec-sync "$CLIENT" 10 cat /tmp/dmesg > "$K8S_D/dmesg-client" || fail "exec in client"
-    head -n1 "$K8S_D/dmesg-web" | grep -q Starting || fail "web's dmesg: $(cat "$K8S_D/dmesg-web")"
-    diff <(head -n 12 "$K8S_D/dmesg-web") <(head -n 12 "$K8S_D/dmesg-client") >&2 \
-      || fail "the two containers of the pod see different kernel logs"
+      || errors+=("Sentries (runsc-sandbox pids): pause $s_pause, web $s_web, client $s_client; one per container, not one per pod")
+    [ ${#errors[@]} -eq 0 ] || fail "$(printf '\n  - %s' "${errors[@]}")"
   else
     grep -qx "kernel=$(uname -r)" <<< "$web_log" || fail "web's kernel release under runc"
   fi
@@ -279,8 +291,12 @@ log_text ()
   [ "$status" -eq 0 ] || fail "UpdateContainerResources: $output"
   [ "$(cri inspect "$CTR" | jq -r .status.resources.linux.memory_limit_in_bytes)" = 100663296 ] \
     || fail "ContainerStatus resources after update: $(cri inspect "$CTR" | jq -c .status.resources)"
+  app_cg=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$app_pid/cgroup")
+  [ "$(cat "/sys/fs/cgroup/memory$app_cg/memory.limit_in_bytes")" = 100663296 ] \
+    || fail "the container's cgroup $app_cg has limit $(cat "/sys/fs/cgroup/memory$app_cg/memory.limit_in_bytes") after the update"
   if is_runsc; then
-    wait_for_text "$(k8s_log limited)" 'MemTotal: 98304 kB' 10 || fail "meminfo after the update"
+    wait_for_text "$(k8s_log limited)" 'MemTotal: 98304 kB' 10 \
+      || fail "meminfo after the update: $(log_text "$(k8s_log limited)" | tail -n1), the cgroup says 96 MiB"
   fi
 }
 
