@@ -679,6 +679,7 @@ sentry_boot (const SentryBootArgs *args)
   sb.waiters = g_array_new (FALSE, FALSE, sizeof (int));
 
   runsc_log_set_component ("runsc-sandbox");
+  prctl (PR_SET_NAME, "runsc-sandbox", 0, 0, 0); /* ps and /proc/PID/comm name it, not "exe" */
   if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
     log_warning ("PR_SET_CHILD_SUBREAPER: %s", g_strerror (errno));
   handled_sigset (&handled);

@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# runsc's own command-line surface, beyond the runtime-neutral lifecycle.bats: global flags, logs, the state
+# store, the Sentry as the sandbox's pid (fail closed), wait, ps, list, spec.  Runs against $RUNSC only.
+
+load helpers
+
+setup ()
+{
+  RUNTIME_BIN=$RUNSC
+  common_setup
+}
+
+teardown ()
+{
+  common_teardown
+}
+
+# Start a detached container running ARGS; sets SPID (the sandbox's pid).
+run_detached ()
+{
+  bundle_args "$BUNDLE" "$@"
+  runtime run --detach --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID" < /dev/null \
+    > "$BATS_TEST_TMPDIR/run.out" 2>&1 || fail "run --detach: $(cat "$BATS_TEST_TMPDIR/run.out")"
+  SPID=$(cat "$BATS_TEST_TMPDIR/pid")
+}
+
+@test "runsc-cli: --version prints the version, the commit and the spec version" {
+  run "$RUNSC" --version
+  [ "$status" -eq 0 ]
+  [[ ${lines[0]} =~ ^runsc\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "$output"
+  [[ ${lines[1]} == commit:\ * ]] || fail "$output"
+  [ "${lines[2]}" = "spec: 1.1.0" ] || fail "$output"
+}
+
+@test "runsc-cli: an unknown global flag or command is an error naming it" {
+  run "$RUNSC" --no-such-flag list
+  [ "$status" -eq 1 ]
+  assert_output_has "--no-such-flag"
+  run "$RUNSC" --root "$ROOT" frobnicate
+  [ "$status" -eq 1 ]
+  assert_output_has "frobnicate"
+  run "$RUNSC" --root "$ROOT" --rootless list
+  [ "$status" -eq 1 ]
+  assert_output_has "rootless"
+  run "$RUNSC" --root "$ROOT" --network=bogus list
+  [ "$status" -eq 1 ]
+  assert_output_has "--network bogus"
+}
+
+@test "runsc-cli: both flag forms and boolean values are accepted" {
+  run "$RUNSC" --root="$ROOT" --debug=false --log-format json list --quiet
+  [ "$status" -eq 0 ]
+  run "$RUNSC" -root "$ROOT" --debug=true list -q
+  [ "$status" -eq 0 ]
+}
+
+@test "runsc-cli: invalid IDs are refused" {
+  for bad in "a/b" ".." "." "a b"; do
+    run "$RUNSC" --root "$ROOT" create --bundle "$BUNDLE" "$bad"
+    [ "$status" -eq 1 ] || fail "id '$bad' was accepted"
+    assert_output_has "invalid container ID"
+  done
+  [ -z "$(ls -A "$ROOT")" ] || fail "left in root: $(ls -A "$ROOT")"
+}
+
+@test "runsc-cli: --log --log-format json gets the error as a JSON line, and stderr gets it too" {
+  run "$RUNSC" --root "$ROOT" --log "$BATS_TEST_TMPDIR/log.json" --log-format json start nope
+  [ "$status" -eq 1 ]
+  assert_output_has "container nope does not exist"
+  tail -n 1 "$BATS_TEST_TMPDIR/log.json" | jq -e '.level == "error" and .msg == "container nope does not exist" and (.time | length > 0)' \
+    || fail "log: $(cat "$BATS_TEST_TMPDIR/log.json")"
+}
+
+@test "runsc-cli: --debug-log DIR/ gets one file per command, the sandbox's named boot" {
+  mkdir -p "$BATS_TEST_TMPDIR/dl"
+  bundle_args "$BUNDLE" /bin/true
+  run runtime --debug-log "$BATS_TEST_TMPDIR/dl/" run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  ls "$BATS_TEST_TMPDIR"/dl/runsc.log.*.run.txt > /dev/null || fail "no run log: $(ls "$BATS_TEST_TMPDIR/dl")"
+  ls "$BATS_TEST_TMPDIR"/dl/runsc.log.*.boot.txt > /dev/null || fail "no boot log: $(ls "$BATS_TEST_TMPDIR/dl")"
+  run runtime --debug-log "$BATS_TEST_TMPDIR/dl/%ID%.%COMMAND%" state "$ID"
+  [ -e "$BATS_TEST_TMPDIR/dl/$ID.state" ] || fail "no %ID%.%COMMAND% file: $(ls "$BATS_TEST_TMPDIR/dl")"
+}
+
+@test "runsc-cli: the state directory is 0711 with state.json, and XDG_RUNTIME_DIR sets the default root" {
+  run_detached /bin/sleep 100
+  [ "$(stat -c %a "$ROOT/$ID")" = 711 ]
+  jq -e --arg id "$ID" --argjson pid "$SPID" '.id == $id and .sandbox_pid == $pid' "$ROOT/$ID/state.json" \
+    || fail "$(cat "$ROOT/$ID/state.json")"
+  xdg=$BATS_TEST_TMPDIR/xdg
+  # Not with bats' run: the container keeps the output pipe open.
+  env XDG_RUNTIME_DIR="$xdg" "$RUNSC" create --bundle "$BUNDLE" "$ID-xdg" < /dev/null > "$BATS_TEST_TMPDIR/xdg.out" 2>&1 3>&- \
+    || fail "create: $(cat "$BATS_TEST_TMPDIR/xdg.out")"
+  [ -f "$xdg/runsc/$ID-xdg/state.json" ] || fail "not under \$XDG_RUNTIME_DIR/runsc: $(ls -R "$xdg")"
+  run env XDG_RUNTIME_DIR="$xdg" "$RUNSC" delete "$ID-xdg"
+  [ "$status" -eq 0 ] || fail "$output"
+  [ ! -e "$xdg/runsc/$ID-xdg" ]
+}
+
+@test "runsc-cli: the pid is the sandbox's (runsc-sandbox), the parent of the container's init" {
+  run_detached /bin/sleep 100
+  [ "$(state_field "$ID" pid)" = "$SPID" ]
+  [ "$(cat "/proc/$SPID/comm")" = runsc-sandbox ] || fail "pid $SPID is $(cat "/proc/$SPID/comm")"
+  run runtime ps --format json "$ID"
+  [ "$status" -eq 0 ]
+  init=$(echo "$output" | jq '.[0]')
+  [ "$(awk '{ print $4 }' "/proc/$init/stat")" = "$SPID" ] || fail "init $init is not the sandbox's child"
+  run runtime ps "$ID"
+  [ "$status" -eq 0 ]
+  [[ ${lines[0]} == *PID*CMD* ]] || fail "$output"
+  assert_output_has "sleep 100"
+}
+
+@test "runsc-cli: killing the sandbox kills the container (fail closed); state stopped, wait 137" {
+  run_detached /bin/sh -c 'sleep 300 & sleep 301'
+  leak_snapshot "$ID"
+  kill -KILL "$SPID"
+  wait_for_status "$ID" stopped
+  for p in $(pgrep -f 'sleep 30[01]'); do
+    [ "$(awk '{ print $4 }' "/proc/$p/stat" 2> /dev/null)" = "$SPID" ] && fail "process $p outlived its sandbox"
+    grep -q "$ID" "/proc/$p/cgroup" 2> /dev/null && fail "process $p of the container outlived its sandbox"
+  done
+  run runtime wait "$ID"
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | jq .exitStatus)" = 137 ] || fail "$output"
+  run runtime delete "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  assert_no_leaks
+}
+
+@test "runsc-cli: wait returns the exit status of a running container when it exits" {
+  run_detached /bin/sh -c 'sleep 1; exit 7'
+  run runtime wait "$ID"
+  [ "$status" -eq 0 ]
+  [ "$output" = "{\"id\":\"$ID\",\"exitStatus\":7}" ] || fail "$output"
+  # And again once it has stopped, from what the sandbox recorded.
+  run runtime wait "$ID"
+  [ "$(echo "$output" | jq .exitStatus)" = 7 ] || fail "$output"
+}
+
+@test "runsc-cli: kill --all reaches every process of the container" {
+  run_detached /bin/sh -c 'trap "" TERM; sleep 300 & sleep 301 & wait'
+  run runtime ps --format json "$ID"
+  [ "$(echo "$output" | jq length)" -ge 3 ] || fail "$output"
+  run runtime kill --all "$ID" KILL
+  [ "$status" -eq 0 ] || fail "$output"
+  wait_for_status "$ID" stopped
+}
+
+@test "runsc-cli: list --format json and --quiet" {
+  run_detached /bin/sleep 100
+  run runtime list --format json
+  [ "$status" -eq 0 ]
+  echo "$output" | jq -e --arg id "$ID" '.[0].id == $id and .[0].status == "running" and .[0].ociVersion == "1.1.0"' \
+    || fail "$output"
+  run runtime list --quiet
+  [ "$output" = "$ID" ]
+  run runtime list
+  [[ ${lines[0]} =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER$ ]] || fail "$output"
+}
+
+@test "runsc-cli: spec writes a config.json that runs, and refuses to overwrite it" {
+  dir=$BATS_TEST_TMPDIR/specdir
+  mkdir -p "$dir"
+  run "$RUNSC" spec --bundle "$dir" -- /bin/echo spec-ok
+  [ "$status" -eq 0 ] || fail "$output"
+  jq -e '.process.args == ["/bin/echo", "spec-ok"] and .process.terminal == true' "$dir/config.json"
+  run "$RUNSC" spec --bundle "$dir"
+  [ "$status" -eq 1 ]
+  assert_output_has "File config.json exists. Remove it first"
+  cp -a "$BUNDLE/rootfs" "$dir/rootfs"
+  jq '.process.terminal = false' "$dir/config.json" > "$dir/c" && mv "$dir/c" "$dir/config.json"
+  run runtime run --bundle "$dir" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  [ "$output" = spec-ok ] || fail "$output"
+}
+
+@test "runsc-cli: run in the foreground with a terminal and no console socket proxies the pty" {
+  command -v script > /dev/null || skip "script(1) is not installed"
+  bundle_args "$BUNDLE" /bin/sh -c 'tty; exit 4'
+  bundle_terminal "$BUNDLE" true
+  run script -qec "$RUNSC --root $ROOT run --bundle $BUNDLE $ID" /dev/null
+  [ "$status" -eq 4 ] || fail "status $status: $output"
+  assert_output_has "/dev/pts/"
+}
+
+@test "runsc-cli: --overlay2=none writes reach the image, the default root:memory does not" {
+  bundle_readonly "$BUNDLE" false
+  bundle_args "$BUNDLE" /bin/sh -c 'echo x > /written'
+  run runtime run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  [ ! -e "$BUNDLE/rootfs/written" ] || fail "the default overlay let a write reach the image"
+  run runtime --overlay2=none run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  [ -e "$BUNDLE/rootfs/written" ] || fail "--overlay2=none did not write through"
+}
+
+@test "runsc-cli: --kernel-release sets the release the container sees" {
+  bundle_args "$BUNDLE" /bin/uname -r
+  run runtime --kernel-release 5.15.0-cli run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  [ "$output" = 5.15.0-cli ] || fail "$output"
+}
