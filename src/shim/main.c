@@ -330,6 +330,7 @@ cmd_delete (ShimFlags *f)
   g_autoptr (ShimOptions) opts = shim_options_load_saved (bundle, f->namespace_, &error);
   g_autofree char *rootfs = g_build_filename (bundle, "rootfs", NULL);
   g_autofree char *pid_file = g_build_filename (bundle, "init.pid", NULL);
+  g_autofree char *state = NULL;
   Containerd__Task__V2__DeleteResponse resp = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
   Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
   g_autofree guint8 *buf = NULL;
@@ -343,40 +344,33 @@ cmd_delete (ShimFlags *f)
       opts = shim_options_new (f->namespace_);
     }
   pid = g_file_test (pid_file, G_FILE_TEST_EXISTS) ? runsc_read_pid_file (pid_file, NULL) : 0;
-  {
-    RunscCtx ctx = { opts, f->id, NULL };
-    const char *args[] = { "delete", "--force", f->id, NULL };
-    g_autoptr (GPtrArray) argv = runsc_build_argv (&ctx, args);
-    int fds[3] = { -1, -1, 2 };
-    pid_t child = shim_spawn ((const char *const *) argv->pdata, NULL, fds, NULL, 0, NULL, FALSE, &error);
-    if (child > 0)
-      {
-        /* Bounded: containerd gives delete 5 s. */
-        gint64 end = g_get_monotonic_time () + DELETE_TIMEOUT_MS * 1000;
-        int status = -1;
-        while (g_get_monotonic_time () < end)
-          {
-            int ws;
-            pid_t r = waitpid (child, &ws, WNOHANG);
-            if (r == child)
-              {
-                status = reaper_exit_status (ws);
-                break;
-              }
-            g_usleep (5000);
-          }
-        if (status < 0)
-          {
-            kill (child, SIGKILL);
-            waitpid (child, NULL, 0);
-            fprintf (stderr, "%s delete %s: timed out\n", opts->binary_name, f->id);
-          }
-      }
-    else
-      fprintf (stderr, "%s\n", error->message);
-  }
+  state = g_build_filename (opts->root, f->id, NULL);
+  if (g_file_test (state, G_FILE_TEST_EXISTS))
+    {
+      /* Something is left in runsc's state: force-delete it, within containerd's 5 s. */
+      RunscCtx ctx = { opts, f->id, NULL };
+      const char *args[] = { "delete", "--force", f->id, NULL };
+      g_autoptr (GPtrArray) argv = runsc_build_argv (&ctx, args);
+      int fds[3] = { -1, -1, 2 };
+      pid_t child = shim_spawn ((const char *const *) argv->pdata, NULL, fds, NULL, 0, NULL, FALSE, &error);
+      if (child < 0)
+        fprintf (stderr, "%s\n", error->message);
+      else if (runsc_wait_deadline (child, g_get_monotonic_time () + DELETE_TIMEOUT_MS * 1000) == -2)
+        fprintf (stderr, "%s delete %s: timed out\n", opts->binary_name, f->id);
+    }
   for (int i = 0; i < 32 && umount2 (rootfs, MNT_DETACH) == 0; i++)
     ;
+  /* A shim that died leaves its socket: remove it, unless a live shim (the pod's) still serves it. */
+  {
+    g_autofree char *address_file = g_build_filename (bundle, "address", NULL);
+    g_autofree char *address = NULL;
+    if (g_file_get_contents (address_file, &address, NULL, NULL))
+      {
+        const char *path = socket_path (g_strstrip (address));
+        if (g_str_has_prefix (path, SOCKET_DIR "/") && !socket_accepts (path))
+          unlink (path);
+      }
+  }
   resp.pid = pid > 0 ? pid : 0;
   resp.exit_status = 128 + SIGKILL;
   ts.seconds = now / G_USEC_PER_SEC;

@@ -131,9 +131,8 @@ shim_spawn (const char *const *argv, const char *const *env, const int fds[3], c
   return pid;
 }
 
-/* Wait for our child pid until deadline (monotonic µs); past it, kill it and return -2. */
-static int
-wait_deadline (pid_t pid, gint64 deadline)
+int
+runsc_wait_deadline (pid_t pid, gint64 deadline)
 {
   autofd int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   if (pidfd >= 0)
@@ -298,7 +297,7 @@ runsc_run (const RunscCtx *ctx, const char *const *args, const int *stdio, char 
     }
   if (pid < 0)
     return FALSE;
-  status = wait_deadline (pid, deadline);
+  status = runsc_wait_deadline (pid, deadline);
   if (status == -2)
     return runsc_error_set (error, RUNSC_ERROR_FAILED, "OCI runtime %s failed: %s did not finish in %d s (killed)",
                             args[0], ctx->opts->binary_name, RUNSC_TIMEOUT_S);

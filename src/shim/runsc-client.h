@@ -33,5 +33,9 @@ pid_t runsc_start_async (const RunscCtx *ctx, const char *const *args, int *stdo
 /* The full argv for args (for tests and logging). */
 GPtrArray *runsc_build_argv (const RunscCtx *ctx, const char *const *args);
 
+/* Wait for our child pid until deadline (monotonic µs); past it, kill it and return -2. Otherwise its exit
+ * status (128+signal for a signal), or -1. */
+int runsc_wait_deadline (pid_t pid, gint64 deadline);
+
 /* Read a pid file written by runsc (a decimal number). */
 pid_t runsc_read_pid_file (const char *path, GError **error);

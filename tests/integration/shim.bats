@@ -330,6 +330,25 @@ LOGGER
   [ "$status" -eq 0 ] || fail "containers rm: $output"
 }
 
+@test "shim: when the shim dies, containerd's delete command removes the container" {
+  run_detached "$ID"
+  pid=$(shim_ctr task ls | awk -v id="$ID" '$1 == id { print $2 }')
+  [ "$pid" -gt 0 ] || fail "no task pid"
+  [ -d "$SHIM_D/runsc-root/default/$ID" ] || fail "no runtime state for $ID"
+  shim=$(shim_pids)
+  [ -n "$shim" ] || fail "no shim"
+  kill -KILL $shim
+  # containerd sees the shim's connection close and runs `containerd-shim-runsc-v1 ... delete`.
+  for i in $(seq 100); do
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.1
+  done
+  ! kill -0 "$pid" 2> /dev/null || fail "the task's process $pid outlived its shim"
+  [ ! -e "$SHIM_D/runsc-root/default/$ID" ] || fail "runtime state left: $(ls "$SHIM_D/runsc-root/default/$ID")"
+  grep -F "$ID" "$SHIM_D/containerd.log" | grep -q "cleaning up dead shim\|cleaning up after shim" \
+    || fail "containerd did not clean up after the shim"
+}
+
 @test "shim: delete is idempotent, quick and prints a DeleteResponse" {
   dir=$BATS_TEST_TMPDIR/gone
   mkdir -p "$dir"
