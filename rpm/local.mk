@@ -39,5 +39,7 @@ rpm: pkg-source
 	@ls -1 $(RPM_TOPDIR)/RPMS/*/*.rpm
 
 # rpm/runsc.rpmlintrc filters what does not apply to a local build; each filter says why.
+# HOME: rpmlint opens an rpm database, which Debian's rpm keeps in ~/.rpmdb; keep it in the build tree.
 rpm-lint:
-	rpmlint -c $(srcdir)/rpm/rpmlint.toml -r $(srcdir)/rpm/runsc.rpmlintrc $(srcdir)/rpm/runsc.spec $(RPM_TOPDIR)/RPMS/*/*.rpm
+	$(MKDIR_P) pkg/rpmlint-home
+	HOME=$(abs_builddir)/pkg/rpmlint-home rpmlint -c $(srcdir)/rpm/rpmlint.toml -r $(srcdir)/rpm/runsc.rpmlintrc $(srcdir)/rpm/runsc.spec $(RPM_TOPDIR)/RPMS/*/*.rpm

@@ -5,7 +5,8 @@
 # runtime and runs a pod sandbox with runtime handler runsc (packaging-cri.py, a minimal CRI client, stands in
 # for the kubelet and crictl); remove the package (config.toml and daemon.json come back byte for byte) and purge it (our
 # conffiles go). Also: runsc install on a machine without containerd, Docker's daemon.json round trip, the
-# RPM and rpmlint, and the version in NEWS, debian/changelog, the spec and VERSION.
+# RPM, rpmlint and the RPM's scriptlets (rpm -i/-e with a private rpm database), and the version in NEWS,
+# debian/changelog, the spec and VERSION.
 #
 # The machine is left as it was: /etc/containerd/config.toml and /etc/docker are saved first and put back in
 # teardown_file, the package is purged, the containerd started here is stopped by pid.
@@ -460,6 +461,33 @@ EOF
   echo "$output"
   [ "$status" -eq 0 ]
   echo "$output" | grep -q ' 0 errors'
+}
+
+@test "the RPM's scriptlets: rpm -i registers runsc with containerd, rpm -e gives config.toml back byte for byte" {
+  rpm=$(ls "$PKG_DIR"/rpmbuild/RPMS/x86_64/runsc-*.rpm)
+  [ "$(runsc_pkg_status)" != installed ] || skip "the .deb is installed"
+  [ ! -e /usr/bin/runsc ] || skip "/usr/bin/runsc exists"
+  had_sysconfig=no
+  [ -d /etc/sysconfig ] && had_sysconfig=yes
+  db=$BATS_TEST_TMPDIR/rpmdb
+  mkdir -p "$db"
+  rpm --dbpath "$db" --initdb
+  cp "$CONFIG" "$BATS_TEST_TMPDIR/config.toml.orig"
+  run rpm --dbpath "$db" -i --nodeps "$rpm"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  rpm --dbpath "$db" -q runsc
+  grep -q '^# BEGIN runsc registration runtime=runsc ' "$CONFIG"
+  containerd config dump | grep -qF '.containerd.runtimes.runsc]'
+  [ -e /etc/sysconfig/runsc ]
+  run rpm --dbpath "$db" -e runsc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$had_sysconfig" = yes ] || rmdir /etc/sysconfig
+  cmp "$CONFIG" "$BATS_TEST_TMPDIR/config.toml.orig"
+  [ ! -e "$CONFIG.runsc~" ] || [ -e "$SAVE/had-runsc-backup" ]
+  [ ! -e /usr/bin/runsc ]
+  [ ! -e /etc/containerd/runsc.toml ]
 }
 
 @test "VERSION, NEWS, debian/changelog and rpm/runsc.spec agree on the version" {
