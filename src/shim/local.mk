@@ -42,17 +42,20 @@ containerd_shim_runsc_v1_CPPFLAGS = $(SHIM_CPPFLAGS)
 containerd_shim_runsc_v1_SOURCES = src/shim/main.c src/shim/main.h
 containerd_shim_runsc_v1_LDADD = $(SHIM_LIBS)
 
-check_PROGRAMS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc
-TESTS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc
+check_PROGRAMS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats
+TESTS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats
 tests_unit_test_shim_toml_CPPFLAGS = $(SHIM_CPPFLAGS)
 tests_unit_test_shim_toml_SOURCES = tests/unit/test-shim-toml.c
 tests_unit_test_shim_toml_LDADD = $(SHIM_LIBS)
 tests_unit_test_shim_ttrpc_CPPFLAGS = $(SHIM_CPPFLAGS)
 tests_unit_test_shim_ttrpc_SOURCES = tests/unit/test-shim-ttrpc.c
 tests_unit_test_shim_ttrpc_LDADD = $(SHIM_LIBS)
+tests_unit_test_shim_stats_CPPFLAGS = $(SHIM_CPPFLAGS)
+tests_unit_test_shim_stats_SOURCES = tests/unit/test-shim-stats.c
+tests_unit_test_shim_stats_LDADD = $(SHIM_LIBS)
 
 EXTRA_DIST += tests/integration/shim.bats tests/integration/shim-helpers.bash
 
 # The generated headers must exist before any shim object compiles (BUILT_SOURCES covers only `make all/check`).
 $(libshim_a_OBJECTS) $(containerd_shim_runsc_v1_OBJECTS) $(tests_unit_test_shim_toml_OBJECTS) \
-	$(tests_unit_test_shim_ttrpc_OBJECTS): $(SHIM_PB_H)
+	$(tests_unit_test_shim_ttrpc_OBJECTS) $(tests_unit_test_shim_stats_OBJECTS): $(SHIM_PB_H)

@@ -27,7 +27,7 @@ shim_is_runsc ()
 shim_containerd_start ()
 {
   local i
-  SHIM_D=$(mktemp -d /tmp/shim-bats.XXXXXX)
+  SHIM_D=$(mktemp -d "${TMPDIR:-/tmp}/shim-bats.XXXXXX")
   export SHIM_D
   mkdir -p "$SHIM_D/root" "$SHIM_D/state" "$SHIM_D/runsc-root"
   cat > "$SHIM_D/config.toml" << EOF2
