@@ -61,3 +61,10 @@ deb-source: pkg-source
 # lintian on what deb and deb-source built; warnings fail too (each one left must be overridden with a reason).
 deb-lint:
 	lintian --fail-on error,warning --info --display-info pkg/*.changes
+
+# make clean removes what deb, deb-source and rpm left (written as a prerequisite, so that other
+# clean-local hooks can be added the same way).
+clean-local: clean-pkg
+.PHONY: clean-pkg
+clean-pkg:
+	-rm -rf pkg
