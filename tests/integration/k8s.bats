@@ -109,6 +109,8 @@ log_text ()
   [ "$status" -ne 0 ] || fail "a pod with handler no-such-handler ran: $output"
   assert_output_has 'no runtime for "no-such-handler" is configured'
   [ "$(cri pods | jq '.items | length')" -eq 0 ] || fail "a pod was left: $(cri pods)"
+  # The project's RuntimeClass names the handler registered here.
+  grep -qx 'handler: runsc' "$SRC_DIR/data/runtimeclass.yaml" || fail "data/runtimeclass.yaml: handler is not runsc"
 }
 
 @test "k8s: pod lifecycle: run, create, start, status, list, stop, remove (containers and pod)" {
@@ -180,6 +182,12 @@ log_text ()
     /bin/sh -c 'read l; echo got:\$l; exit 4'"
   [ "$status" -eq 4 ] || fail "Exec: status $status, expected 4: $output"
   assert_output_has got:through-stdin
+  # With a terminal (kubectl exec -it): the command's stdio is a pty, which echoes the input (CR LF endings).
+  run bash -c "(echo typed; sleep 1) | $K8S_PY $K8S_CRI_DIR/cri.py --sock $K8S_D/containerd.sock exec -i -t $CTR \
+    /bin/sh -c 'tty; read l; echo got:\$l; exit 6'"
+  [ "$status" -eq 6 ] || fail "Exec -t: status $status, expected 6: $output"
+  grep -q '^/dev/pts/[0-9]' <<< "$output" || fail "Exec -t: no terminal: $output"
+  assert_output_has got:typed
 }
 
 @test "k8s: Attach to a running container's stdin and stdout" {
