@@ -72,7 +72,7 @@ _k8s_images ()
 _k8s_network ()
 {
   K8S_NET=$(_k8s_pick_net) || { echo "no free 10.x.y.0/24 for the test bridge" >&2; return 1; }
-  K8S_BRIDGE=rk8s$$
+  K8S_BRIDGE=rk8s$((RANDOM % 1000))x$$
   K8S_BRIDGE=${K8S_BRIDGE:0:15}
   export K8S_NET K8S_BRIDGE
   echo "$K8S_BRIDGE" > "$K8S_D/bridge"
