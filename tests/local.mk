@@ -15,6 +15,12 @@ EXTRA_DIST += \
 	tests/integration/helpers.bash \
 	tests/integration/lifecycle.bats \
 	tests/integration/lifecycle-exec.bats \
+	tests/integration/k8s.bats \
+	tests/cri/cri-subset.proto \
+	tests/cri/cri.py \
+	tests/cri/oci-image.py \
+	tests/cri/pause.c \
+	tests/cri/k8s-helpers.bash \
 	tests/lib/recvtty.c
 
 # `make integration`: the bats suites against this build (as root; the full test command is tests/run).
