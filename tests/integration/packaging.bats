@@ -222,6 +222,22 @@ DAEMON_JSON='{
   [ "$status" -eq 0 ]
   cmp "$CONFIG" "$BATS_TEST_TMPDIR/registered"
   echo "$output" | grep -q 'already registered'
+
+  # The opt-out: with RUNSC_REGISTER_CONTAINERD=no in /etc/default/runsc the postinst leaves config.toml alone.
+  cp /etc/default/runsc "$BATS_TEST_TMPDIR/default"
+  sed -i 's/^RUNSC_REGISTER_CONTAINERD=.*/RUNSC_REGISTER_CONTAINERD=no/' /etc/default/runsc
+  runsc uninstall --containerd
+  cmp "$CONFIG" "$SAVE/config.toml.before-install"
+  run dpkg-reconfigure runsc
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -q 'not registering with containerd (RUNSC_REGISTER_CONTAINERD=no'
+  cmp "$CONFIG" "$SAVE/config.toml.before-install"
+  # Back to the default: registered again, as before.
+  cp "$BATS_TEST_TMPDIR/default" /etc/default/runsc
+  run dpkg-reconfigure runsc
+  [ "$status" -eq 0 ]
+  cmp "$CONFIG" "$BATS_TEST_TMPDIR/registered"
 }
 
 @test "containerd (started here) runs a container with the installed shim; the CRI plugin accepts runtime runsc" {
