@@ -86,10 +86,15 @@ shim_parse_flags (int argc, char **argv, ShimFlags *f, GError **error)
         target = &f->bundle;
       else if (strcmp (name, "socket") == 0)
         target = &f->socket;
-      else if (strcmp (name, "debug-socket") == 0 || strcmp (name, "info") == 0)
+      else if (strcmp (name, "info") == 0)
         {
-          /* containerd 2.x flags this shim accepts and ignores. */
-          if (value == NULL && strcmp (name, "debug-socket") == 0 && i + 1 < argc)
+          f->info = TRUE;
+          continue;
+        }
+      else if (strcmp (name, "debug-socket") == 0)
+        {
+          /* containerd 2.x: accepted and ignored. */
+          if (value == NULL && i + 1 < argc)
             i++;
           continue;
         }
@@ -480,6 +485,12 @@ main (int argc, char **argv)
     {
       printf ("containerd-shim-runsc-v1:\n  Version: %s\n  Revision: %s\n", PACKAGE_VERSION, GIT_COMMIT);
       return 0;
+    }
+  if (f.info)
+    {
+      /* containerd 2.x asks runc.v2 shims (not this one) for a RuntimeInfo; say plainly that there is none. */
+      fprintf (stderr, "containerd-shim-runsc-v1: -info is not supported\n");
+      return 1;
     }
   if (f.namespace_ == NULL || *f.namespace_ == '\0')
     {

@@ -14,6 +14,7 @@ typedef struct
   char *socket;         /* -socket: serve this socket instead of fd 3 */
   gboolean debug;
   gboolean version;
+  gboolean info;        /* containerd 2.x -info: not supported */
   const char *command;  /* "start", "delete" or NULL (serve) */
 } ShimFlags;
 

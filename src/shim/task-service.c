@@ -523,6 +523,46 @@ launch (Process *p, const char *const *args_in, const char *pid_file, GError **e
   return p->pid > 0;
 }
 
+/* An annotation of the container's config.json, or NULL. */
+static char *
+spec_annotation (const char *bundle, const char *key)
+{
+  g_autofree char *path = g_build_filename (bundle, "config.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *root, *ann;
+
+  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "annotations")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "annotations")))
+    return NULL;
+  ann = json_object_get_object_member (root, "annotations");
+  if (!json_object_has_member (ann, key) || !JSON_NODE_HOLDS_VALUE (json_object_get_member (ann, key)))
+    return NULL;
+  return g_strdup (json_object_get_string_member (ann, key));
+}
+
+/* gVisor's convention: a CRI pod sandbox with a log directory gets runsc's user log there as gvisor.log
+ * (runsc create --user-log). Only for a runsc binary: runc has no such flag. */
+static char *
+user_log_for (Container *c)
+{
+  g_autofree char *base = g_path_get_basename (c->opts->binary_name);
+  g_autofree char *type = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!g_str_has_prefix (base, "runsc"))
+    return NULL;
+  type = spec_annotation (c->bundle, "io.kubernetes.cri.container-type");
+  if (type != NULL && strcmp (type, "sandbox") != 0)
+    return NULL;
+  dir = spec_annotation (c->bundle, "io.kubernetes.cri.sandbox-log-directory");
+  if (dir == NULL || *dir == '\0')
+    return NULL;
+  return g_build_filename (dir, "gvisor.log", NULL);
+}
+
 /* ---- handlers ---- */
 
 static void
@@ -575,7 +615,9 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
       goto out;
     }
   {
-    const char *args[] = { "create", "--bundle", c->bundle, "--pid-file", pid_file, "--", c->id, NULL };
+    g_autofree char *user_log = user_log_for (c);
+    const char *args[] = { "create", "--bundle", c->bundle, "--pid-file", pid_file, "--",
+                           user_log ? "--user-log" : c->id, user_log ? user_log : NULL, c->id, NULL };
     if (!launch (c->init, args, pid_file, &error) || !watch_process (c->init, &error))
       {
         RunscCtx ctx = ctx_for (c);

@@ -288,6 +288,14 @@ LOGGER
   [ "$n" -eq 1 ] || fail "$n shims for the pod"
   [ "$(shim_pids | wc -l)" -eq 1 ] || fail "shims: $(shim_pids)"
 
+  # A third container of the pod, in the foreground: its exit status comes back (with runsc, its process is
+  # not the shim's child, so the shim learns it from `runsc wait`).
+  run shim_run --rm --annotation io.kubernetes.cri.container-type=container \
+    --annotation io.kubernetes.cri.sandbox-id="$pod" --rootfs "$ROOTFS" "$ID-third" /bin/sh -c 'echo third; exit 7'
+  [ "$status" -eq 7 ] || fail "the pod's third container: status $status, expected 7: $output"
+  assert_output_has "third"
+  [ "$(shim_pids | wc -l)" -eq 1 ] || fail "shims after the third container: $(shim_pids)"
+
   if shim_is_runsc; then
     # One sandbox: the app container's process runs under the sandbox's Sentry.
     spid=$(shim_ctr task ls | awk -v id="$pod" '$1 == id { print $2 }')
