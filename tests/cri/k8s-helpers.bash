@@ -8,6 +8,7 @@
 #   k8s_pod_json NAME [NETWORK] [EXTRA_JQ]    write $K8S_D/pods/NAME.json, a PodSandboxConfig; print its path
 #   k8s_ctr_json NAME IMAGE ARGS_JSON [JQ]    write a ContainerConfig; print its path
 #   k8s_runp NAME HANDLER [NETWORK] [JQ]      RunPodSandbox; sets POD (id) and POD_JSON
+#   k8s_runp_limited NAME HANDLER MEM [QUOTA PERIOD]  the same, with the kubelet's pod-level cgroup limits
 #   k8s_run_ctr NAME ARGS_JSON [JQ]           CreateContainer + StartContainer in $POD; sets CTR
 #   k8s_log NAME                 the CRI log file of container NAME of the current pod
 #
@@ -268,6 +269,32 @@ k8s_runp ()
   POD_JSON=$(k8s_pod_json "$1" "${3:-pod}" "${4:-.}") || return 1
   POD=$(cri runp "$POD_JSON" "$2") || return 1
   export POD POD_JSON POD_NAME
+}
+
+# k8s_runp_limited NAME HANDLER MEMORY_BYTES [CPU_QUOTA CPU_PERIOD]: run a pod whose containers have limits, as
+# the kubelet does: it makes the pod-level cgroup (cgroupfs driver) first, with the sum of the containers'
+# limits (here one container's), and sends the same sum in LinuxPodSandboxConfig.resources.
+k8s_runp_limited ()
+{
+  local name=$1 handler=$2 mem=$3 quota=${4:-} period=${5:-} cg
+  POD_NAME=$name
+  POD_JSON=$(k8s_pod_json "$name" pod ".linux.resources = {memory_limit_in_bytes: $mem}") || return 1
+  cg=$(jq -r .linux.cgroup_parent "$POD_JSON")
+  mkdir -p "/sys/fs/cgroup/memory$cg" || return 1
+  echo "$mem" > "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes" || return 1
+  if [ -n "$quota" ]; then
+    mkdir -p "/sys/fs/cgroup/cpu$cg" || return 1
+    echo "$period" > "/sys/fs/cgroup/cpu$cg/cpu.cfs_period_us" || return 1
+    echo "$quota" > "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us" || return 1
+  fi
+  POD=$(cri runp "$POD_JSON" "$handler") || return 1
+  export POD POD_JSON POD_NAME
+}
+
+# k8s_pod_cgroup_memory BYTES: what the kubelet does to the pod-level cgroup of $POD_JSON on a resize.
+k8s_pod_cgroup_memory ()
+{
+  echo "$1" > "/sys/fs/cgroup/memory$(jq -r .linux.cgroup_parent "$POD_JSON")/memory.limit_in_bytes"
 }
 
 # k8s_run_ctr NAME ARGS_JSON [JQ]: create and start a busybox container in $POD; CTR is its id.

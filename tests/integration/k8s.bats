@@ -259,7 +259,8 @@ log_text ()
 }
 
 @test "k8s: cgroups: sandbox in the pod cgroup, the memory limit in /proc/meminfo, ContainerStats, UpdateContainerResources" {
-  k8s_runp limits "$K8S_HANDLER" || fail "RunPodSandbox failed"
+  # As the kubelet: the pod cgroup gets the sum of the containers' limits, each container its own.
+  k8s_runp_limited limits "$K8S_HANDLER" 67108864 50000 100000 || fail "RunPodSandbox failed"
   pod_cg=$(jq -r .linux.cgroup_parent "$POD_JSON")
   k8s_run_ctr limited '["/bin/sh","-c","while :; do echo $(grep MemTotal /proc/meminfo); sleep 0.3; done"]' \
     '.linux.resources.memory_limit_in_bytes = 67108864 | .linux.resources.cpu_period = 100000 | .linux.resources.cpu_quota = 50000' \
@@ -294,6 +295,8 @@ log_text ()
   [ "$ws" -gt 0 ] || fail "ContainerStats reports no memory in use: $output"
   [ "$cpu" -gt 0 ] || fail "ContainerStats reports no CPU time: $output"
 
+  # A resize, as the kubelet makes it: the pod cgroup grows first, then the container.
+  k8s_pod_cgroup_memory 100663296
   echo '{"memory_limit_in_bytes": 100663296, "cpu_period": 100000, "cpu_quota": 50000}' > "$K8S_D/res.json"
   run cri update "$CTR" "$K8S_D/res.json"
   [ "$status" -eq 0 ] || fail "UpdateContainerResources: $output"
@@ -334,7 +337,7 @@ log_text ()
 }
 
 @test "k8s: a container over its memory limit is reported OOMKilled" {
-  k8s_runp oom "$K8S_HANDLER" || fail "RunPodSandbox failed"
+  k8s_runp_limited oom "$K8S_HANDLER" 33554432 || fail "RunPodSandbox failed"
   k8s_run_ctr hog '["/bin/sh","-c","echo start; exec dd if=/dev/zero of=/dev/null bs=100M count=1"]' \
     '.linux.resources.memory_limit_in_bytes = 33554432' || fail "container did not start"
   cri wait "$CTR" CONTAINER_EXITED 30
