@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -371,9 +373,9 @@ on_child_exit (pid_t pid, int status, gpointer data)
   process_exited (data, status);
 }
 
-/* Parse `runsc wait` output: {"id":..,"exitStatus":N} (gVisor), or a bare number. */
-static int
-parse_wait_output (const char *text, int fallback)
+/* Parse `runsc wait` output: {"id":..,"exitStatus":N} (gVisor's shape), or a bare number. */
+static gboolean
+parse_wait_output (const char *text, int *status)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   char *end;
@@ -383,14 +385,32 @@ parse_wait_output (const char *text, int fallback)
     {
       JsonObject *o = json_node_get_object (json_parser_get_root (parser));
       if (json_object_has_member (o, "exitStatus"))
-        return (int) json_object_get_int_member (o, "exitStatus");
-      if (json_object_has_member (o, "exit_status"))
-        return (int) json_object_get_int_member (o, "exit_status");
+        {
+          *status = (int) json_object_get_int_member (o, "exitStatus");
+          return TRUE;
+        }
+      return FALSE;
     }
   v = strtol (text, &end, 10);
-  if (end != text)
-    return (int) v;
-  return fallback;
+  if (end != text && *end == '\0')
+    {
+      *status = (int) v;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+on_pidfd_exit (int fd, GIOCondition cond, gpointer data)
+{
+  Process *p = data;
+  p->wait_source = 0;
+  close (p->wait_fd);
+  p->wait_fd = -1;
+  log_warning ("%s %s (pid %d) exited; its status is unknown to the shim", p->exec_id ? "exec" : "container",
+               proc_id (p), (int) p->pid);
+  process_exited (p, 255);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -420,13 +440,52 @@ on_runsc_wait_exit (pid_t pid, int status, gpointer data)
 {
   Process *p = data;
   int exit_status;
+  int pidfd;
 
   p->wait_pid = 0;
   drain_wait_fd (p);
+  if (p->wait_source)
+    g_source_remove (p->wait_source);
+  p->wait_source = 0;
+  close (p->wait_fd);
+  p->wait_fd = -1;
   g_strstrip (p->wait_out->str);
-  exit_status = parse_wait_output (p->wait_out->str, status);
   log_debug ("runsc wait %s: exit %d, output \"%s\"", proc_id (p), status, p->wait_out->str);
-  process_exited (p, exit_status);
+  if (parse_wait_output (p->wait_out->str, &exit_status))
+    {
+      process_exited (p, exit_status);
+      return;
+    }
+  /* runsc could not wait for it: at least notice the exit (with an unknown status) instead of never. */
+  log_warning ("runsc wait for %s failed (exit %d): %s", proc_id (p), status, p->wait_out->str);
+  pidfd = (int) syscall (SYS_pidfd_open, p->pid, 0);
+  if (pidfd < 0 || !runsc_process_alive (p->pid, p->start_time))
+    {
+      if (pidfd >= 0)
+        close (pidfd);
+      process_exited (p, 255);
+      return;
+    }
+  p->wait_fd = pidfd;
+  p->wait_source = g_unix_fd_add (pidfd, G_IO_IN, on_pidfd_exit, p);
+}
+
+/* The pid of host process pid in its innermost pid namespace (NSpid's last field), or pid. */
+static pid_t
+innermost_pid (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *text = NULL;
+  const char *line, *last;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nNSpid:")) == NULL)
+    return pid;
+  line += strlen ("\nNSpid:");
+  last = line;
+  for (const char *q = line; *q && *q != '\n'; q++)
+    if ((*q == ' ' || *q == '\t') && q[1] != ' ' && q[1] != '\t' && q[1] != '\n')
+      last = q + 1;
+  return (pid_t) atoi (last);
 }
 
 static gboolean
@@ -458,22 +517,27 @@ watch_process (Process *p, GError **error)
       reaper_watch (p->pid, on_child_exit, p); /* delivered from idle */
       return TRUE;
     }
-  if (is_our_child (p->pid) || p->exec_id != NULL)
+  if (is_our_child (p->pid))
     {
       reaper_watch (p->pid, on_child_exit, p);
       return TRUE;
     }
   {
+    /* A process of a container that lives in another container's sandbox, or an exec'd process (the
+     * Sentry's child): runsc wait ID, or runsc wait --pid PID ID with the pid in the container's namespace
+     * (gVisor's flag), answers with its status. */
     RunscCtx ctx = ctx_for (p->c);
-    const char *args[] = { "wait", p->c->id, NULL };
-    p->wait_pid = runsc_start_async (&ctx, args, &p->wait_fd, error);
+    g_autofree char *nspid = g_strdup_printf ("%d", (int) innermost_pid (p->pid));
+    const char *args_init[] = { "wait", p->c->id, NULL };
+    const char *args_exec[] = { "wait", "--pid", nspid, p->c->id, NULL };
+    p->wait_pid = runsc_start_async (&ctx, p->exec_id ? args_exec : args_init, &p->wait_fd, error);
     if (p->wait_pid < 0)
       return FALSE;
     g_unix_set_fd_nonblocking (p->wait_fd, TRUE, NULL);
     p->wait_out = g_string_new (NULL);
     p->wait_source = g_unix_fd_add (p->wait_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_wait_output, p);
     reaper_watch (p->wait_pid, on_runsc_wait_exit, p);
-    log_debug ("container %s: pid %d is not the shim's child, using runsc wait", p->c->id, (int) p->pid);
+    log_debug ("%s: pid %d is not the shim's child, using runsc wait", proc_id (p), (int) p->pid);
   }
   return TRUE;
 }
