@@ -364,3 +364,30 @@ log_text ()
     [ -f "$logdir/gvisor.log" ] || fail "no gvisor.log in the pod's log directory $logdir"
   fi
 }
+
+@test "k8s: StopPodSandbox stops the pod's running containers; RemovePodSandbox leaves no shim, sandbox or mount" {
+  k8s_runp teardown "$K8S_HANDLER" || fail "RunPodSandbox failed"
+  k8s_run_ctr one '["/bin/sleep","1000"]' || fail "first container did not start"
+  ONE=$CTR
+  k8s_run_ctr two '["/bin/sh","-c","trap \"\" TERM; while :; do sleep 1; done"]' || fail "second container did not start"
+  TWO=$CTR
+  cri wait "$ONE" CONTAINER_RUNNING 10
+  cri wait "$TWO" CONTAINER_RUNNING 10
+  pids="$(cri inspectp "$POD" | jq -r .info.info.pid) $(ctr_pid "$ONE") $(ctr_pid "$TWO")"
+  SECONDS=0
+  cri stopp "$POD" || fail "StopPodSandbox failed"
+  [ "$SECONDS" -lt 60 ] || fail "StopPodSandbox took ${SECONDS}s"
+  for c in "$ONE" "$TWO"; do
+    [ "$(cri inspect "$c" | jq -r .status.state)" = CONTAINER_EXITED ] || fail "container $c after StopPodSandbox: $(cri inspect "$c" | jq -c .status)"
+  done
+  [ "$(cri inspectp "$POD" | jq -r .status.state)" = SANDBOX_NOTREADY ] || fail "pod state after StopPodSandbox"
+  cri rmp "$POD" || fail "RemovePodSandbox failed"
+  [ "$(cri ps | jq '.containers | length')" -eq 0 ] || fail "containers left: $(cri ps)"
+  sleep 0.5
+  for p in $pids; do
+    ! kill -0 "$p" 2> /dev/null || fail "pid $p of the pod still runs: $(ps -o pid,args -p "$p")"
+  done
+  [ -z "$(shim_procs)" ] || fail "shim still running: $(shim_procs | xargs -r ps -o pid,args -p)"
+  [ -z "$(ls -A "$K8S_D/runsc-root/k8s.io" 2> /dev/null)" ] || fail "runsc state left: $(ls "$K8S_D/runsc-root/k8s.io")"
+  ! grep -q "$POD" /proc/self/mountinfo || fail "mounts of the pod left: $(grep "$POD" /proc/self/mountinfo)"
+}
