@@ -128,9 +128,12 @@ reaper_watch (pid_t pid, ReaperExitFunc func, gpointer user_data)
 }
 
 void
-reaper_unwatch (pid_t pid)
+reaper_unwatch (pid_t pid, gpointer user_data)
 {
-  if (watches)
+  Watch *w;
+  if (watches == NULL || (w = g_hash_table_lookup (watches, GINT_TO_POINTER (pid))) == NULL)
+    return;
+  if (user_data == NULL || w->user_data == user_data)
     g_hash_table_remove (watches, GINT_TO_POINTER (pid));
 }
 

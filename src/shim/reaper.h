@@ -19,7 +19,8 @@ void reaper_child_reset_signals (void);
 /* Call func once pid has exited (with 128+signal for a signal death), from the main loop. If pid already exited
  * unwatched, func runs from an idle callback. */
 void reaper_watch (pid_t pid, ReaperExitFunc func, gpointer user_data);
-void reaper_unwatch (pid_t pid);
+/* Drop the watch on pid (only if its user_data is user_data, unless that is NULL). */
+void reaper_unwatch (pid_t pid, gpointer user_data);
 /* TRUE (and the status) if pid's exit was reaped and is not yet claimed by a watch. */
 gboolean reaper_take_exit (pid_t pid, int *exit_status);
 

@@ -123,15 +123,15 @@ process_free (Process *p)
                           proc_id (p));
       g_ptr_array_unref (p->waiters);
     }
-  if (p->pid > 0 && !p->exited)
-    reaper_unwatch (p->pid);
+  if (p->pid > 0)
+    reaper_unwatch (p->pid, p); /* also after a forced delete: the exit may still come */
   if (p->wait_source)
     g_source_remove (p->wait_source);
   if (p->wait_fd >= 0)
     close (p->wait_fd);
   if (p->wait_pid > 0)
     {
-      reaper_unwatch (p->wait_pid);
+      reaper_unwatch (p->wait_pid, p);
       kill (p->wait_pid, SIGKILL);
     }
   if (p->wait_out)
