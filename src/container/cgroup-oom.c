@@ -178,7 +178,16 @@ cgroup_oom_watch_start (const CgroupHandle *h, CgroupOomFunc fn, void *user_data
   w->oom_fd = oom_fd;
   w->stop_fd = stop_fd;
   w->last = cgroup_oom_kill_count (h);
-  w->thread = g_thread_new ("oom-watch", watch_thread, w);
+  /* Not g_thread_new, which aborts: a small pids limit may leave no room for a thread. */
+  w->thread = g_thread_try_new ("oom-watch", watch_thread, w, error);
+  if (w->thread == NULL)
+    {
+      close (oom_fd);
+      close (stop_fd);
+      cgroup_handle_free (w->h);
+      g_free (w);
+      return NULL;
+    }
   return w;
 }
 
