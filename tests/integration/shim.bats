@@ -197,6 +197,24 @@ remember_address ()
   [ "$status" -eq 2 ] || fail "interactive: status $status: $output"
   assert_output_has "typed-42"
   grep -q "ResizePty" "$SHIM_D/containerd.log" || fail "no ResizePty reached the shim"
+
+  # ResizePty: ctr sends its terminal's size (45x123 here); read it back from the host through the
+  # container process's stdin, the pty's other end.
+  timeout -k 5 30 script -qec "stty rows 45 cols 123; ctr --address $SHIM_D/containerd.sock run -t --rm --runtime io.containerd.runsc.v1 --runtime-config-path $SHIM_D/runsc.toml --rootfs $ROOTFS $ID-r /bin/sleep 4" /dev/null < /dev/null > /dev/null 2>&1 &
+  spid=$!
+  shim_wait_status "$ID-r" RUNNING || fail "the resize task did not run"
+  tpid=$(shim_ctr task ls | awk -v id="$ID-r" '$1 == id { print $2 }')
+  size=
+  for i in $(seq 30); do
+    for p in $(proc_tree "$tpid"); do
+      [ "$(cat "/proc/$p/comm" 2> /dev/null)" = sleep ] || continue
+      size=$(stty -F "/proc/$p/fd/0" size 2> /dev/null)
+    done
+    [ "$size" = "45 123" ] && break
+    sleep 0.1
+  done
+  wait "$spid" || true
+  [ "$size" = "45 123" ] || fail "the container's terminal is '$size', expected 45 rows, 123 columns"
 }
 
 @test "shim: stdout to file:// and to a binary:// logger" {
