@@ -255,6 +255,28 @@ LOGGER
   [ "$status" -ne 0 ] || fail "dmesg under runc.v2 succeeded"
 }
 
+@test "shim: an image's snapshot is mounted on the bundle's rootfs by the shim, and unmounted at delete" {
+  if ! shim_ctr images ls -q | grep -qx shimtest.local/busybox:1; then
+    python3 "$TESTS_DIR/cri/oci-image.py" "$SHIM_D/busybox.tar" shimtest.local/busybox:1 "$ROOTFS" \
+      --cmd '["/bin/sh"]' > /dev/null || fail "cannot build the test image"
+    shim_ctr images import "$SHIM_D/busybox.tar" > /dev/null || fail "cannot import the test image"
+  fi
+  run shim_run -d shimtest.local/busybox:1 "$ID" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "run -d of the image: $output"
+  remember_address "$ID"
+  shim_wait_status "$ID" RUNNING
+  rootfs=$(shim_bundle "$ID")/rootfs
+  grep -qF " $rootfs " /proc/self/mountinfo || fail "the snapshot is not mounted on $rootfs"
+  grep -F " $rootfs " /proc/self/mountinfo | grep -q " - overlay " || fail "not an overlay: $(grep -F " $rootfs " /proc/self/mountinfo)"
+  shim_ctr task kill -s KILL "$ID"
+  shim_wait_status "$ID" STOPPED
+  run shim_ctr task rm "$ID"
+  [ "$status" -eq 0 ] || fail "task rm: $output"
+  ! grep -qF " $rootfs " /proc/self/mountinfo || fail "$rootfs is still mounted after delete"
+  run shim_ctr containers rm "$ID"
+  [ "$status" -eq 0 ] || fail "containers rm: $output"
+}
+
 @test "shim: the runtime's error reaches containerd's error message" {
   run shim_run --rm --rootfs "$ROOTFS" "$ID" /no/such/program
   [ "$status" -ne 0 ] || fail "running a missing program succeeded"
