@@ -23,7 +23,7 @@ MAINTAINER_MARK=runsc-maintainers@lists.runsc.example.org
 # apt-get and dpkg may have to wait for another apt-get on the machine.
 apt_get ()
 {
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y --no-install-recommends "$@" 3>&-
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y --no-install-recommends "$@" 3>&- 200>&-
 }
 
 # Is our runsc package installed (or only its conffiles)?
@@ -32,9 +32,20 @@ runsc_pkg_status ()
   dpkg-query -W -f='${db:Status-Status}' runsc 2>/dev/null || true
 }
 
+# Only one run of this file at a time on a machine: it installs a package and edits /etc/containerd and
+# /etc/docker, which two runs (two people's test runs) would fight over. The lock is held on fd 200 from
+# setup_file to teardown_file; the daemons started here get the fd closed.
+LOCK=/run/lock/runsc-packaging-test.lock
+
 setup_file ()
 {
   [ "$(id -u)" -eq 0 ] || return 0
+  mkdir -p "$(dirname "$LOCK")"
+  exec 200> "$LOCK"
+  if ! flock -w 1200 200; then
+    echo "another run of packaging.bats has held $LOCK for 20 minutes" >&2
+    return 1
+  fi
   export SAVE=$BATS_FILE_TMPDIR/saved
   mkdir -p "$SAVE"
   if [ -n "$(runsc_pkg_status)" ] && [ "$(runsc_pkg_status)" != not-installed ]; then
@@ -77,6 +88,7 @@ teardown_file ()
   else
     rm -rf /etc/docker
   fi
+  exec 200>&-
 }
 
 setup ()
@@ -107,7 +119,7 @@ start_containerd ()
   CD_DIR=$(mktemp -d /tmp/runsc-pkg-containerd.XXXXXX)
   echo "$CD_DIR" > "$SAVE/containerd-dir"
   containerd --config "${1:-$CONFIG}" --root "$CD_DIR/root" --state "$CD_DIR/state" --address "$CD_DIR/c.sock" \
-    > "$CD_DIR/log" 2>&1 3>&- &
+    > "$CD_DIR/log" 2>&1 3>&- 200>&- &
   CD_PID=$!
   echo "$CD_PID" > "$SAVE/containerd-pid"
   for _ in $(seq 1 100); do
