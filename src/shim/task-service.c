@@ -810,11 +810,22 @@ handle_delete (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
   if (p->exec_id == NULL)
     {
       RunscCtx ctx = ctx_for (c);
-      const char *args[] = { "delete", "--force", c->id, NULL };
+      const char *args[] = { "delete", c->id, NULL };
+      const char *args_force[] = { "delete", "--force", c->id, NULL };
       Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
       Google__Protobuf__Timestamp evts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+      gboolean ok;
 
-      if (!runsc_run (&ctx, args, NULL, NULL, &error) && !g_error_matches (error, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
+      /* As runc's shim: a plain delete once the task has exited, --force for one that never started (or
+       * when the plain one is refused). */
+      ok = runsc_run (&ctx, p->exited ? args : args_force, NULL, NULL, &error);
+      if (!ok && p->exited && !g_error_matches (error, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
+        {
+          log_debug ("%s; retrying with --force", error->message);
+          g_clear_error (&error);
+          ok = runsc_run (&ctx, args_force, NULL, NULL, &error);
+        }
+      if (!ok && !g_error_matches (error, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
         {
           ttrpc_call_reply_error (call, error);
           goto out;
