@@ -474,15 +474,15 @@ EOF
   echo "$output" | tail -20
   [ "$status" -eq 0 ]
   rpm=$(ls "$PKG_DIR"/rpmbuild/RPMS/x86_64/runsc-*.rpm)
-  run rpm -qpc "$rpm"
+  run rpm --dbpath "$BATS_TEST_TMPDIR/rpmdb" -qpc "$rpm"
   echo "$output"
   echo "$output" | grep -qx /etc/containerd/runsc.toml
   echo "$output" | grep -qx /etc/containerd/conf.d/runsc.toml
   echo "$output" | grep -qx /etc/sysconfig/runsc
-  run rpm -qpl "$rpm"
+  run rpm --dbpath "$BATS_TEST_TMPDIR/rpmdb" -qpl "$rpm"
   echo "$output" | grep -qx /usr/bin/runsc
   echo "$output" | grep -qx /usr/bin/containerd-shim-runsc-v1
-  run rpm -qp --scripts "$rpm"
+  run rpm --dbpath "$BATS_TEST_TMPDIR/rpmdb" -qp --scripts "$rpm"
   echo "$output" | grep -q 'runsc install --containerd'
   echo "$output" | grep -q 'runsc uninstall --containerd'
   run make -C "$BUILD_TREE" rpm-lint
