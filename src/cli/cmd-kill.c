@@ -51,6 +51,7 @@ cmd_kill (RunscGlobal *g, int argc, char **argv, GError **error)
     }
   req = json_object_new ();
   json_object_set_string_member (req, "cmd", "signal");
+  json_object_set_string_member (req, "id", st->id);
   json_object_set_int_member (req, "signal", sig);
   json_object_set_boolean_member (req, "all", all);
   reply = control_call (d->dirfd, req, NULL, 0, error);

@@ -84,9 +84,8 @@ cmd_list (RunscGlobal *g, int argc, char **argv, GError **error)
       for (i = 0; i < rows->len; i++)
         {
           Row *r = &g_array_index (rows, Row, i);
-          gboolean stopped = strcmp (r->status, "stopped") == 0;
           g_ptr_array_add (cells, g_strdup (r->st->id));
-          g_ptr_array_add (cells, g_strdup_printf ("%d", stopped ? 0 : (int) r->st->sandbox_pid));
+          g_ptr_array_add (cells, g_strdup_printf ("%d", (int) state_pid (r->st, r->status)));
           g_ptr_array_add (cells, g_strdup (r->status));
           g_ptr_array_add (cells, g_strdup (r->st->bundle));
           g_ptr_array_add (cells, g_strdup (r->st->created));

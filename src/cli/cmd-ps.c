@@ -22,7 +22,7 @@ container_pids (StateDir *d, const RunscState *st, GError **error)
 
   if (!runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
     return pids;
-  reply = control_call_simple (d->dirfd, "ps", error);
+  reply = control_call_id (d->dirfd, "ps", st->id, error);
   if (reply == NULL)
     {
       g_array_unref (pids);

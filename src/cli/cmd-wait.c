@@ -35,6 +35,7 @@ cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error)
     {
       g_autoptr (JsonObject) req = json_object_new ();
       json_object_set_string_member (req, "cmd", "wait");
+      json_object_set_string_member (req, "id", st->id);
       reply = control_call (d->dirfd, req, NULL, 0, &local);
       if (reply != NULL)
         status = (int) json_object_get_int_member_with_default (reply, "exit_status", -1);

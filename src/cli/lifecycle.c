@@ -122,6 +122,85 @@ read_sync (int fd, pid_t sentry, pid_t *init_pid, GError **error)
   }
 }
 
+/* The pod sandbox a container annotated as a pod member joins: its ID when that sandbox runs here, else NULL
+ * (the container then gets a sandbox of its own). */
+static char *
+pod_sandbox_of (RunscGlobal *g, const OciSpec *spec, const char *id, RunscState **sandbox_state)
+{
+  const char *type = oci_spec_annotation (spec, "io.kubernetes.cri.container-type");
+  const char *sandbox = oci_spec_annotation (spec, "io.kubernetes.cri.sandbox-id");
+  g_autoptr (StateDir) d = NULL;
+  g_autoptr (RunscState) st = NULL;
+
+  if (type == NULL)
+    {
+      type = oci_spec_annotation (spec, "io.kubernetes.cri-o.ContainerType");
+      sandbox = oci_spec_annotation (spec, "io.kubernetes.cri-o.SandboxID");
+    }
+  if (g_strcmp0 (type, "container") != 0 || sandbox == NULL || strcmp (sandbox, id) == 0)
+    return NULL;
+  d = state_dir_open_unlocked (g->root, sandbox, NULL);
+  if (d != NULL)
+    st = state_load (d, NULL);
+  if (st == NULL || g_strcmp0 (st->sandbox_id, st->id) != 0
+      || !runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+    {
+      log_info ("container %s: pod sandbox %s is not running here; the container gets a sandbox of its own", id,
+                sandbox);
+      return NULL;
+    }
+  *sandbox_state = g_steal_pointer (&st);
+  return g_strdup (sandbox);
+}
+
+/* Create a subcontainer in the running sandbox sbst (the state directory d is made and locked). */
+static pid_t
+create_subcontainer (RunscGlobal *g, const CreateOptions *o, StateDir *d, const RunscState *sbst,
+                     const char *bundle, const char *config_copy, int console, pid_t *init_pid, GError **error)
+{
+  g_autofree char *link = g_build_filename ("..", sbst->id, STATE_SOCKET_FILE, NULL);
+  g_autoptr (JsonObject) req = control_request_new ("create-subcontainer", o->id);
+  g_autoptr (JsonObject) reply = NULL;
+  int fds[4] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, console };
+
+  if (symlinkat (link, d->dirfd, STATE_SOCKET_FILE) < 0)
+    {
+      runsc_error_errno (error, errno, "link %s to the sandbox's control socket", d->path);
+      return -1;
+    }
+  json_object_set_string_member (req, "bundle", bundle);
+  json_object_set_string_member (req, "config", config_copy);
+  json_object_set_boolean_member (req, "console", console >= 0);
+  reply = control_call (d->dirfd, req, fds, console >= 0 ? 4 : 3, error);
+  if (reply == NULL)
+    return -1;
+  *init_pid = (pid_t) json_object_get_int_member_with_default (reply, "init_pid", -1);
+  return sbst->sandbox_pid;
+}
+
+/* Kill a subcontainer's processes, wait for its init and make its sandbox forget it. */
+static gboolean
+destroy_subcontainer (StateDir *d, const char *id, GError **error)
+{
+  g_autoptr (JsonObject) req = control_request_new ("signal", id);
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (GError) local = NULL;
+
+  json_object_set_int_member (req, "signal", SIGKILL);
+  json_object_set_boolean_member (req, "all", TRUE);
+  reply = control_call (d->dirfd, req, NULL, 0, &local);
+  if (reply == NULL)
+    log_debug ("container %s: kill: %s", id, local->message); /* already stopped */
+  g_clear_pointer (&reply, json_object_unref);
+  g_clear_error (&local);
+  reply = control_call_id (d->dirfd, "wait", id, error);
+  if (reply == NULL)
+    return FALSE;
+  g_clear_pointer (&reply, json_object_unref);
+  reply = control_call_id (d->dirfd, "destroy", id, error);
+  return reply != NULL;
+}
+
 pid_t
 lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
 {
@@ -140,8 +219,9 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   int cgroup_fds[16];
   int n_cgroup_fds = 0, i;
   gsize config_len;
-  pid_t sentry = -1, init_pid = -1;
-  const char *type;
+  pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1;
+  g_autofree char *pod_sandbox = NULL;
+  g_autoptr (RunscState) sandbox_state = NULL;
 
   bundle = g_canonicalize_filename (o->bundle != NULL ? o->bundle : ".", NULL);
   config = g_build_filename (bundle, "config.json", NULL);
@@ -161,11 +241,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       runsc_error_prefix (error, "%s", config);
       return -1;
     }
-  type = oci_spec_annotation (spec, "io.kubernetes.cri.container-type");
-  if (type == NULL)
-    type = oci_spec_annotation (spec, "io.kubernetes.cri-o.ContainerType");
-  if (g_strcmp0 (type, "container") == 0)
-    log_info ("container %s: subcontainers are not supported yet; it gets a sandbox of its own", o->id);
+  pod_sandbox = pod_sandbox_of (g, spec, o->id, &sandbox_state);
 
   d = state_dir_create (g->root, o->id, error);
   if (d == NULL)
@@ -188,6 +264,15 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       console = connect_console_socket (o->console_socket, error);
       if (console < 0)
         goto fail;
+    }
+  if (pod_sandbox != NULL)
+    {
+      /* Another container of a pod whose sandbox runs here: it joins that Sentry. */
+      sub_sandbox_pid = create_subcontainer (g, o, d, sandbox_state, bundle, config_copy, console, &init_pid, error);
+      if (sub_sandbox_pid < 0)
+        goto fail;
+      runsc_close_fd_ptr (&console);
+      goto record;
     }
   listener = control_listen (d->dirfd, error);
   if (listener < 0)
@@ -249,6 +334,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   close (sync_pipe[0]);
   sync_pipe[0] = -1;
 
+record:
   st = runsc_state_new ();
   st->id = g_strdup (o->id);
   st->bundle = g_strdup (bundle);
@@ -262,26 +348,42 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
     while (g_hash_table_iter_next (&iter, &k, &v))
       g_hash_table_insert (st->annotations, g_strdup (k), g_strdup (v));
   }
-  st->sandbox_id = g_strdup (o->id);
-  st->sandbox_pid = sentry;
-  st->sandbox_start_time = runsc_process_start_time (sentry);
+  if (pod_sandbox != NULL)
+    {
+      st->sandbox_id = g_strdup (pod_sandbox);
+      st->sandbox_pid = sub_sandbox_pid;
+      st->sandbox_start_time = sandbox_state->sandbox_start_time;
+    }
+  else
+    {
+      st->sandbox_id = g_strdup (o->id);
+      st->sandbox_pid = sentry;
+      st->sandbox_start_time = runsc_process_start_time (sentry);
+    }
   st->init_pid = init_pid;
   st->config_path = g_strdup (config_copy);
   if (!state_save (d, st, error))
     goto fail;
   if (o->pid_file != NULL && *o->pid_file != '\0')
     {
-      g_autofree char *text = g_strdup_printf ("%d", (int) sentry);
+      /* The sandbox's pid for a root container; a subcontainer's own init pid. */
+      g_autofree char *text = g_strdup_printf ("%d", (int) (pod_sandbox != NULL ? init_pid : sentry));
       if (!runsc_write_file_atomic (o->pid_file, text, -1, 0644, error))
         {
           runsc_error_prefix (error, "write pid file");
           goto fail;
         }
     }
-  log_debug ("container %s created: sandbox pid %d, init pid %d", o->id, (int) sentry, (int) init_pid);
-  return sentry;
+  log_debug ("container %s created: sandbox %s, pid %d, init pid %d", o->id, st->sandbox_id, (int) st->sandbox_pid,
+             (int) init_pid);
+  return pod_sandbox != NULL ? init_pid : sentry;
 
 fail:
+  if (pod_sandbox != NULL && init_pid > 0 && !destroy_subcontainer (d, o->id, &cleanup_error))
+    {
+      log_warning ("container %s: %s", o->id, cleanup_error->message);
+      g_clear_error (&cleanup_error);
+    }
   if (sync_pipe[0] >= 0)
     close (sync_pipe[0]);
   if (sync_pipe[1] >= 0)
@@ -332,7 +434,7 @@ lifecycle_start (RunscGlobal *g, const char *id, GError **error)
     return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot start an already running container");
   if (strcmp (status, "created") != 0)
     return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot start a container in the %s state", status);
-  reply = control_call_simple (d->dirfd, "start", error);
+  reply = control_call_id (d->dirfd, "start", id, error);
   if (reply == NULL)
     return FALSE;
 
@@ -356,7 +458,17 @@ lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **e
   g_autoptr (OciSpec) spec = NULL;
   g_autoptr (GError) local = NULL;
 
-  if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+  if (g_strcmp0 (st->sandbox_id, st->id) != 0)
+    {
+      /* A subcontainer: its sandbox lives on (the pod's other containers). */
+      if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time)
+          && !destroy_subcontainer (d, st->id, &local))
+        {
+          log_warning ("container %s: %s", st->id, local->message);
+          g_clear_error (&local);
+        }
+    }
+  else if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
     {
       g_autoptr (JsonObject) req = json_object_new ();
       g_autoptr (JsonObject) reply = NULL;

@@ -355,7 +355,7 @@ state_status (StateDir *d, const RunscState *st, int *exit_status)
         *exit_status = es;
       return "stopped";
     }
-  reply = control_call_simple (d->dirfd, "state", &error);
+  reply = control_call_id (d->dirfd, "state", st->id, &error);
   if (reply == NULL)
     return "stopped";
   status = json_object_get_string_member_with_default (reply, "status", "stopped");
@@ -455,11 +455,18 @@ builder_to_string (JsonBuilder *b, gboolean pretty)
   return g_string_free (out, FALSE);
 }
 
+pid_t
+state_pid (const RunscState *st, const char *status)
+{
+  if (g_strcmp0 (status, "stopped") == 0)
+    return 0;
+  return g_strcmp0 (st->sandbox_id, st->id) == 0 ? st->sandbox_pid : st->init_pid;
+}
+
 char *
 state_oci_json (const RunscState *st, const char *status, gboolean pretty)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  gboolean stopped = g_strcmp0 (status, "stopped") == 0;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "ociVersion");
@@ -467,7 +474,7 @@ state_oci_json (const RunscState *st, const char *status, gboolean pretty)
   json_builder_set_member_name (b, "id");
   json_builder_add_string_value (b, st->id);
   json_builder_set_member_name (b, "pid");
-  json_builder_add_int_value (b, stopped ? 0 : st->sandbox_pid);
+  json_builder_add_int_value (b, state_pid (st, status));
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, status);
   json_builder_set_member_name (b, "bundle");

@@ -32,7 +32,8 @@ typedef struct
   char *created;           /* RFC 3339 */
   char *owner;             /* user name of the creator ("" when unknown) */
   GHashTable *annotations; /* char * -> char *, never NULL */
-  char *sandbox_id;        /* the sandbox (Sentry) this container runs in; == id for a root container */
+  char *sandbox_id;        /* the sandbox (Sentry) this container runs in; == id for a root container, else a
+                            * subcontainer, whose sandbox.sock is a symlink to the sandbox's */
   pid_t sandbox_pid;       /* the Sentry's pid */
   guint64 sandbox_start_time; /* field 22 of /proc/PID/stat of the Sentry, guards pid reuse */
   pid_t init_pid;          /* host pid of the container's init */
@@ -90,8 +91,11 @@ GPtrArray *state_list_ids (const char *root, GError **error);
  * *exit_status (may be NULL) is set when stopped and known, else -1. */
 const char *state_status (StateDir *d, const RunscState *st, int *exit_status);
 
+/* The pid runsc reports: the sandbox's for a root container, the init's for a subcontainer, 0 when stopped. */
+pid_t state_pid (const RunscState *st, const char *status);
+
 /* runc's state JSON (ociVersion, id, pid, status, bundle, rootfs, created, owner, annotations), pretty printed.
- * pid is reported 0 when stopped, as runc does. */
+ * pid is the sandbox's for a root container, the init's for a subcontainer, 0 when stopped (as runc does). */
 char *state_oci_json (const RunscState *st, const char *status, gboolean pretty);
 
 /* The state object given to hooks on stdin (ociVersion, id, status, pid, bundle, annotations). */

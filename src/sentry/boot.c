@@ -45,7 +45,24 @@ typedef struct
   CgroupHandle *cgroup; /* the sandbox's cgroup (src/container/cgroup.h), or NULL */
   CgroupOomWatch *oom;
   gboolean paused;
+  GPtrArray *subs; /* SubContainer *: the other containers of the pod in this sandbox */
 } Sandbox;
+
+/* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
+ * sandbox; the root container's does, and takes the subcontainers with it. */
+typedef struct
+{
+  Sandbox *sb;
+  char *id;
+  char *bundle;
+  OciSpec *spec;
+  char *rootfs;
+  ContainerInit init;
+  gboolean started;
+  gboolean exited;
+  int exit_status;
+  GArray *waiters; /* connections waiting for its exit (int) */
+} SubContainer;
 
 /* The signals the Sentry reads from its signalfd: SIGCHLD for reaping, the rest forwarded to the root init. */
 static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
@@ -266,7 +283,7 @@ boot_sandbox (Sandbox *sb, GError **error)
 /* Host pids of the container: descendants of the init, plus (when it has its own pid namespace) every process
  * of that namespace. Init first. */
 static GArray *
-container_pids (Sandbox *sb)
+container_pids_of (pid_t init_pid, gboolean exited)
 {
   g_autoptr (GHashTable) parent = g_hash_table_new (g_direct_hash, g_direct_equal);
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
@@ -277,9 +294,9 @@ container_pids (Sandbox *sb)
   struct dirent *de;
   guint i;
 
-  if (sb->init.pid <= 0 || sb->exited)
+  if (init_pid <= 0 || exited)
     return pids;
-  snprintf (nspath, sizeof nspath, "/proc/%d/ns/pid", (int) sb->init.pid);
+  snprintf (nspath, sizeof nspath, "/proc/%d/ns/pid", (int) init_pid);
   n = readlink (nspath, link, sizeof link - 1);
   if (n > 0)
     {
@@ -318,7 +335,7 @@ container_pids (Sandbox *sb)
         continue;
       ppid = atoi (p + 4);
       g_hash_table_insert (parent, GINT_TO_POINTER (pid), GINT_TO_POINTER (ppid));
-      if (own_pidns && pid != sb->init.pid)
+      if (own_pidns && pid != init_pid)
         {
           snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
           n = readlink (path, ns, sizeof ns - 1);
@@ -331,11 +348,11 @@ container_pids (Sandbox *sb)
         }
     }
   closedir (proc);
-  if (g_hash_table_contains (parent, GINT_TO_POINTER (sb->init.pid)))
+  if (g_hash_table_contains (parent, GINT_TO_POINTER (init_pid)))
     {
       GHashTableIter iter;
       gpointer k, v;
-      int init = sb->init.pid;
+      int init = init_pid;
 
       g_array_prepend_val (pids, init);
       /* Descendants by walking each process's parent chain up to the init. */
@@ -357,6 +374,12 @@ container_pids (Sandbox *sb)
         }
     }
   return pids;
+}
+
+static GArray *
+container_pids (Sandbox *sb)
+{
+  return container_pids_of (sb->init.pid, sb->exited);
 }
 
 /* Every descendant of the Sentry (what is left of the sandbox once the init is gone). */
@@ -410,6 +433,261 @@ sandbox_descendants (void)
 }
 
 static void
+reply_waiters (GArray *waiters, int exit_status)
+{
+  g_autoptr (JsonObject) result = json_object_new ();
+  guint i;
+
+  json_object_set_int_member (result, "exit_status", exit_status);
+  for (i = 0; i < waiters->len; i++)
+    {
+      int conn = g_array_index (waiters, int, i);
+      control_reply_ok (conn, result);
+      close (conn);
+    }
+  g_array_set_size (waiters, 0);
+}
+
+static void
+sub_exited (SubContainer *c, int code)
+{
+  g_autofree char *root = g_path_get_dirname (c->sb->args->state_dir);
+  g_autofree char *path = g_build_filename (root, c->id, STATE_EXIT_FILE, NULL);
+  g_autofree char *text = g_strdup_printf ("%d\n", code);
+  g_autoptr (GError) error = NULL;
+
+  c->exited = TRUE;
+  c->exit_status = code;
+  log_info ("container %s: init %d exited with status %d", c->id, (int) c->init.pid, code);
+  /* Its state directory (a sibling of the sandbox's) keeps the status for runsc wait after the sandbox. */
+  if (!runsc_write_file_atomic (path, text, -1, 0644, &error))
+    log_debug ("%s", error->message);
+  if (c->init.sync_fd >= 0)
+    {
+      close (c->init.sync_fd);
+      c->init.sync_fd = -1;
+    }
+  reply_waiters (c->waiters, code);
+}
+
+static void
+sub_free (SubContainer *c)
+{
+  guint i;
+
+  for (i = 0; i < c->waiters->len; i++)
+    close (g_array_index (c->waiters, int, i));
+  g_array_unref (c->waiters);
+  if (c->init.sync_fd >= 0)
+    close (c->init.sync_fd);
+  g_clear_pointer (&c->spec, oci_spec_free);
+  g_free (c->id);
+  g_free (c->bundle);
+  g_free (c->rootfs);
+  g_free (c);
+}
+
+static char *
+sub_hook_state (pid_t init_pid, const char *status, void *user_data)
+{
+  SubContainer *c = user_data;
+  return state_hook_json (c->id, status, init_pid, c->bundle, c->spec->annotations);
+}
+
+static gboolean
+sub_prepare (pid_t init_pid, void *user_data, GError **error)
+{
+  SubContainer *c = user_data;
+  return prepare_init (init_pid, c->sb, error);
+}
+
+static SubContainer *
+find_sub (Sandbox *sb, const char *id)
+{
+  guint i;
+
+  for (i = 0; sb->subs != NULL && i < sb->subs->len; i++)
+    {
+      SubContainer *c = sb->subs->pdata[i];
+      if (strcmp (c->id, id) == 0)
+        return c;
+    }
+  return NULL;
+}
+
+/* create-subcontainer {id, bundle, config, console: bool}, fds: stdin, stdout, stderr[, console socket]. */
+static gboolean
+create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **error)
+{
+  const char *id = json_object_get_string_member_with_default (req, "id", "");
+  const char *bundle = json_object_get_string_member_with_default (req, "bundle", "");
+  const char *config = json_object_get_string_member_with_default (req, "config", "");
+  gboolean console = json_object_get_boolean_member_with_default (req, "console", FALSE);
+  ContainerSpawnArgs spawn = { 0 };
+  SubContainer *c;
+  sigset_t handled;
+  gboolean ok;
+  int i;
+
+  if (!state_validate_id (id, error))
+    return FALSE;
+  if (strcmp (id, sb->args->id) == 0 || find_sub (sb, id) != NULL)
+    return runsc_error_set (error, RUNSC_ERROR_EXISTS, "container with id %s already exists", id);
+  if (sb->exited)
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "the sandbox's root container has stopped");
+  for (i = 0; i < 3; i++)
+    if (fds[i] < 0)
+      return runsc_error_set (error, RUNSC_ERROR_INVALID, "create-subcontainer: stdio descriptors missing");
+
+  c = g_new0 (SubContainer, 1);
+  c->sb = sb;
+  c->id = g_strdup (id);
+  c->bundle = g_strdup (bundle);
+  c->waiters = g_array_new (FALSE, FALSE, sizeof (int));
+  c->init.pid = -1;
+  c->init.notify_fd = -1;
+  c->init.sync_fd = -1;
+  c->spec = oci_spec_load_file (config, error);
+  if (c->spec == NULL)
+    {
+      sub_free (c);
+      return FALSE;
+    }
+  apply_net_raw (c->spec, sb->args->options.net_raw);
+  c->rootfs = oci_spec_rootfs (c->spec, bundle);
+
+  spawn.spec = c->spec;
+  spawn.id = c->id;
+  spawn.bundle = c->bundle;
+  spawn.rootfs = c->rootfs;
+  spawn.console_socket = console ? fds[3] : -1;
+  spawn.stdio[0] = fds[0];
+  spawn.stdio[1] = fds[1];
+  spawn.stdio[2] = fds[2];
+  spawn.rootfs_overlay = sb->args->rootfs_overlay;
+  spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
+  spawn.hook_state = sub_hook_state;
+  spawn.prepare = sub_prepare;
+  spawn.user_data = c;
+
+  handled_sigset (&handled);
+  sigprocmask (SIG_UNBLOCK, &handled, NULL);
+  ok = container_spawn (&spawn, &c->init, error);
+  sigprocmask (SIG_BLOCK, &handled, NULL);
+  if (!ok)
+    {
+      sub_free (c);
+      return FALSE;
+    }
+  if (c->init.notify_fd >= 0)
+    {
+      int nfd = c->init.notify_fd;
+      c->init.notify_fd = -1;
+      if (!sentry_kernel_serve (sb->kernel, nfd, c->init.pid, c->id, error))
+        {
+          kill (c->init.pid, SIGKILL);
+          waitpid (c->init.pid, NULL, 0);
+          sub_free (c);
+          return FALSE;
+        }
+    }
+  if (sb->subs == NULL)
+    sb->subs = g_ptr_array_new ();
+  g_ptr_array_add (sb->subs, c);
+  *init_pid = c->init.pid;
+  log_info ("sandbox %s: container %s created, init %d", sb->args->id, id, (int) c->init.pid);
+  return TRUE;
+}
+
+/* The requests about one subcontainer. Returns FALSE when the connection is kept (a wait). */
+static gboolean
+handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *req, int conn)
+{
+  g_autoptr (JsonObject) result = json_object_new ();
+  g_autoptr (GError) error = NULL;
+  guint i;
+
+  if (strcmp (cmd, "state") == 0)
+    {
+      json_object_set_string_member (result, "status",
+                                     c->exited ? "stopped" : sb->paused ? "paused" : c->started ? "running" : "created");
+      json_object_set_int_member (result, "init_pid", c->init.pid);
+      if (c->exited)
+        json_object_set_int_member (result, "exit_status", c->exit_status);
+      control_reply_ok (conn, result);
+    }
+  else if (strcmp (cmd, "start") == 0)
+    {
+      if (c->exited)
+        control_reply_error (conn, "cannot start a container that has stopped");
+      else if (c->started)
+        control_reply_error (conn, "cannot start an already running container");
+      else if (!container_start (&c->init, &error))
+        control_reply_error (conn, error->message);
+      else
+        {
+          c->started = TRUE;
+          control_reply_ok (conn, NULL);
+        }
+    }
+  else if (strcmp (cmd, "signal") == 0)
+    {
+      int sig = (int) json_object_get_int_member_with_default (req, "signal", SIGTERM);
+      gboolean all = json_object_get_boolean_member_with_default (req, "all", FALSE);
+
+      if (c->exited)
+        control_reply_error (conn, "container not running");
+      else if (all)
+        {
+          g_autoptr (GArray) pids = container_pids_of (c->init.pid, c->exited);
+          for (i = 0; i < pids->len; i++)
+            kill (g_array_index (pids, int, i), sig);
+          control_reply_ok (conn, NULL);
+        }
+      else if (kill (c->init.pid, sig) < 0)
+        control_reply_error (conn, g_strerror (errno));
+      else
+        control_reply_ok (conn, NULL);
+    }
+  else if (strcmp (cmd, "wait") == 0)
+    {
+      if (!c->exited)
+        {
+          g_array_append_val (c->waiters, conn);
+          return FALSE;
+        }
+      json_object_set_int_member (result, "exit_status", c->exit_status);
+      control_reply_ok (conn, result);
+    }
+  else if (strcmp (cmd, "ps") == 0)
+    {
+      g_autoptr (GArray) pids = container_pids_of (c->init.pid, c->exited);
+      JsonArray *arr = json_array_new ();
+      for (i = 0; i < pids->len; i++)
+        json_array_add_int_element (arr, g_array_index (pids, int, i));
+      json_object_set_array_member (result, "pids", arr);
+      control_reply_ok (conn, result);
+    }
+  else if (strcmp (cmd, "destroy") == 0)
+    {
+      if (!c->exited)
+        control_reply_error (conn, "container is not stopped");
+      else
+        {
+          g_ptr_array_remove (sb->subs, c);
+          sub_free (c);
+          control_reply_ok (conn, NULL);
+        }
+    }
+  else
+    {
+      g_autofree char *msg = g_strdup_printf ("unsupported control command \"%s\" for a subcontainer", cmd);
+      control_reply_error (conn, msg);
+    }
+  return TRUE;
+}
+
+static void
 reap_children (Sandbox *sb)
 {
   for (;;)
@@ -425,7 +703,21 @@ reap_children (Sandbox *sb)
           log_info ("container %s: init %d exited with status %d", sb->args->id, (int) pid, sb->exit_status);
         }
       else
-        log_debug ("reaped %d (status 0x%x)", (int) pid, wstatus);
+        {
+          guint i;
+          gboolean found = FALSE;
+          for (i = 0; sb->subs != NULL && i < sb->subs->len && !found; i++)
+            {
+              SubContainer *c = sb->subs->pdata[i];
+              if (c->init.pid == pid && !c->exited)
+                {
+                  found = TRUE;
+                  sub_exited (c, status_to_code (wstatus));
+                }
+            }
+          if (!found)
+            log_debug ("reaped %d (status 0x%x)", (int) pid, wstatus);
+        }
     }
 }
 
@@ -455,14 +747,15 @@ finish (Sandbox *sb)
         ;
     }
 
-  json_object_set_int_member (result, "exit_status", sb->exit_status);
-  for (i = 0; i < sb->waiters->len; i++)
+  /* The subcontainers died with the sandbox. */
+  for (i = 0; sb->subs != NULL && i < sb->subs->len; i++)
     {
-      int conn = g_array_index (sb->waiters, int, i);
-      control_reply_ok (conn, result);
-      close (conn);
+      SubContainer *c = sb->subs->pdata[i];
+      if (!c->exited)
+        sub_exited (c, 128 + SIGKILL);
     }
-  g_array_set_size (sb->waiters, 0);
+  json_object_set_int_member (result, "exit_status", sb->exit_status);
+  reply_waiters (sb->waiters, sb->exit_status);
 }
 
 static const char *
@@ -482,13 +775,10 @@ handle_request (Sandbox *sb, int conn)
   g_autoptr (JsonObject) req = NULL;
   g_autoptr (JsonObject) result = json_object_new ();
   int fds[16];
-  const char *cmd;
+  const char *cmd, *target;
   gsize i;
 
   req = control_recv (conn, fds, G_N_ELEMENTS (fds), &error);
-  for (i = 0; i < G_N_ELEMENTS (fds); i++)
-    if (fds[i] >= 0)
-      close (fds[i]); /* no command takes descriptors yet */
   if (req == NULL)
     {
       log_warning ("control: %s", error->message);
@@ -496,6 +786,39 @@ handle_request (Sandbox *sb, int conn)
       return;
     }
   cmd = json_object_get_string_member_with_default (req, "cmd", "");
+  target = json_object_get_string_member_with_default (req, "id", NULL);
+  if (strcmp (cmd, "create-subcontainer") == 0)
+    {
+      pid_t pid = -1;
+      if (!create_sub (sb, req, fds, &pid, &error))
+        control_reply_error (conn, error->message);
+      else
+        {
+          json_object_set_int_member (result, "init_pid", pid);
+          control_reply_ok (conn, result);
+        }
+      for (i = 0; i < G_N_ELEMENTS (fds); i++)
+        if (fds[i] >= 0)
+          close (fds[i]);
+      close (conn);
+      return;
+    }
+  for (i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (fds[i] >= 0)
+      close (fds[i]); /* no other command takes descriptors */
+  if (target != NULL && strcmp (target, sb->args->id) != 0)
+    {
+      SubContainer *c = find_sub (sb, target);
+      if (c == NULL)
+        {
+          g_autofree char *msg = g_strdup_printf ("container %s does not exist in sandbox %s", target, sb->args->id);
+          control_reply_error (conn, msg);
+        }
+      else if (!handle_sub_request (sb, c, cmd, req, conn))
+        return; /* kept for a wait */
+      close (conn);
+      return;
+    }
   log_debug ("control: %s", cmd);
 
   if (strcmp (cmd, "state") == 0)

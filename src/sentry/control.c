@@ -194,3 +194,22 @@ control_reply_error (int conn, const char *message)
   json_object_set_string_member (reply, "error", message);
   return send_object (conn, reply, NULL, 0, &error);
 }
+
+JsonObject *
+control_request_new (const char *cmd, const char *id)
+{
+  JsonObject *req = json_object_new ();
+
+  json_object_set_string_member (req, "cmd", cmd);
+  if (id != NULL)
+    json_object_set_string_member (req, "id", id);
+  return req;
+}
+
+JsonObject *
+control_call_id (int dirfd, const char *cmd, const char *id, GError **error)
+{
+  g_autoptr (JsonObject) req = control_request_new (cmd, id);
+
+  return control_call (dirfd, req, NULL, 0, error);
+}

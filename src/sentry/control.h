@@ -8,7 +8,7 @@
  * Messages are single datagrams of UTF-8 JSON (at most CONTROL_MSG_MAX bytes), optionally with file
  * descriptors attached (SCM_RIGHTS, at most 16).
  *
- * Request:  {"cmd": NAME, ...arguments}
+ * Request:  {"cmd": NAME, "id": CONTAINER, ...arguments}   ("id" absent: the sandbox's root container)
  * Reply:    {"ok": true, ...results}   or   {"ok": false, "error": "message naming what failed"}
  *
  * Commands:
@@ -21,8 +21,12 @@
  *   "ps"      -> {"pids": [N...]}   host pids of the container's processes, init first
  *   "pause"   -> {}                 freeze the container's cgroup (the Sentry itself is not in it)
  *   "resume"  -> {}                 thaw it
- * Reserved for later (answered with an "unsupported" error today): "create-subcontainer", "start-subcontainer",
- * "exec" (fds: stdio). Statistics and OOM events are read from the cgroup by runsc itself (runsc events). */
+ *   "create-subcontainer" {"id", "bundle", "config": path of the spec, "console": bool}, fds: stdin, stdout,
+ *             stderr[, console socket] -> {"init_pid": N}   another container of the pod joins this sandbox
+ *   "destroy" -> {}                 forget a stopped subcontainer
+ * A subcontainer's state directory holds a symlink sandbox.sock -> ../<sandbox id>/sandbox.sock, so that every
+ * client connects the same way; its requests carry its "id".
+ * Reserved for later (answered with an "unsupported" error today): "exec" (fds: stdio). Statistics and OOM events are read from the cgroup by runsc itself (runsc events). */
 #pragma once
 
 #include <glib.h>
@@ -43,6 +47,12 @@ JsonObject *control_call (int dirfd, JsonObject *request, const int *fds, size_t
 
 /* control_call with a request that is just {"cmd": cmd}. */
 JsonObject *control_call_simple (int dirfd, const char *cmd, GError **error);
+
+/* A request {"cmd": cmd, "id": id} (id may be NULL: the root container). */
+JsonObject *control_request_new (const char *cmd, const char *id);
+
+/* control_call of {"cmd": cmd, "id": id}. */
+JsonObject *control_call_id (int dirfd, const char *cmd, const char *id, GError **error);
 
 /* Server side: receive one request on an accepted connection. NULL with error on EOF or bad JSON. */
 JsonObject *control_recv (int conn, int *fds, size_t max_fds, GError **error);
