@@ -16,8 +16,8 @@ typedef struct
 {
   char *binary_name;   /* runsc binary (name looked up on PATH, or absolute) */
   char *root;          /* runsc --root, with the containerd namespace appended */
-  char *log_path;      /* runsc --debug-log, %ID% substituted per container; NULL for none */
-  char *log_level;     /* "debug" adds --debug; NULL or other for none */
+  char *log_path;      /* the shim's own log file (gVisor's meaning), %ID% substituted; NULL for none */
+  char *log_level;     /* the shim's log level: "debug" (or "trace") logs debug lines too */
   gboolean grouping;   /* one shim per pod (io.kubernetes.cri.sandbox-id); default TRUE */
   char *shim_cgroup;   /* cgroup the shim moves itself into; NULL for none */
   guint32 io_uid;      /* owner of the stdio pipes (0: root) */

@@ -160,7 +160,6 @@ GPtrArray *
 runsc_build_argv (const RunscCtx *ctx, const char *const *args)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *debug_log = shim_options_log_path (ctx->opts, ctx->id ? ctx->id : "");
 
   g_ptr_array_add (argv, g_strdup (ctx->opts->binary_name));
   g_ptr_array_add (argv, g_strdup ("--root"));
@@ -172,10 +171,6 @@ runsc_build_argv (const RunscCtx *ctx, const char *const *args)
       g_ptr_array_add (argv, g_strdup ("--log-format"));
       g_ptr_array_add (argv, g_strdup ("json"));
     }
-  if (g_strcmp0 (ctx->opts->log_level, "debug") == 0 || g_strcmp0 (ctx->opts->log_level, "trace") == 0)
-    g_ptr_array_add (argv, g_strdup ("--debug"));
-  if (debug_log)
-    g_ptr_array_add (argv, g_strdup_printf ("--debug-log=%s", debug_log));
   for (guint i = 0; i < ctx->opts->runsc_flags->len; i++)
     g_ptr_array_add (argv, g_strdup (g_ptr_array_index (ctx->opts->runsc_flags, i)));
   for (; *args; args++)

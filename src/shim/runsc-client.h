@@ -1,6 +1,6 @@
 /* Running the runsc binary (binary_name in runsc.toml) for each lifecycle step, as containerd's runc shim runs
- * runc: global flags (--root, --log <bundle>/log.json --log-format json, --debug, --debug-log, the [runsc_config]
- * flags) then the subcommand. When a command fails, the error is the last error runsc wrote to its JSON log (or
+ * runc: global flags (--root, --log <bundle>/log.json --log-format json, the [runsc_config] flags) then the
+ * subcommand. When a command fails, the error is the last error runsc wrote to its JSON log (or
  * its stderr), so that runsc's own message reaches containerd's. */
 #pragma once
 

@@ -82,6 +82,7 @@ struct Container
 struct ShimService
 {
   char *ns;
+  gboolean log_configured; /* log_path/log_level applied (from the first container that names them) */
   GHashTable *containers; /* id -> Container */
   GSourceFunc on_shutdown;
   gpointer on_shutdown_data;
@@ -627,6 +628,41 @@ user_log_for (Container *c)
   return g_build_filename (dir, "gvisor.log", NULL);
 }
 
+/* gVisor's log_path and log_level are the shim's own: the first container whose options name them sets them
+ * (one shim serves a pod; %ID% is that container's id). The lines still go to containerd's log FIFO too. */
+static void
+apply_log_options (ShimService *svc, Container *c)
+{
+  g_autofree char *path = shim_options_log_path (c->opts, c->id);
+  gboolean debug = g_strcmp0 (c->opts->log_level, "debug") == 0 || g_strcmp0 (c->opts->log_level, "trace") == 0;
+
+  if (svc->log_configured || (path == NULL && c->opts->log_level == NULL))
+    return;
+  svc->log_configured = TRUE;
+  if (debug)
+    runsc_log_init (NULL, RUNSC_LOG_FORMAT_TEXT, TRUE, NULL);
+  if (path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autoptr (GError) error = NULL;
+      int fd;
+
+      if (!runsc_mkdir_p (dir, 0755, &error))
+        {
+          log_warning ("shim log %s: %s", path, error->message);
+          return;
+        }
+      fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0)
+        {
+          log_warning ("open shim log %s: %s", path, g_strerror (errno));
+          return;
+        }
+      runsc_log_set_debug_fd (fd);
+      log_info ("shim log for %s in %s", c->id, path);
+    }
+}
+
 /* ---- handlers ---- */
 
 static void
@@ -669,6 +705,7 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
       container_free (c);
       goto out;
     }
+  apply_log_options (svc, c);
   c->init = process_new (c, NULL, req->stdin, req->stdout, req->stderr, req->terminal);
   pid_file = g_build_filename (c->bundle, "init.pid", NULL);
   if (!mount_rootfs (c, req->rootfs, req->n_rootfs, &error) || !shim_options_save (c->opts, c->bundle, &error)

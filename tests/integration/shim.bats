@@ -300,6 +300,32 @@ LOGGER
   shim_ctr containers rm "$ID-2" 2> /dev/null || true
 }
 
+@test "shim: runsc.toml: log_path and log_level give the shim's own log, [runsc_config] reaches every runtime command" {
+  cat > "$BATS_TEST_TMPDIR/runsc.toml" << TOML
+binary_name = "$SHIM_RUNTIME_BIN"
+root = "$SHIM_D/runsc-root"
+log_path = "$BATS_TEST_TMPDIR/logs/%ID%/shim.log"
+log_level = "debug"
+[runsc_config]
+  debug = true
+TOML
+  run shim_ctr run -d --runtime io.containerd.runsc.v1 --runtime-config-path "$BATS_TEST_TMPDIR/runsc.toml" \
+    --rootfs "$ROOTFS" "$ID" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "run -d: $output"
+  remember_address "$ID"
+  shim_wait_status "$ID" RUNNING
+  log=$BATS_TEST_TMPDIR/logs/$ID/shim.log
+  [ -f "$log" ] || fail "no shim log at $log"
+  grep -q 'level=debug msg="ttrpc: containerd.task.v2.Task/Start' "$log" || fail "no debug lines in the shim log: $(cat "$log")"
+  # --debug=true reached the runtime: its JSON log in the bundle has debug lines.
+  grep -q '"level":"debug"' "$(shim_bundle "$ID")/log.json" \
+    || fail "the runtime did not get --debug=true: $(cat "$(shim_bundle "$ID")/log.json")"
+  shim_ctr task kill -s KILL "$ID"
+  shim_wait_status "$ID" STOPPED
+  shim_ctr task rm "$ID"
+  shim_ctr containers rm "$ID"
+}
+
 @test "shim: a task killed by the OOM killer gets TaskOOM before TaskExit" {
   shim_ctr events > "$BATS_TEST_TMPDIR/events" 2>&1 &
   evpid=$!
