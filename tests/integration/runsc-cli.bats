@@ -201,3 +201,56 @@ run_detached ()
   [ "$status" -eq 0 ] || fail "$output"
   [ "$output" = 5.15.0-cli ] || fail "$output"
 }
+
+@test "runsc-cli: a pod member joins the pod's sandbox, and dies with it" {
+  pod=$ID-pod
+  bundle_args "$BUNDLE" /bin/sleep 1000
+  bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  runtime run --detach --bundle "$BUNDLE" "$pod" < /dev/null > /dev/null 2>&1 3>&- || fail "run the pod sandbox"
+  spid=$(state_field "$pod" pid)
+  app=$BATS_TEST_TMPDIR/app
+  cp -a "$BUNDLE" "$app"
+  bundle_args "$app" /bin/sh -c 'echo from-the-app; hostname; exec sleep 999'
+  bundle_jq "$app" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  runtime create --bundle "$app" --pid-file "$BATS_TEST_TMPDIR/app.pid" "$ID" < /dev/null \
+    > "$BATS_TEST_TMPDIR/app.out" 2>&1 3>&- || fail "create: $(cat "$BATS_TEST_TMPDIR/app.out")"
+  [ "$(readlink "$ROOT/$ID/sandbox.sock")" = "../$pod/sandbox.sock" ]
+  runtime start "$ID" || fail "start"
+  wait_for_text "$BATS_TEST_TMPDIR/app.out" from-the-app
+  apid=$(cat "$BATS_TEST_TMPDIR/app.pid")
+  [ "$(state_field "$ID" pid)" = "$apid" ]
+  [ "$(state_field "$ID" status)" = running ]
+  # One Sentry: the app's init is the pod sandbox's child.
+  [ "$(awk '{ print $4 }' "/proc/$apid/stat")" = "$spid" ] || fail "app init $apid is not a child of $spid"
+  run runtime ps --format json "$ID"
+  [ "$(echo "$output" | jq '.[0]')" = "$apid" ] || fail "$output"
+  runtime delete --force "$pod" || fail "delete the pod sandbox"
+  wait_for_status "$ID" stopped
+  run runtime wait "$ID"
+  [ "$(echo "$output" | jq .exitStatus)" = 137 ] || fail "$output"
+  if proc_present "$apid"; then fail "the app's init $apid outlived its sandbox"; fi
+  runtime delete "$ID" || fail "delete the app"
+  [ -z "$(ls -A "$ROOT")" ] || fail "left: $(ls -A "$ROOT")"
+}
+
+@test "runsc-cli: a pod member exits on its own and is deleted while the pod runs on" {
+  pod=$ID-pod
+  bundle_args "$BUNDLE" /bin/sleep 1000
+  bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox"}'
+  runtime run --detach --bundle "$BUNDLE" "$pod" < /dev/null > /dev/null 2>&1 3>&- || fail "run the pod sandbox"
+  app=$BATS_TEST_TMPDIR/app
+  cp -a "$BUNDLE" "$app"
+  bundle_args "$app" /bin/sh -c 'exit 9'
+  bundle_jq "$app" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  runtime create --bundle "$app" "$ID" < /dev/null > /dev/null 2>&1 3>&- || fail "create"
+  runtime start "$ID" || fail "start"
+  run runtime wait "$ID"
+  [ "$output" = "{\"id\":\"$ID\",\"exitStatus\":9}" ] || fail "$output"
+  [ "$(state_field "$ID" status)" = stopped ]
+  runtime delete "$ID" || fail "delete"
+  [ "$(state_field "$pod" status)" = running ]
+  runtime delete --force "$pod"
+}
