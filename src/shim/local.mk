@@ -44,7 +44,7 @@ containerd_shim_runsc_v1_LDADD = $(SHIM_LIBS)
 
 check_PROGRAMS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats
 TESTS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats
-tests_unit_test_shim_toml_CPPFLAGS = $(SHIM_CPPFLAGS)
+tests_unit_test_shim_toml_CPPFLAGS = $(SHIM_CPPFLAGS) -DTOP_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_shim_toml_SOURCES = tests/unit/test-shim-toml.c
 tests_unit_test_shim_toml_LDADD = $(SHIM_LIBS)
 tests_unit_test_shim_ttrpc_CPPFLAGS = $(SHIM_CPPFLAGS)

@@ -195,6 +195,21 @@ test_config_body (void)
   g_assert_cmpstr (o->binary_name, ==, "runc");
 }
 
+/* The runsc.toml the packages install parses, and gives the defaults (everything in it is commented out). */
+static void
+test_shipped_file (void)
+{
+  g_autofree char *path = g_build_filename (TOP_SRCDIR, "data", "runsc.toml", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TomlDoc) doc = toml_parse_file (path, &error);
+  g_autoptr (ShimOptions) o = shim_options_new ("k8s.io");
+
+  g_assert_no_error (error);
+  g_assert_true (shim_options_apply_toml (o, doc, "k8s.io", &error));
+  g_assert_cmpstr (o->binary_name, ==, "runsc");
+  g_assert_cmpstr (o->root, ==, "/run/containerd/runsc/k8s.io");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -206,5 +221,6 @@ main (int argc, char **argv)
   g_test_add_func ("/shim/toml/type-errors", test_type_errors);
   g_test_add_func ("/shim/toml/save-load", test_save_load);
   g_test_add_func ("/shim/toml/config-body", test_config_body);
+  g_test_add_func ("/shim/toml/shipped-file", test_shipped_file);
   return g_test_run ();
 }
