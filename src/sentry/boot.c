@@ -515,6 +515,30 @@ find_sub (Sandbox *sb, const char *id)
   return NULL;
 }
 
+/* A pod member's spec names the pod's namespaces as /proc/<pod pid>/ns/..., and the pod's pid is the Sentry's.
+ * The network, IPC and UTS namespaces are the Sentry's own, but its pid, mount, user, cgroup and time namespaces
+ * are the host's: those must be the root container's (its init's), never the Sentry's. */
+static void
+redirect_sandbox_namespaces (Sandbox *sb, OciSpec *spec)
+{
+  g_autofree char *prefix = g_strdup_printf ("/proc/%d/ns/", (int) getpid ());
+  gsize i;
+
+  for (i = 0; i < spec->linux_cfg->n_namespaces; i++)
+    {
+      OciNamespace *ns = &spec->linux_cfg->namespaces[i];
+      if (ns->path == NULL || !g_str_has_prefix (ns->path, prefix) || strcmp (ns->type, "network") == 0
+          || strcmp (ns->type, "ipc") == 0 || strcmp (ns->type, "uts") == 0)
+        continue;
+      {
+        char *path = g_strdup_printf ("/proc/%d/ns/%s", (int) sb->init.pid, ns->path + strlen (prefix));
+        log_info ("container namespace %s: %s is the sandbox's root container's, %s", ns->type, ns->path, path);
+        g_free (ns->path);
+        ns->path = path;
+      }
+    }
+}
+
 /* create-subcontainer {id, bundle, config, console: bool}, fds: stdin, stdout, stderr[, console socket]. */
 static gboolean
 create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **error)
@@ -554,6 +578,7 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
       return FALSE;
     }
   apply_net_raw (c->spec, sb->args->options.net_raw);
+  redirect_sandbox_namespaces (sb, c->spec);
   c->rootfs = oci_spec_rootfs (c->spec, bundle);
 
   spawn.spec = c->spec;
