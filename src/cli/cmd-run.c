@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "oci/spec.h"
+#include "sentry/control.h"
 
 static volatile pid_t run_sentry = -1;
 
@@ -122,11 +123,24 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
     }
   else
     while (waitpid (sentry, &wstatus, 0) < 0)
-      if (errno != EINTR)
-        {
-          runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
-          return -1;
-        }
+      {
+        if (errno == EINTR)
+          continue;
+        if (errno == ECHILD)
+          {
+            /* A pod member runs in its pod's sandbox, which is not our child: ask that sandbox. */
+            g_autoptr (StateDir) d = state_dir_open_unlocked (g->root, o.id, error);
+            g_autoptr (JsonObject) reply = d != NULL ? control_call_id (d->dirfd, "wait", o.id, error) : NULL;
+            if (reply == NULL)
+              return -1;
+            code = (int) json_object_get_int_member_with_default (reply, "exit_status", 1);
+            run_sentry = -1;
+            remove_container (g, o.id);
+            return code;
+          }
+        runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
+        return -1;
+      }
   run_sentry = -1;
   code = WIFSIGNALED (wstatus) ? 128 + WTERMSIG (wstatus) : WEXITSTATUS (wstatus);
   remove_container (g, o.id);

@@ -32,3 +32,6 @@ check_PROGRAMS += tests/unit/test-state
 TESTS += tests/unit/test-state
 tests_unit_test_state_SOURCES = tests/unit/test-state.c
 tests_unit_test_state_LDADD = $(RUNTIME_LIBS)
+
+# runsc's own CLI suite (tests/run runs every tests/integration/*.bats).
+EXTRA_DIST += tests/integration/runsc-cli.bats
