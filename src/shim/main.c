@@ -392,7 +392,36 @@ cmd_delete (ShimFlags *f)
 typedef struct
 {
   GMainLoop *loop;
+  TtrpcServer *server;
+  ShimService *svc;
+  gint64 idle_since; /* monotonic µs since when nothing was served, or 0 */
 } ServeState;
+
+/* A shim that manages no container and has no client (containerd gave up on it without Shutdown, as after a
+ * failed create whose caller went away) exits after IDLE_EXIT_S, so that none is left behind. */
+#define IDLE_EXIT_S 30
+
+static gboolean
+on_idle_check (gpointer data)
+{
+  ServeState *s = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (shim_service_n_containers (s->svc) > 0 || ttrpc_server_n_connections (s->server) > 0)
+    {
+      s->idle_since = 0;
+      return G_SOURCE_CONTINUE;
+    }
+  if (s->idle_since == 0)
+    s->idle_since = now;
+  else if (now - s->idle_since >= (gint64) IDLE_EXIT_S * G_USEC_PER_SEC)
+    {
+      log_info ("no container and no client for %d s: exiting", IDLE_EXIT_S);
+      g_main_loop_quit (s->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 on_quit (gpointer data)
@@ -456,6 +485,10 @@ cmd_serve (ShimFlags *f)
   svc = shim_service_new (f->namespace_, on_quit, &state);
   shim_service_register (svc, server);
   ttrpc_server_listen (server, listen_fd);
+  state.server = server;
+  state.svc = svc;
+  state.idle_since = 0;
+  g_timeout_add_seconds (5, on_idle_check, &state);
   g_unix_signal_add (SIGTERM, on_quit, &state);
   g_unix_signal_add (SIGINT, on_quit, &state);
   log_info ("serving %s for namespace %s (pid %d)", sock_path, f->namespace_, (int) getpid ());

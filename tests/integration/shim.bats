@@ -426,6 +426,33 @@ TOML
     || fail "containerd did not clean up after the shim"
 }
 
+@test "shim: start prints only the address, reuses the pod's shim, and an unused shim exits by itself" {
+  b1=$BATS_TEST_TMPDIR/b1
+  b2=$BATS_TEST_TMPDIR/b2
+  mkdir -p "$b1" "$b2"
+  echo '{"annotations":{"io.kubernetes.cri.sandbox-id":"'"$ID"'-pod"}}' > "$b1/config.json"
+  cp "$b1/config.json" "$b2/config.json"
+  out1=$(cd "$b1" && "$SHIM" -namespace default -address "$SHIM_D/nowhere.sock" -id "$ID-1" start < /dev/null 2>&1)
+  [[ $out1 =~ ^unix:///run/containerd/s/[0-9a-f]{64}$ ]] || fail "start printed '$out1'"
+  # sha256 of "<address>/<namespace>/<grouping key>", as containerd's runc shim names its socket.
+  want=$(printf '%s' "$SHIM_D/nowhere.sock/default/$ID-pod" | sha256sum | cut -d' ' -f1)
+  [ "$out1" = "unix:///run/containerd/s/$want" ] || fail "socket $out1, expected the hash $want"
+  [ "$(cat "$b1/address")" = "$out1" ] || fail "address file: $(cat "$b1/address")"
+  sock=${out1#unix://}
+  [ -S "$sock" ] || fail "no socket $sock"
+  [ "$(stat -c %a "$sock")" = 600 ] || fail "socket mode $(stat -c %a "$sock")"
+  pid=$(for p in /proc/[0-9]*; do { tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null | grep -q -- "-id $ID-1 " && echo "${p#/proc/}"; done; true)
+  [ -n "$pid" ] || fail "no shim server for $ID-1"
+  out2=$(cd "$b2" && "$SHIM" -namespace default -address "$SHIM_D/nowhere.sock" -id "$ID-2" start < /dev/null 2>&1)
+  [ "$out2" = "$out1" ] || fail "the pod's second container got '$out2'"
+  [ "$(cat "$b2/address")" = "$out1" ] || fail "second address file: $(cat "$b2/address")"
+  ! pgrep -f -- "-id $ID-2 " > /dev/null || fail "a second shim started for the same pod"
+  # Nobody connects and no container is created: the server exits within its 30 s idle limit.
+  for i in $(seq 450); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+  ! kill -0 "$pid" 2> /dev/null || fail "the unused shim $pid is still running after 45 s"
+  [ ! -e "$sock" ] || fail "the socket outlived the shim"
+}
+
 @test "shim: delete is idempotent, quick and prints a DeleteResponse" {
   dir=$BATS_TEST_TMPDIR/gone
   mkdir -p "$dir"
