@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -987,7 +988,12 @@ supervise (Sandbox *sb)
         {
           int conn = accept4 (sb->args->control_fd, NULL, NULL, SOCK_CLOEXEC);
           if (conn >= 0)
-            handle_request (sb, conn);
+            {
+              /* A client that connects and says nothing must not stall the sandbox. */
+              struct timeval tv = { .tv_sec = 5 };
+              setsockopt (conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+              handle_request (sb, conn);
+            }
         }
       /* A start may have raced with the init's exit. */
       reap_children (sb);
