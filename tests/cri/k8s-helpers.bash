@@ -319,9 +319,12 @@ k8s_rmp ()
   cri stopp "$1" && cri rmp "$1"
 }
 
-# Show containerd's log lines that mention errors (for a failing test's diagnostics).
+# Show containerd's error lines since the last call (for a failing test's diagnostics).
 k8s_diag ()
 {
-  echo "--- containerd log (errors, last 30):" >&2
-  grep -iE 'level=error|level=warn' "$K8S_D/containerd.log" | tail -n 30 >&2
+  local from=1
+  [ -f "$K8S_D/diag.line" ] && from=$(cat "$K8S_D/diag.line")
+  echo "--- containerd's errors during the test:" >&2
+  tail -n +"$from" "$K8S_D/containerd.log" | grep -E 'level=(error|warning)' | cut -c1-400 | tail -n 20 >&2
+  wc -l < "$K8S_D/containerd.log" | awk '{ print $1 + 1 }' > "$K8S_D/diag.line"
 }

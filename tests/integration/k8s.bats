@@ -39,8 +39,12 @@ teardown_file ()
 
 teardown ()
 {
-  # A failing test's pods are removed here, so that the next test starts clean (and its diagnostics shown).
+  # A failing test's pods are removed here, so that the next test starts clean; containerd's complaints during
+  # the failing test are shown with it.
   local p
+  if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${K8S_D:-}" ]; then
+    k8s_diag
+  fi
   if [ -n "${K8S_D:-}" ] && [ -S "$K8S_D/containerd.sock" ]; then
     for p in $(cri pods 2> /dev/null | jq -r '.items[]?.id'); do
       cri stopp "$p" > /dev/null 2>&1
