@@ -35,3 +35,9 @@ tests_unit_test_state_LDADD = $(RUNTIME_LIBS)
 
 # runsc's own CLI suite (tests/run runs every tests/integration/*.bats).
 EXTRA_DIST += tests/integration/runsc-cli.bats
+
+# Unit tests of the control socket transport.
+check_PROGRAMS += tests/unit/test-control
+TESTS += tests/unit/test-control
+tests_unit_test_control_SOURCES = tests/unit/test-control.c
+tests_unit_test_control_LDADD = $(RUNTIME_LIBS)

@@ -1,0 +1,140 @@
+/* Unit tests for the control socket transport (src/sentry/control.c): a request and its reply, an error reply,
+ * descriptors passed along, a state directory deeper than sun_path allows, and a missing socket. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/util.h"
+#include "sentry/control.h"
+
+/* A directory whose path is longer than sun_path (108 bytes). */
+static char *
+make_deep_dir (int *dirfd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = g_dir_make_tmp ("test-control-XXXXXX", &error);
+  g_autofree char *seg = g_strnfill (60, 'd');
+  char *deep = g_build_filename (base, seg, seg, seg, NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (deep, 0700), ==, 0);
+  g_assert_cmpuint (strlen (deep), >, 108);
+  *dirfd = open (deep, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (*dirfd, >=, 0);
+  return deep;
+}
+
+static void
+remove_tree (const char *deep)
+{
+  g_autofree char *d1 = g_path_get_dirname (deep);
+  g_autofree char *d2 = g_path_get_dirname (d1);
+  g_autofree char *top = g_path_get_dirname (d2);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", top);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+/* The server side, in a child: answers "echo" with its argument and the first line read from a passed fd,
+ * anything else with an error. */
+static void
+serve (int listener, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr (JsonObject) req = NULL;
+      g_autoptr (JsonObject) result = json_object_new ();
+      int fds[4];
+      int conn = accept4 (listener, NULL, NULL, SOCK_CLOEXEC);
+
+      if (conn < 0)
+        _exit (2);
+      req = control_recv (conn, fds, G_N_ELEMENTS (fds), NULL);
+      if (req == NULL)
+        _exit (3);
+      if (strcmp (json_object_get_string_member_with_default (req, "cmd", ""), "echo") == 0)
+        {
+          char buf[64] = "";
+          if (fds[0] >= 0)
+            {
+              ssize_t r = read (fds[0], buf, sizeof buf - 1);
+              buf[r > 0 ? r : 0] = '\0';
+              close (fds[0]);
+            }
+          json_object_set_string_member (result, "said", json_object_get_string_member_with_default (req, "id", ""));
+          json_object_set_string_member (result, "read", buf);
+          control_reply_ok (conn, result);
+        }
+      else
+        control_reply_error (conn, "no such command");
+      close (conn);
+    }
+  _exit (0);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr (GError) error = NULL;
+  int dirfd, listener, pipefd[2], wstatus;
+  g_autofree char *deep = make_deep_dir (&dirfd);
+  pid_t child;
+
+  listener = control_listen (dirfd, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (listener, >=, 0);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    serve (listener, 2);
+  close (listener);
+
+  {
+    g_autoptr (JsonObject) req = control_request_new ("echo", "abc");
+    g_autoptr (JsonObject) reply = NULL;
+
+    g_assert_cmpint (pipe (pipefd), ==, 0);
+    g_assert_cmpint (write (pipefd[1], "through-fd", 10), ==, 10);
+    close (pipefd[1]);
+    reply = control_call (dirfd, req, &pipefd[0], 1, &error);
+    close (pipefd[0]);
+    g_assert_no_error (error);
+    g_assert_nonnull (reply);
+    g_assert_true (json_object_get_boolean_member (reply, "ok"));
+    g_assert_cmpstr (json_object_get_string_member (reply, "said"), ==, "abc");
+    g_assert_cmpstr (json_object_get_string_member (reply, "read"), ==, "through-fd");
+  }
+  {
+    g_autoptr (JsonObject) reply = control_call_id (dirfd, "bogus", NULL, &error);
+    g_assert_null (reply);
+    g_assert_error (error, RUNSC_ERROR, RUNSC_ERROR_FAILED);
+    g_assert_cmpstr (error->message, ==, "no such command");
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (waitpid (child, &wstatus, 0), ==, child);
+  g_assert_true (WIFEXITED (wstatus));
+  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+
+  /* Nobody listens any more: the error says so, it does not hang. */
+  g_assert_null (control_call_simple (dirfd, "state", &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "connect to the sandbox's control socket"));
+  close (dirfd);
+  remove_tree (deep);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/control/round-trip", test_round_trip);
+  return g_test_run ();
+}
