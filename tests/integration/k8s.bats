@@ -271,6 +271,8 @@ log_text ()
     || fail "container did not start"
   wait_log limited MemTotal
 
+  # Every check runs; all that fail are reported together.
+  errors=()
   # Accounting: the sandbox (Sentry, or runc's pause) and the app are in the pod-level cgroup.
   pause_pid=$(cri inspectp "$POD" | jq -r .info.info.pid)
   app_pid=$(ctr_pid "$CTR")
@@ -281,38 +283,47 @@ log_text ()
   fi
   box_cg=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$box/cgroup")
   app_cg=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$app_pid/cgroup")
-  [[ $box_cg == "$pod_cg" || $box_cg == "$pod_cg"/* ]] || fail "sandbox pid $box is in memory cgroup $box_cg, not under the pod's $pod_cg"
-  [[ $app_cg == "$pod_cg"/* || $app_cg == "$pod_cg" ]] || fail "app pid $app_pid is in memory cgroup $app_cg, not under the pod's $pod_cg"
+  echo "pod cgroup $pod_cg; sandbox pid $box in $box_cg; app pid $app_pid in $app_cg" >&2
+  [[ $box_cg == "$pod_cg" || $box_cg == "$pod_cg"/* ]] || errors+=("sandbox pid $box is in memory cgroup $box_cg, not under the pod's $pod_cg")
+  [[ $app_cg == "$pod_cg"/* || $app_cg == "$pod_cg" ]] || errors+=("app pid $app_pid is in memory cgroup $app_cg, not under the pod's $pod_cg")
   usage=$(cat "/sys/fs/cgroup/memory$pod_cg/memory.usage_in_bytes")
-  [ "$usage" -gt 0 ] || fail "the pod cgroup accounts no memory"
+  [ "$usage" -gt 0 ] || errors+=("the pod cgroup accounts no memory")
+  # The container's own limit is applied to the cgroup its processes are in.
+  limit=$(cat "/sys/fs/cgroup/memory$app_cg/memory.limit_in_bytes")
+  [ "$limit" = 67108864 ] || errors+=("the app's memory cgroup $app_cg has limit $limit, not the container's 64 MiB")
 
   if is_runsc; then
-    # The limit is visible inside: MemTotal is the container's 64 MiB.
-    log_text "$(k8s_log limited)" | tail -n1 | grep -qx 'MemTotal: 65536 kB' \
-      || fail "meminfo in the pod: $(log_text "$(k8s_log limited)" | tail -n1), expected 65536 kB"
+    # The limit is visible inside: MemTotal is the container's (and the pod's) 64 MiB.
+    now=$(log_text "$(k8s_log limited)" | tail -n1)
+    [ "$now" = 'MemTotal: 65536 kB' ] || errors+=("meminfo in the pod: $now, expected 65536 kB")
   fi
 
   run cri stats "$CTR"
-  [ "$status" -eq 0 ] || fail "ContainerStats: $output"
-  ws=$(jq -r '.stats.memory.working_set_bytes.value // 0' <<< "$output")
-  cpu=$(jq -r '.stats.cpu.usage_core_nano_seconds.value // 0' <<< "$output")
-  [ "$ws" -gt 0 ] || fail "ContainerStats reports no memory in use: $output"
-  [ "$cpu" -gt 0 ] || fail "ContainerStats reports no CPU time: $output"
+  if [ "$status" -eq 0 ]; then
+    ws=$(jq -r '.stats.memory.working_set_bytes.value // 0' <<< "$output")
+    cpu=$(jq -r '.stats.cpu.usage_core_nano_seconds.value // 0' <<< "$output")
+    [ "$ws" -gt 0 ] || errors+=("ContainerStats reports no memory in use: $(jq -c .stats <<< "$output")")
+    [ "$cpu" -gt 0 ] || errors+=("ContainerStats reports no CPU time: $(jq -c .stats <<< "$output")")
+  else
+    errors+=("ContainerStats: $output")
+  fi
 
   # A resize, as the kubelet makes it: the pod cgroup grows first, then the container.
   k8s_pod_cgroup_memory 100663296
   echo '{"memory_limit_in_bytes": 100663296, "cpu_period": 100000, "cpu_quota": 50000}' > "$K8S_D/res.json"
   run cri update "$CTR" "$K8S_D/res.json"
-  [ "$status" -eq 0 ] || fail "UpdateContainerResources: $output"
-  [ "$(cri inspect "$CTR" | jq -r .status.resources.linux.memory_limit_in_bytes)" = 100663296 ] \
-    || fail "ContainerStatus resources after update: $(cri inspect "$CTR" | jq -c .status.resources)"
-  app_cg=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$app_pid/cgroup")
-  [ "$(cat "/sys/fs/cgroup/memory$app_cg/memory.limit_in_bytes")" = 100663296 ] \
-    || fail "the container's cgroup $app_cg has limit $(cat "/sys/fs/cgroup/memory$app_cg/memory.limit_in_bytes") after the update"
-  if is_runsc; then
-    wait_for_text "$(k8s_log limited)" 'MemTotal: 98304 kB' 10 \
-      || fail "meminfo after the update: $(log_text "$(k8s_log limited)" | tail -n1), the cgroup says 96 MiB"
+  if [ "$status" -eq 0 ]; then
+    now=$(cri inspect "$CTR" | jq -r .status.resources.linux.memory_limit_in_bytes)
+    [ "$now" = 100663296 ] || errors+=("ContainerStatus' memory limit after the update: $now")
+    limit=$(cat "/sys/fs/cgroup/memory$app_cg/memory.limit_in_bytes")
+    [ "$limit" = 100663296 ] || errors+=("the app's memory cgroup $app_cg has limit $limit after the update, not 96 MiB")
+    if is_runsc && ! wait_for_text "$(k8s_log limited)" 'MemTotal: 98304 kB' 10 > /dev/null 2>&1; then
+      errors+=("meminfo after the update: $(log_text "$(k8s_log limited)" | tail -n1), expected 98304 kB")
+    fi
+  else
+    errors+=("UpdateContainerResources: $output")
   fi
+  [ ${#errors[@]} -eq 0 ] || fail "$(printf '\n  - %s' "${errors[@]}")"
 }
 
 @test "k8s: a failing command is reported by ContainerStatus (exit code, reason, message), not a hang" {
