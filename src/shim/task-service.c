@@ -57,6 +57,7 @@ typedef struct
   gint64 exited_at; /* µs since the epoch */
   char *stdin_uri, *stdout_uri, *stderr_uri;
   gboolean terminal;
+  gboolean stdin_closed; /* CloseIO came before the process had its IO */
   ShimIO *io;
   char *spec_path; /* exec: the process JSON */
   GPtrArray *waiters; /* TtrpcCall * */
@@ -558,6 +559,8 @@ launch (Process *p, const char *const *args_in, const char *pid_file, GError **e
   p->io = shim_io_new (&iocfg, error);
   if (p->io == NULL)
     return FALSE;
+  if (p->stdin_closed)
+    shim_io_close_stdin (p->io);
   for (const char *const *a = args_in; *a; a++)
     {
       if (strcmp (*a, "--") == 0 && p->terminal)
@@ -1238,8 +1241,12 @@ handle_close_io (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_d
   p = lookup (svc, call, req->id, req->exec_id, NULL);
   if (p == NULL)
     goto out;
-  if (req->stdin && p->io)
-    shim_io_close_stdin (p->io);
+  if (req->stdin)
+    {
+      p->stdin_closed = TRUE;
+      if (p->io)
+        shim_io_close_stdin (p->io);
+    }
   ttrpc_call_reply (call, NULL);
 out:
   containerd__task__v2__close_iorequest__free_unpacked (req, NULL);
