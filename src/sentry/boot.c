@@ -26,8 +26,10 @@
 #include "oci/state.h"
 #include "sentry/boot.h"
 #include "sentry/control.h"
+#include "sentry/exec.h"
 
 #define KILL_WAIT_MS 5000
+#define EXEC_POLL_MAX 1024
 
 typedef struct
 {
@@ -47,6 +49,7 @@ typedef struct
   CgroupOomWatch *oom;
   gboolean paused;
   GPtrArray *subs; /* SubContainer *: the other containers of the pod in this sandbox */
+  SentryExecs *execs; /* runsc exec'd processes (src/sentry/exec.h) */
 } Sandbox;
 
 /* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
@@ -380,7 +383,11 @@ container_pids_of (pid_t init_pid, gboolean exited)
 static GArray *
 container_pids (Sandbox *sb)
 {
-  return container_pids_of (sb->init.pid, sb->exited);
+  GArray *pids = container_pids_of (sb->init.pid, sb->exited);
+
+  if (!sb->exited)
+    sentry_execs_add_pids (sb->execs, sb->args->id, pids); /* runsc exec'd ones outside the init's tree */
+  return pids;
 }
 
 /* Every descendant of the Sentry (what is left of the sandbox once the init is gone). */
@@ -666,6 +673,7 @@ handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *r
       else if (all)
         {
           g_autoptr (GArray) pids = container_pids_of (c->init.pid, c->exited);
+          sentry_execs_add_pids (sb->execs, c->id, pids);
           for (i = 0; i < pids->len; i++)
             kill (g_array_index (pids, int, i), sig);
           control_reply_ok (conn, NULL);
@@ -689,6 +697,8 @@ handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *r
     {
       g_autoptr (GArray) pids = container_pids_of (c->init.pid, c->exited);
       JsonArray *arr = json_array_new ();
+      if (!c->exited)
+        sentry_execs_add_pids (sb->execs, c->id, pids);
       for (i = 0; i < pids->len; i++)
         json_array_add_int_element (arr, g_array_index (pids, int, i));
       json_object_set_array_member (result, "pids", arr);
@@ -722,6 +732,8 @@ reap_children (Sandbox *sb)
       pid_t pid = waitpid (-1, &wstatus, WNOHANG);
       if (pid <= 0)
         return;
+      if (sentry_execs_reaped (sb->execs, pid, status_to_code (wstatus)))
+        continue;
       if (sb->spawned && pid == sb->init.pid && !sb->exited)
         {
           sb->exited = TRUE;
@@ -773,7 +785,8 @@ finish (Sandbox *sb)
         ;
     }
 
-  /* The subcontainers died with the sandbox. */
+  /* The exec'd processes and the subcontainers died with the sandbox. */
+  sentry_execs_sandbox_exited (sb->execs);
   for (i = 0; sb->subs != NULL && i < sb->subs->len; i++)
     {
       SubContainer *c = sb->subs->pdata[i];
@@ -792,6 +805,73 @@ status_name (Sandbox *sb)
   if (sb->paused)
     return "paused";
   return sb->started ? "running" : "created";
+}
+
+/* The container an exec or wait-pid request names (NULL: the root one). FALSE if there is none such. */
+static gboolean
+exec_target (Sandbox *sb, const char *target, SentryExecTarget *t, pid_t *init_pid)
+{
+  memset (t, 0, sizeof *t);
+  t->kernel = sb->kernel;
+  t->cgroup = sb->cgroup;
+  t->net_raw = sb->args->options.net_raw;
+  t->paused = sb->paused;
+  if (target == NULL || strcmp (target, sb->args->id) == 0)
+    {
+      t->id = sb->args->id;
+      t->spec = sb->spec;
+      t->init_pid = sb->init.pid;
+      t->exited = sb->exited || !sb->spawned;
+    }
+  else
+    {
+      SubContainer *c = find_sub (sb, target);
+      if (c == NULL)
+        return FALSE;
+      t->id = c->id;
+      t->spec = c->spec;
+      t->init_pid = c->init.pid;
+      t->exited = c->exited;
+    }
+  *init_pid = t->init_pid;
+  return TRUE;
+}
+
+/* "exec" and "wait-pid" (src/sentry/exec.h). Returns TRUE when conn was taken care of; FALSE for a wait-pid of
+ * the container's init, which is a plain "wait". */
+static gboolean
+handle_exec_request (Sandbox *sb, const char *cmd, const char *target, JsonObject *req, int conn, int *fds,
+                     size_t n_fds)
+{
+  SentryExecTarget t;
+  pid_t init_pid = -1;
+
+  if (!exec_target (sb, target, &t, &init_pid))
+    {
+      g_autofree char *msg = g_strdup_printf ("container %s does not exist in sandbox %s", target, sb->args->id);
+      control_reply_error (conn, msg);
+      close (conn);
+      return TRUE;
+    }
+  if (strcmp (cmd, "exec") == 0)
+    {
+      log_debug ("control: exec in %s", t.id);
+      sentry_execs_handle_exec (sb->execs, &t, req, conn, fds, n_fds);
+      return TRUE;
+    }
+  {
+    pid_t pid = (pid_t) json_object_get_int_member_with_default (req, "pid", 0);
+    g_autofree char *msg = NULL;
+
+    if (sentry_execs_handle_wait (sb->execs, t.id, pid, conn))
+      return TRUE;
+    if (pid > 0 && (pid == init_pid || (pid == 1 && oci_spec_namespace (t.spec, "pid") != NULL)))
+      return FALSE;
+    msg = g_strdup_printf ("container %s has no process %d started by runsc exec", t.id, (int) pid);
+    control_reply_error (conn, msg);
+    close (conn);
+    return TRUE;
+  }
 }
 
 static void
@@ -828,6 +908,12 @@ handle_request (Sandbox *sb, int conn)
           close (fds[i]);
       close (conn);
       return;
+    }
+  if (strcmp (cmd, "exec") == 0 || strcmp (cmd, "wait-pid") == 0)
+    {
+      if (handle_exec_request (sb, cmd, target, req, conn, fds, G_N_ELEMENTS (fds)))
+        return;
+      cmd = "wait"; /* wait-pid of the init */
     }
   for (i = 0; i < G_N_ELEMENTS (fds); i++)
     if (fds[i] >= 0)
@@ -959,18 +1045,23 @@ supervise (Sandbox *sb)
 {
   while (!sb->exited)
     {
-      struct pollfd pfd[2] = {
+      /* The control socket, the signals, and the clients of exec'd processes (a client that hangs up takes its
+       * process with it). */
+      struct pollfd pfd[2 + EXEC_POLL_MAX] = {
         { .fd = sb->args->control_fd, .events = POLLIN },
         { .fd = sb->sigfd, .events = POLLIN },
       };
+      gsize n_exec = sentry_execs_poll_fds (sb->execs, pfd + 2, EXEC_POLL_MAX);
 
-      if (poll (pfd, 2, -1) < 0)
+      if (poll (pfd, 2 + n_exec, -1) < 0)
         {
           if (errno == EINTR)
             continue;
           log_error ("poll: %s", g_strerror (errno));
           break;
         }
+      /* First, while every polled descriptor is still the one polled. */
+      sentry_execs_poll_done (sb->execs, pfd + 2, n_exec);
       if (pfd[1].revents & POLLIN)
         {
           struct signalfd_siginfo si;
@@ -1031,6 +1122,7 @@ sentry_boot (const SentryBootArgs *args)
   sb.init.notify_fd = -1;
   sb.init.sync_fd = -1;
   sb.waiters = g_array_new (FALSE, FALSE, sizeof (int));
+  sb.execs = sentry_execs_new ();
 
   runsc_log_set_component ("runsc-sandbox");
   prctl (PR_SET_NAME, "runsc-sandbox", 0, 0, 0); /* ps and /proc/PID/comm name it, not "exe" */

@@ -133,26 +133,48 @@ control_recv (int conn, int *fds, size_t max_fds, GError **error)
   return json_object_ref (json_node_get_object (root));
 }
 
-JsonObject *
-control_call (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error)
+int
+control_send_request (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error)
 {
   autofd int conn = control_connect (dirfd, error);
-  g_autoptr (JsonObject) reply = NULL;
 
   if (conn < 0)
-    return NULL;
+    return -1;
   if (!send_object (conn, request, fds, n_fds, error))
-    return NULL;
-  reply = control_recv (conn, NULL, 0, error);
+    return -1;
+  return steal_fd (&conn);
+}
+
+JsonObject *
+control_read_reply (int conn, int *fds, size_t max_fds, GError **error)
+{
+  g_autoptr (JsonObject) reply = control_recv (conn, fds, max_fds, error);
+
   if (reply == NULL)
     return NULL;
   if (!json_object_get_boolean_member_with_default (reply, "ok", FALSE))
     {
       const char *msg = json_object_get_string_member_with_default (reply, "error", "unknown error");
       runsc_error_set (error, RUNSC_ERROR_FAILED, "%s", msg);
+      for (size_t i = 0; fds != NULL && i < max_fds; i++)
+        if (fds[i] >= 0)
+          {
+            close (fds[i]);
+            fds[i] = -1;
+          }
       return NULL;
     }
   return g_steal_pointer (&reply);
+}
+
+JsonObject *
+control_call (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error)
+{
+  autofd int conn = control_send_request (dirfd, request, fds, n_fds, error);
+
+  if (conn < 0)
+    return NULL;
+  return control_read_reply (conn, NULL, 0, error);
 }
 
 JsonObject *
@@ -166,6 +188,12 @@ control_call_simple (int dirfd, const char *cmd, GError **error)
 
 gboolean
 control_reply_ok (int conn, JsonObject *result)
+{
+  return control_reply_ok_fds (conn, result, NULL, 0);
+}
+
+gboolean
+control_reply_ok_fds (int conn, JsonObject *result, const int *fds, size_t n_fds)
 {
   g_autoptr (JsonObject) reply = json_object_new ();
   g_autoptr (GError) error = NULL;
@@ -181,7 +209,7 @@ control_reply_ok (int conn, JsonObject *result)
       while (json_object_iter_next (&iter, &name, &value))
         json_object_set_member (reply, name, json_node_copy (value));
     }
-  return send_object (conn, reply, NULL, 0, &error);
+  return send_object (conn, reply, fds, n_fds, &error);
 }
 
 gboolean

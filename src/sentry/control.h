@@ -26,7 +26,15 @@
  *   "destroy" -> {}                 forget a stopped subcontainer
  * A subcontainer's state directory holds a symlink sandbox.sock -> ../<sandbox id>/sandbox.sock, so that every
  * client connects the same way; its requests carry its "id".
- * Reserved for later (answered with an "unsupported" error today): "exec" (fds: stdio). Statistics and OOM events are read from the cgroup by runsc itself (runsc events). */
+ *   "exec"    {"id", "process": an OCI process object, "console": bool, "ignore_paused": bool}, fds: stdin,
+ *             stdout, stderr[, console socket] -> {"pid": N (host), "ns_pid": N (in the container's pid
+ *             namespace)} with a pidfd of the process attached; the connection then stays open and carries a
+ *             second reply {"ok": true, "exit_status": N} when the process exits (128+sig for a signal). If the
+ *             client closes the connection first, the process is killed (runsc exec's waiter lives exactly as
+ *             long as the process). See src/sentry/exec.h.
+ *   "wait-pid" {"id", "pid": N (host pid, or pid in the container's namespace)} -> {"exit_status": N} once that
+ *             exec'd process (or the container's init) has exited
+ * Statistics and OOM events are read from the cgroup by runsc itself (runsc events). */
 #pragma once
 
 #include <glib.h>
@@ -45,6 +53,11 @@ int control_connect (int dirfd, GError **error);
  * Sentry's error text (or the transport error). */
 JsonObject *control_call (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error);
 
+/* The two halves of control_call, for requests answered more than once (exec): connect and send; then read one
+ * reply (with up to max_fds descriptors, missing ones -1), NULL with the Sentry's error text unless "ok". */
+int control_send_request (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error);
+JsonObject *control_read_reply (int conn, int *fds, size_t max_fds, GError **error);
+
 /* control_call with a request that is just {"cmd": cmd}. */
 JsonObject *control_call_simple (int dirfd, const char *cmd, GError **error);
 
@@ -59,6 +72,9 @@ JsonObject *control_recv (int conn, int *fds, size_t max_fds, GError **error);
 
 /* Server side: send {"ok": true} merged with the members of result (may be NULL). */
 gboolean control_reply_ok (int conn, JsonObject *result);
+
+/* control_reply_ok with descriptors attached (SCM_RIGHTS). */
+gboolean control_reply_ok_fds (int conn, JsonObject *result, const int *fds, size_t n_fds);
 
 /* Server side: send {"ok": false, "error": message}. */
 gboolean control_reply_error (int conn, const char *message);
