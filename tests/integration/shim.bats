@@ -160,6 +160,9 @@ remember_address ()
   run shim_ctr task exec --exec-id e2 "$ID" /bin/sh -c 'cat /proc/1/cmdline | tr "\0" " "'
   [ "$status" -eq 0 ] || fail "exec 2: status $status: $output"
   assert_output_has "sleep 1000"
+  run bash -c "echo piped-in | timeout -k 5 60 ctr --address $SHIM_D/containerd.sock task exec --exec-id e4 $ID /bin/cat"
+  [ "$status" -eq 0 ] || fail "exec with stdin: status $status: $output"
+  [ "$output" = piped-in ] || fail "exec with stdin: '$output'"
   run timeout -k 5 60 script -qec "ctr --address $SHIM_D/containerd.sock task exec -t --exec-id e3 $ID /bin/sh -c 'tty; exit 6'" /dev/null < /dev/null
   [ "$status" -eq 6 ] || fail "exec -t: status $status: $output"
   assert_output_has "/dev/pts/"
