@@ -405,6 +405,28 @@ teardown ()
   assert_no_leaks "$ID"
 }
 
+@test "console: run of a terminal container in the foreground uses the caller's terminal" {
+  # script(1) gives the runtime a terminal of 30 rows and 100 columns, and types a line into it.
+  bundle_terminal "$BUNDLE" true
+  # runc sets the size just after the start: the container waits up to 2 s for it (as a shell would see it).
+  bundle_args "$BUNDLE" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo stdio-is-tty;
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+      s=$(stty size 2> /dev/null); case $s in "" | "0 0") sleep 0.1 ;; *) break ;; esac
+    done; echo "$s"; read x; echo "got:$x"; exit 7'
+  rc=0
+  printf 'hello\n' | timeout 30 script -qefc "stty cols 100 rows 30; $RUNTIME_BIN --root $ROOT run --bundle $BUNDLE $ID" \
+    /dev/null > "$BATS_TEST_TMPDIR/out" 2>&1 3>&- || rc=$?
+  out=$(tr -d '\r' < "$BATS_TEST_TMPDIR/out")
+  echo "terminal output: $out"
+  [ "$rc" -eq 7 ] || fail "run exited $rc, expected the container's 7"
+  grep -qx '/dev/pts/[0-9]*' <<< "$out" || fail "tty did not print a pts"
+  grep -qx stdio-is-tty <<< "$out" || fail "stdin/stdout are not a terminal"
+  grep -qx '30 100' <<< "$out" || fail "the terminal's size did not reach the container"
+  grep -qx got:hello <<< "$out" || fail "the input did not reach the container"
+  run runtime state "$ID"
+  [ "$status" -ne 0 ] || fail "run left the container behind: $output"
+}
+
 @test "rootfs: a read-only root refuses writes" {
   bundle_readonly "$BUNDLE" true
   bundle_args "$BUNDLE" sh -c 'touch /newfile; echo "touch:$?"; echo x > /bin/written 2>/dev/null; echo "write:$?"; grep " / " /proc/mounts'
