@@ -95,7 +95,11 @@ run_exec ()
   run_exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$ID" sleep 999
   [ "$status" -eq 0 ] || fail "exec --detach: status $status: $output"
   pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
-  [ "$(cat "/proc/$pid/comm" 2> /dev/null)" = sleep ] || fail "the pid file's $pid is not the exec'd sleep"
+  # runc names the exec'd process itself; runsc, like gVisor's, a runsc process that lives exactly as long as
+  # it (exec.bats checks that), so that a subreaping caller can wait for it.
+  comm=$(cat "/proc/$pid/comm" 2> /dev/null)
+  [ "$comm" = sleep ] || { [ "$RUNTIME_NAME" = runsc ] && [ "$comm" = runsc ]; } \
+    || fail "the pid file's $pid ($comm) is neither the exec'd sleep nor runsc's stand-in for it"
   start=$(proc_start_time "$pid")
   leak_snapshot "$ID"
   LEAK_PROCS+=("$pid:$start")
