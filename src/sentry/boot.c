@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -218,6 +220,31 @@ on_oom (guint64 oom_kills, void *user_data)
   log_info ("container %s: OOM kill (%" G_GUINT64_FORMAT " so far)", sb->args->id, oom_kills);
 }
 
+/* A network namespace the sandbox made itself (--network=none, or sandbox without a path) has its loopback up,
+ * as gVisor's does: "none" means loopback only, not nothing. */
+static void
+bring_up_loopback (const OciSpec *spec)
+{
+  const OciNamespace *ns = oci_spec_namespace (spec, "network");
+  struct ifreq ifr;
+  int fd;
+
+  if (ns == NULL || ns->path != NULL)
+    return;
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  memset (&ifr, 0, sizeof ifr);
+  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  if (ioctl (fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP))
+    {
+      ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+      if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
+        log_warning ("bring up lo: %s", g_strerror (errno));
+    }
+  close (fd);
+}
+
 static gboolean
 boot_sandbox (Sandbox *sb, GError **error)
 {
@@ -244,6 +271,7 @@ boot_sandbox (Sandbox *sb, GError **error)
 
   if (!container_enter_sandbox_namespaces (sb->spec, error))
     return FALSE;
+  bring_up_loopback (sb->spec);
 
   spawn.spec = sb->spec;
   spawn.id = a->id;
