@@ -254,3 +254,16 @@ run_detached ()
   [ "$(state_field "$pod" status)" = running ]
   runtime delete --force "$pod"
 }
+
+@test "runsc-cli: --network=none gives a loopback that is up and nothing else; host shows the host's links" {
+  bundle_args "$BUNDLE" /bin/sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags'
+  run runtime --network=none run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  [ "${lines[0]}" = lo ] && [ "${#lines[@]}" -eq 2 ] || fail "$output"
+  [ $(( ${lines[1]} & 1 )) -eq 1 ] || fail "lo is down: $output"
+  run runtime --network=host run --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  for link in $(ls /sys/class/net); do
+    assert_output_has "$link"
+  done
+}
