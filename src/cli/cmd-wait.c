@@ -1,4 +1,6 @@
-/* runsc wait: wait for the container to exit; print {"id": ID, "exitStatus": N} (N is 128+sig for a signal). */
+/* runsc wait: wait for the container to exit; print {"id": ID, "exitStatus": N} (N is 128+sig for a signal).
+ * With --pid N (gVisor's flag), wait for that process instead: one started by runsc exec (N its pid in the
+ * container's pid namespace or on the host), or the init. */
 #include "config.h"
 
 #include <signal.h>
@@ -18,9 +20,13 @@ cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error)
   g_autoptr (JsonObject) reply = NULL;
   g_autoptr (GError) local = NULL;
   gboolean done;
-  int idx, status = -1;
+  int idx, status = -1, wait_pid = 0;
+  const RunscFlag flags[] = {
+    { "pid", RUNSC_FLAG_INT, &wait_pid, "PID", "wait for this process of the container (started by runsc exec)" },
+    { "", 0, NULL, NULL, NULL },
+  };
 
-  idx = cli_parse (g, NULL, argc, argv, 1, 1, "wait ID", &done, error);
+  idx = cli_parse (g, flags, argc, argv, 1, 1, "wait [--pid PID] ID", &done, error);
   if (idx < 0 || done)
     return idx < 0 ? -1 : 0;
   cli_set_id (g, argv[idx]);
@@ -31,7 +37,21 @@ cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error)
   st = state_load (d, error);
   if (st == NULL)
     return -1;
-  if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+  if (wait_pid > 0)
+    {
+      /* An exec'd process: the Sentry knows its status; a sandbox that is gone took it along (SIGKILL). */
+      status = 128 + SIGKILL;
+      if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+        {
+          g_autoptr (JsonObject) req = control_request_new ("wait-pid", st->id);
+          json_object_set_int_member (req, "pid", wait_pid);
+          reply = control_call (d->dirfd, req, NULL, 0, error);
+          if (reply == NULL)
+            return -1;
+          status = (int) json_object_get_int_member_with_default (reply, "exit_status", 128 + SIGKILL);
+        }
+    }
+  else if (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
     {
       g_autoptr (JsonObject) req = json_object_new ();
       json_object_set_string_member (req, "cmd", "wait");
