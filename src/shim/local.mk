@@ -54,8 +54,15 @@ tests_unit_test_shim_stats_CPPFLAGS = $(SHIM_CPPFLAGS)
 tests_unit_test_shim_stats_SOURCES = tests/unit/test-shim-stats.c
 tests_unit_test_shim_stats_LDADD = $(SHIM_LIBS)
 
+# shim-update: one Task/Update RPC from the command line (ctr 1.6 has none), for shim.bats.
+check_PROGRAMS += tests/lib/shim-update
+tests_lib_shim_update_CPPFLAGS = $(SHIM_CPPFLAGS)
+tests_lib_shim_update_SOURCES = tests/lib/shim-update.c
+tests_lib_shim_update_LDADD = $(SHIM_LIBS)
+
 EXTRA_DIST += tests/integration/shim.bats tests/integration/shim-helpers.bash
 
 # The generated headers must exist before any shim object compiles (BUILT_SOURCES covers only `make all/check`).
 $(libshim_a_OBJECTS) $(containerd_shim_runsc_v1_OBJECTS) $(tests_unit_test_shim_toml_OBJECTS) \
-	$(tests_unit_test_shim_ttrpc_OBJECTS) $(tests_unit_test_shim_stats_OBJECTS): $(SHIM_PB_H)
+	$(tests_unit_test_shim_ttrpc_OBJECTS) $(tests_unit_test_shim_stats_OBJECTS) \
+	$(tests_lib_shim_update_OBJECTS): $(SHIM_PB_H)

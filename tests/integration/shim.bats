@@ -193,6 +193,26 @@ remember_address ()
   [ "$topics" = "/tasks/create /tasks/start /tasks/paused /tasks/resumed " ] || fail "events: '$topics'"
 }
 
+@test "shim: Update sets the task's resources (as for UpdateContainerResources)" {
+  update=${SHIM_UPDATE:-$(dirname "$SHIM")/tests/lib/shim-update}
+  [ -x "$update" ] || fail "tests/lib/shim-update is not built (make check builds it)"
+  run_detached "$ID"
+  pid=$(shim_ctr task ls | awk -v id="$ID" '$1 == id { print $2 }')
+  echo '{"memory":{"limit":67108864},"pids":{"limit":77}}' > "$BATS_TEST_TMPDIR/resources.json"
+  run "$update" "$(cat "$(shim_bundle "$ID")/address")" default "$ID" "$BATS_TEST_TMPDIR/resources.json"
+  [ "$status" -eq 0 ] || fail "Update: $output"
+  mem=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
+  [ -n "$mem" ] || fail "task pid $pid has no memory cgroup"
+  limit=$(cat "/sys/fs/cgroup/memory$mem/memory.limit_in_bytes")
+  [ "$limit" = 67108864 ] || fail "memory limit of $mem: $limit, expected 67108864"
+  pids=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$pid/cgroup")
+  [ "$(cat "/sys/fs/cgroup/pids$pids/pids.max")" = 77 ] || fail "pids.max of $pids: $(cat "/sys/fs/cgroup/pids$pids/pids.max")"
+  # An unknown task is NOT_FOUND, in containerd's words.
+  run "$update" "$(cat "$(shim_bundle "$ID")/address")" default "$ID-none" "$BATS_TEST_TMPDIR/resources.json"
+  [ "$status" -ne 0 ] || fail "Update of an unknown task succeeded"
+  assert_output_has "not found"
+}
+
 @test "shim: ctr run -t gives the process a terminal" {
   command -v script > /dev/null || fail "script(1) (util-linux) is needed for a pty"
   run timeout -k 5 60 script -qec "ctr --address $SHIM_D/containerd.sock run -t --rm --runtime io.containerd.runsc.v1 --runtime-config-path $SHIM_D/runsc.toml --rootfs $ROOTFS $ID /bin/sh -c 'tty; exit 4'" /dev/null < /dev/null
