@@ -109,7 +109,7 @@ remember_address ()
   [ "$output" = "through-stdin" ] || fail "output: $output"
 }
 
-@test "shim: a detached task: ps, metrics, kill, delete, with its events in order" {
+@test "shim: a detached task: ps, metrics, checkpoint refused, kill, delete, with its events in order" {
   shim_ctr events > "$BATS_TEST_TMPDIR/events" 2>&1 &
   evpid=$!
   sleep 0.3
@@ -125,6 +125,10 @@ remember_address ()
   [ "$status" -eq 0 ] || fail "metrics: $output"
   assert_output_has "memory.usage_in_bytes"
   assert_output_has "pids.current"
+
+  run shim_ctr task checkpoint "$ID"
+  [ "$status" -ne 0 ] || fail "checkpoint succeeded: $output"
+  assert_output_has "not supported"
 
   run shim_ctr task kill -s KILL "$ID"
   [ "$status" -eq 0 ] || fail "kill: $output"
@@ -142,7 +146,8 @@ remember_address ()
 
   # The events the shim published, in order, each with its timestamp set.
   topics=$(grep -F "\"container_id\":\"$ID\"" "$BATS_TEST_TMPDIR/events" | awk '{print $6}' | tr '\n' ' ')
-  want="/tasks/create /tasks/start /tasks/exit /tasks/delete "
+  # (containerd pauses a task around a checkpoint, and resumes it when the checkpoint fails.)
+  want="/tasks/create /tasks/start /tasks/paused /tasks/resumed /tasks/exit /tasks/delete "
   [ "$topics" = "$want" ] || fail "events: '$topics', expected '$want'"
   grep -F "/tasks/exit" "$BATS_TEST_TMPDIR/events" | grep -F "\"id\":\"$ID\"" | grep -q '"exit_status":137' \
     || fail "exit event: $(cat "$BATS_TEST_TMPDIR/events")"
