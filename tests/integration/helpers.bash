@@ -217,10 +217,14 @@ leak_snapshot ()
 # The directories of the cgroups process $1 is in that the test shell is not in.
 cgroup_dirs_of ()
 {
-  local pid=$1 hid ctrl path mine dir
+  local pid=$1 hid ctrl path mine dir stat
+  # A zombie's /proc/PID/cgroup reads as the hierarchies' roots: nothing to learn from it.
+  stat=$(cat "/proc/$pid/stat" 2> /dev/null) || return 0
+  stat=${stat##*) }
+  [ "${stat%% *}" = Z ] && return 0
   while IFS=: read -r hid ctrl path; do
     mine=$(awk -F: -v c="$ctrl" '$2 == c { print $3 }' /proc/self/cgroup)
-    [ "$path" = "$mine" ] && continue
+    [ "$path" = "$mine" ] || [ "$path" = / ] && continue
     dir=$(cgroup_mount_of "$ctrl") || continue
     echo "$dir$path"
   done < <(cat "/proc/$pid/cgroup" 2> /dev/null)

@@ -162,6 +162,34 @@ teardown ()
   runtime delete "$ID"
 }
 
+@test "kill --all: every process of the container gets the signal, not only the init" {
+  # The init (pid 1 of its namespace, no handler) ignores SIGTERM; its two children die of it.
+  bundle_args "$BUNDLE" sh -c 'sleep 1000 & sleep 1001 & exec sleep 999'
+  create_ok
+  runtime start "$ID"
+  wait_for_status "$ID" running
+  pid=$(state_field "$ID" pid)
+  sleeps ()
+  {
+    for p in $(proc_tree "$pid"); do
+      [ "$(cat "/proc/$p/comm" 2> /dev/null)" = sleep ] && tr '\0' ' ' < "/proc/$p/cmdline" && echo
+    done
+  }
+  deadline=$((SECONDS + 5))
+  until [ "$(sleeps | grep -c .)" -eq 3 ] || [ $SECONDS -gt $deadline ]; do sleep 0.05; done
+  [ "$(sleeps | grep -c .)" -eq 3 ] || fail "expected three sleeps: $(sleeps)"
+  run runtime kill --all "$ID" TERM
+  [ "$status" -eq 0 ] || fail "kill --all: $output"
+  deadline=$((SECONDS + 5))
+  until [ "$(sleeps | grep -c .)" -eq 1 ] || [ $SECONDS -gt $deadline ]; do sleep 0.05; done
+  [ "$(sleeps)" = "sleep 999 " ] || fail "after kill --all TERM, expected only the init: $(sleeps)"
+  [ "$(state_field "$ID" status)" = running ] || fail "the container stopped: $(runtime state "$ID")"
+  leak_snapshot "$ID"
+  run runtime delete --force "$ID"
+  [ "$status" -eq 0 ] || fail "delete --force: $output"
+  assert_no_leaks "$ID"
+}
+
 @test "kill: a stopped container and an unknown id are errors" {
   bundle_args "$BUNDLE" /bin/true
   create_ok
