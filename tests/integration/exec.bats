@@ -285,3 +285,35 @@ EOF
   shim_ctr task rm "$ID"
   shim_ctr containers rm "$ID"
 }
+
+@test "exec into a pod member: its own root and init, the pod's Sentry, and ps of that member only" {
+  pod=$ID-pod
+  bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  runtime run --detach --bundle "$BUNDLE" "$pod" < /dev/null > /dev/null 2>&1 || fail "run the pod sandbox"
+  app=$BATS_TEST_TMPDIR/app
+  cp -a "$BUNDLE" "$app"
+  touch "$app/rootfs/in-the-app"
+  bundle_args "$app" sleep 2000
+  bundle_jq "$app" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  runtime create --bundle "$app" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/app.out" 2>&1 || fail "create the member"
+  runtime start "$ID" || fail "start the member"
+  run runtime exec "$ID" sh -c 'ls /in-the-app; cat /proc/1/cmdline | tr "\0" " "; uname -r'
+  [ "$status" -eq 0 ] || fail "exec in the member: $status $output"
+  [ "$output" = "$(printf '/in-the-app\nsleep 2000 4.4.0')" ] || fail "output: $output"
+  run runtime exec "$pod" ls /in-the-app
+  [ "$status" -ne 0 ] || fail "the pod's root container sees the member's file"
+  subreaper_bg m "$ID" sleep 908
+  target=$(for p in $(proc_tree "$(state_field "$pod" pid)"); do
+      [ "$(proc_cmdline "$p")" = "sleep 908 " ] && echo "$p"
+    done)
+  [ -n "$target" ] || fail "no exec'd sleep 908 under the pod's Sentry"
+  run runtime ps --format json "$ID"
+  jq -e --argjson p "$target" 'index($p) != null' <<< "$output" > /dev/null || fail "member ps lacks $target: $output"
+  run runtime ps --format json "$pod"
+  jq -e --argjson p "$target" 'index($p) == null' <<< "$output" > /dev/null || fail "pod ps lists $target: $output"
+  runtime delete --force "$pod"
+  [ "$(subreaper_status m)" = 137 ] || fail "the member's exec'd process outlived the pod: $(cat "$BATS_TEST_TMPDIR/m.out")"
+  runtime delete --force "$ID" || :
+}
