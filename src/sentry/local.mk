@@ -59,3 +59,9 @@ TESTS += tests/unit/test-sentry-files
 tests_unit_test_sentry_files_SOURCES = tests/unit/test-sentry-files.c
 tests_unit_test_sentry_files_LDADD = $(RUNTIME_LIBS)
 EXTRA_DIST += tests/integration/sentry-files.bats
+
+# The limits behind the virtual /proc files, on fake cgroup v1 and v2 trees.
+check_PROGRAMS += tests/unit/test-sentry-proc
+TESTS += tests/unit/test-sentry-proc
+tests_unit_test_sentry_proc_SOURCES = tests/unit/test-sentry-proc.c
+tests_unit_test_sentry_proc_LDADD = $(RUNTIME_LIBS)

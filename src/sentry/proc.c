@@ -311,20 +311,171 @@ count_cpu_list (const char *p)
   return n;
 }
 
+/* A cgroup directory relative to the Sentry's cgroup root, walked up to its hierarchy's root: dir is
+ * "<hierarchy>/<path>" ("memory/pod/sb", "unified/pod/sb/container", or "./pod/sb" when /sys/fs/cgroup is the
+ * cgroup2 hierarchy itself); root_len is the length of "<hierarchy>". */
+typedef struct
+{
+  char dir[520];
+  size_t root_len;
+} CgDir;
+
+static int
+cg_dir_set (CgDir *d, const char *hierarchy, const char *path)
+{
+  int n;
+
+  while (*path == '/')
+    path++;
+  n = snprintf (d->dir, sizeof d->dir, "%s%s%s", hierarchy, *path ? "/" : "", path);
+  if (n < 0 || (size_t) n >= sizeof d->dir)
+    {
+      d->dir[0] = '\0';
+      return 0;
+    }
+  while (n > 0 && d->dir[n - 1] == '/' && (size_t) n > strlen (hierarchy))
+    d->dir[--n] = '\0';
+  d->root_len = strlen (hierarchy);
+  return 1;
+}
+
+static int
+cg_dir_is_root (const CgDir *d)
+{
+  return strlen (d->dir) <= d->root_len;
+}
+
+/* Up one level; 0 when d was the hierarchy's root. */
+static int
+cg_dir_up (CgDir *d)
+{
+  char *slash;
+
+  if (cg_dir_is_root (d))
+    return 0;
+  slash = strrchr (d->dir, '/');
+  if (slash == NULL || (size_t) (slash - d->dir) < d->root_len)
+    return 0;
+  *slash = '\0';
+  return 1;
+}
+
+static int64_t
+cg_read_u64 (int cgfd, const CgDir *d, const char *file)
+{
+  char path[600];
+
+  snprintf (path, sizeof path, "%s/%s", d->dir, file);
+  return read_u64_file (cgfd, path);
+}
+
+static ssize_t
+cg_read_text (int cgfd, const CgDir *d, const char *file, char *buf, size_t size)
+{
+  char path[600];
+
+  snprintf (path, sizeof path, "%s/%s", d->dir, file);
+  return read_small (cgfd, path, buf, size);
+}
+
+/* v2 cpu.max "QUOTA PERIOD" (or "max PERIOD"): the CPUs it allows, or 0 for no limit / no file. */
+static int
+cg_v2_cpu_max (int cgfd, const CgDir *d)
+{
+  char buf[64], *end;
+  long long quota, period;
+
+  if (cg_read_text (cgfd, d, "cpu.max", buf, sizeof buf) <= 0 || buf[0] < '0' || buf[0] > '9')
+    return 0;
+  quota = strtoll (buf, &end, 10);
+  period = *end == ' ' ? strtoll (end + 1, NULL, 10) : 100000;
+  if (quota <= 0 || period <= 0)
+    return 0;
+  return (int) ((quota + period - 1) / period);
+}
+
+static void
+lower_ncpus (SentryProcLimits *out, int c)
+{
+  if (c >= 1 && c < out->ncpus)
+    out->ncpus = c;
+}
+
+/* The memory limit of d and its ancestors (the smallest; 0 for none) into *limit. Returns 1 when the cgroup is
+ * known: some level below the hierarchy's root has the limit file. */
+static int
+cg_memory_limit (int cgfd, CgDir d, const char *file, int v1, uint64_t *limit)
+{
+  int known = 0;
+
+  *limit = 0;
+  do
+    {
+      int64_t l = cg_read_u64 (cgfd, &d, file);
+      if (l < 0)
+        continue;
+      if (!cg_dir_is_root (&d))
+        known = 1;
+      /* v1 says "no limit" with a huge page-aligned number, v2 with "max". */
+      if (l > 0 && (v1 ? l < INT64_MAX / 2 : l != INT64_MAX) && (*limit == 0 || (uint64_t) l < *limit))
+        *limit = (uint64_t) l;
+    }
+  while (cg_dir_up (&d));
+  return known;
+}
+
+/* The first level from d up (below the hierarchy's root) that has file: 1 and *d set to it, or 0. */
+static int
+cg_find_up (int cgfd, CgDir *d, const char *file)
+{
+  char path[600];
+
+  do
+    {
+      if (cg_dir_is_root (d))
+        return 0;
+      snprintf (path, sizeof path, "%s/%s", d->dir, file);
+      if (faccessat (cgfd, path, R_OK, 0) == 0)
+        return 1;
+    }
+  while (cg_dir_up (d));
+  return 0;
+}
+
+/* Count the lines of file in d (v1 tasks, v2 cgroup.threads), or -1. */
+static int64_t
+cg_count_lines (int cgfd, const CgDir *d, const char *file)
+{
+  char path[600], buf[4096];
+  int64_t lines = 0;
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof path, "%s/%s", d->dir, file);
+  fd = openat (cgfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < n; i++)
+      lines += buf[i] == '\n';
+  close (fd);
+  return lines;
+}
+
 void
-sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out)
+sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out)
 {
   char buf[4096];
-  char path[600];
-  char mem_path[512] = "";
-  char cpu_path[512] = "";
-  char pids_path[512] = "";
-  char v2_path[512] = "";
-  int have_v1_mem = 0;
+  char path[64];
+  char mem_cg[512] = "", cpu_cg[512] = "", cpuacct_cg[512] = "", pids_cg[512] = "", v2_cg[512] = "";
+  int have_mem = 0, have_cpu = 0, have_cpuacct = 0, have_pids = 0, have_v2 = 0;
+  int mem_known = 0;
+  uint64_t cg_limit = 0;
+  const char *v2_base = NULL;
+  CgDir d;
   ssize_t n;
   const char *p;
 
-  pthread_once (&host_once, host_init);
   out->mem_limit = spec_mem_limit;
   out->mem_usage = -1;
   out->mem_cache = -1;
@@ -334,26 +485,23 @@ sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out)
   out->tasks = -1;
   if (out->ncpus < 1)
     out->ncpus = 1;
-  if (host_proc < 0)
+  if (proc_fd < 0)
     return;
 
   /* CPUs: the app's affinity. */
   snprintf (path, sizeof path, "%d/status", (int) tid);
-  if (read_small (host_proc, path, buf, sizeof buf) > 0 && (p = strstr (buf, "Cpus_allowed_list:")) != NULL)
+  if (read_small (proc_fd, path, buf, sizeof buf) > 0 && (p = strstr (buf, "Cpus_allowed_list:")) != NULL)
     {
-      int c;
       p += strlen ("Cpus_allowed_list:");
       while (*p == ' ' || *p == '\t')
         p++;
-      c = count_cpu_list (p);
-      if (c >= 1 && c < out->ncpus)
-        out->ncpus = c;
+      lower_ncpus (out, count_cpu_list (p));
     }
 
   /* The app's cgroups, as paths in the Sentry's cgroup namespace. */
   snprintf (path, sizeof path, "%d/cgroup", (int) tid);
-  n = read_small (host_proc, path, buf, sizeof buf);
-  if (n <= 0 || host_cgroup < 0)
+  n = read_small (proc_fd, path, buf, sizeof buf);
+  if (n <= 0 || cgroup_fd < 0)
     return;
   for (char *line = buf; line && *line; )
     {
@@ -370,116 +518,126 @@ sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out)
           const char *cg = c2 + 1;
           size_t cl = (size_t) (c2 - ctrls);
           if (cl == 0)
-            snprintf (v2_path, sizeof v2_path, "%s", cg);
+            have_v2 = snprintf (v2_cg, sizeof v2_cg, "%s", cg) > 0;
           else
             {
               char list[128];
               snprintf (list, sizeof list, ",%.*s,", (int) cl, ctrls);
               if (strstr (list, ",memory,"))
-                snprintf (mem_path, sizeof mem_path, "memory%s", cg), have_v1_mem = 1;
+                have_mem = snprintf (mem_cg, sizeof mem_cg, "%s", cg) > 0;
+              if (strstr (list, ",cpu,"))
+                have_cpu = snprintf (cpu_cg, sizeof cpu_cg, "%s", cg) > 0;
               if (strstr (list, ",cpuacct,"))
-                snprintf (cpu_path, sizeof cpu_path, "cpuacct%s", cg);
-              else if (strstr (list, ",cpu,") && cpu_path[0] == '\0')
-                snprintf (cpu_path, sizeof cpu_path, "cpu%s", cg);
-              if (strstr (list, ",pids,") && strcmp (cg, "/") != 0)
-                snprintf (pids_path, sizeof pids_path, "pids%s", cg);
+                have_cpuacct = snprintf (cpuacct_cg, sizeof cpuacct_cg, "%s", cg) > 0;
+              if (strstr (list, ",pids,"))
+                have_pids = snprintf (pids_cg, sizeof pids_cg, "%s", cg) > 0;
             }
         }
       line = next;
     }
 
-  if (have_v1_mem)
+  /* Where the cgroup2 hierarchy is: /sys/fs/cgroup itself on a v2 host (or in a mount namespace that sees only
+   * cgroup2), /sys/fs/cgroup/unified on a hybrid one. A v1 line whose hierarchy is not mounted does not count. */
+  if (have_v2)
     {
-      /* The limit of the cgroup and of every ancestor applies. */
-      char walk[512];
-      snprintf (walk, sizeof walk, "%s", mem_path);
-      for (;;)
-        {
-          int64_t l;
-          char *slash;
-          snprintf (path, sizeof path, "%s/memory.limit_in_bytes", walk);
-          l = read_u64_file (host_cgroup, path);
-          /* v1 says "no limit" with a huge page-aligned number. */
-          if (l > 0 && l < (INT64_MAX / 2) && (out->mem_limit == 0 || (uint64_t) l < out->mem_limit))
-            out->mem_limit = (uint64_t) l;
-          slash = strrchr (walk, '/');
-          if (slash == NULL)
-            break;
-          *slash = '\0';
-        }
-      snprintf (path, sizeof path, "%s/memory.usage_in_bytes", mem_path);
-      if (strcmp (mem_path, "memory/") != 0)
-        out->mem_usage = read_u64_file (host_cgroup, path);
-      snprintf (path, sizeof path, "%s/memory.stat", mem_path);
-      if (out->mem_usage >= 0 && read_small (host_cgroup, path, buf, sizeof buf) > 0)
-        out->mem_cache = stat_value (buf, "total_cache");
+      if (faccessat (cgroup_fd, "cgroup.controllers", F_OK, 0) == 0)
+        v2_base = ".";
+      else if (faccessat (cgroup_fd, "unified/cgroup.controllers", F_OK, 0) == 0)
+        v2_base = "unified";
     }
-  else if (v2_path[0] && strcmp (v2_path, "/") != 0)
+  have_mem = have_mem && faccessat (cgroup_fd, "memory/memory.limit_in_bytes", F_OK, 0) == 0;
+  have_cpu = have_cpu && faccessat (cgroup_fd, "cpu/cpu.cfs_quota_us", F_OK, 0) == 0;
+  have_cpuacct = have_cpuacct && faccessat (cgroup_fd, "cpuacct/cpuacct.stat", F_OK, 0) == 0;
+  have_pids = have_pids && faccessat (cgroup_fd, "pids", F_OK, 0) == 0;
+
+  /* Memory: the limits of the app's cgroup and of every ancestor apply, and the spec's. */
+  if (have_mem && cg_dir_set (&d, "memory", mem_cg))
     {
-      for (int i = 0; i < 2 && out->mem_usage < 0; i++)
+      mem_known = cg_memory_limit (cgroup_fd, d, "memory.limit_in_bytes", 1, &cg_limit);
+      if (mem_known && !cg_dir_is_root (&d))
         {
-          const char *base = i == 0 ? "" : "unified";
-          int64_t l;
-          snprintf (path, sizeof path, "%s%s/memory.max", base, v2_path);
-          l = read_u64_file (host_cgroup, path);
-          if (l > 0 && l != INT64_MAX && (out->mem_limit == 0 || (uint64_t) l < out->mem_limit))
-            out->mem_limit = (uint64_t) l;
-          snprintf (path, sizeof path, "%s%s/memory.current", base, v2_path);
-          out->mem_usage = read_u64_file (host_cgroup, path);
-          snprintf (path, sizeof path, "%s%s/memory.stat", base, v2_path);
-          if (out->mem_usage >= 0 && read_small (host_cgroup, path, buf, sizeof buf) > 0)
+          out->mem_usage = cg_read_u64 (cgroup_fd, &d, "memory.usage_in_bytes");
+          if (out->mem_usage >= 0 && cg_read_text (cgroup_fd, &d, "memory.stat", buf, sizeof buf) > 0)
+            out->mem_cache = stat_value (buf, "total_cache");
+        }
+    }
+  if (!mem_known && v2_base && cg_dir_set (&d, v2_base, v2_cg))
+    {
+      mem_known = cg_memory_limit (cgroup_fd, d, "memory.max", 0, &cg_limit);
+      /* The app's own cgroup may have no memory controller (the sandbox cgroup enables none for its child):
+       * usage is the nearest ancestor's. */
+      if (mem_known && cg_find_up (cgroup_fd, &d, "memory.current"))
+        {
+          out->mem_usage = cg_read_u64 (cgroup_fd, &d, "memory.current");
+          if (out->mem_usage >= 0 && cg_read_text (cgroup_fd, &d, "memory.stat", buf, sizeof buf) > 0)
             out->mem_cache = stat_value (buf, "file");
         }
     }
+  if (cg_limit > 0 && (out->mem_limit == 0 || cg_limit < out->mem_limit))
+    out->mem_limit = cg_limit;
 
-  /* CPU: quota (v1 cfs) limits the CPU count; usage from cpuacct. Not for the root cgroup (the host's). */
-  if (cpu_path[0] && strchr (cpu_path, '/') && strcmp (strchr (cpu_path, '/'), "/") != 0)
+  /* CPU: a CFS quota on the cgroup or any ancestor limits the CPU count; usage from cpuacct (v1) or cpu.stat
+   * (v2). Not for the root cgroup (the host's). */
+  if (have_cpu && cg_dir_set (&d, "cpu", cpu_cg))
+    do
+      {
+        int64_t quota = cg_read_u64 (cgroup_fd, &d, "cpu.cfs_quota_us");
+        int64_t period = cg_read_u64 (cgroup_fd, &d, "cpu.cfs_period_us");
+        if (quota > 0 && quota != INT64_MAX && period > 0)
+          lower_ncpus (out, (int) ((quota + period - 1) / period));
+      }
+    while (cg_dir_up (&d));
+  if (have_cpuacct && cg_dir_set (&d, "cpuacct", cpuacct_cg) && !cg_dir_is_root (&d)
+      && cg_read_text (cgroup_fd, &d, "cpuacct.stat", buf, sizeof buf) > 0)
     {
-      char cpu_dir[520];
-      int64_t quota, period;
-      snprintf (cpu_dir, sizeof cpu_dir, "cpu%s", strchr (cpu_path, '/'));
-      snprintf (path, sizeof path, "%s/cpu.cfs_quota_us", cpu_dir);
-      quota = read_u64_file (host_cgroup, path);
-      snprintf (path, sizeof path, "%s/cpu.cfs_period_us", cpu_dir);
-      period = read_u64_file (host_cgroup, path);
-      if (quota > 0 && period > 0)
+      int64_t u = stat_value (buf, "user"), s = stat_value (buf, "system");
+      if (u >= 0 && s >= 0)
         {
-          int c = (int) ((quota + period - 1) / period);
-          if (c >= 1 && c < out->ncpus)
-            out->ncpus = c;
+          out->cpu_user_ns = u * (1000000000 / USER_HZ);
+          out->cpu_sys_ns = s * (1000000000 / USER_HZ);
         }
-      snprintf (path, sizeof path, "%s/cpuacct.stat", cpu_path);
-      if (read_small (host_cgroup, path, buf, sizeof buf) > 0)
+    }
+  if (v2_base && cg_dir_set (&d, v2_base, v2_cg))
+    {
+      if (!have_cpu)
         {
-          int64_t u = stat_value (buf, "user"), s = stat_value (buf, "system");
+          CgDir up = d;
+          do
+            lower_ncpus (out, cg_v2_cpu_max (cgroup_fd, &up));
+          while (cg_dir_up (&up));
+        }
+      if (out->cpu_user_ns < 0 && !cg_dir_is_root (&d) && cg_read_text (cgroup_fd, &d, "cpu.stat", buf, sizeof buf) > 0)
+        {
+          int64_t u = stat_value (buf, "user_usec"), s = stat_value (buf, "system_usec");
           if (u >= 0 && s >= 0)
             {
-              out->cpu_user_ns = u * (1000000000 / USER_HZ);
-              out->cpu_sys_ns = s * (1000000000 / USER_HZ);
+              out->cpu_user_ns = u * 1000;
+              out->cpu_sys_ns = s * 1000;
             }
         }
     }
-  if (pids_path[0])
+
+  /* Tasks: pids.current of the pids cgroup (v1, or v2 from the app's cgroup up), else the lines of the app's
+   * cgroup's thread list. */
+  if (have_pids && cg_dir_set (&d, "pids", pids_cg) && !cg_dir_is_root (&d))
+    out->tasks = cg_read_u64 (cgroup_fd, &d, "pids.current");
+  if (out->tasks < 0 && v2_base && cg_dir_set (&d, v2_base, v2_cg) && !cg_dir_is_root (&d))
     {
-      snprintf (path, sizeof path, "%s/pids.current", pids_path);
-      out->tasks = read_u64_file (host_cgroup, path);
+      CgDir up = d;
+      if (cg_find_up (cgroup_fd, &up, "pids.current"))
+        out->tasks = cg_read_u64 (cgroup_fd, &up, "pids.current");
+      else
+        out->tasks = cg_count_lines (cgroup_fd, &d, "cgroup.threads");
     }
-  else if (have_v1_mem && strcmp (mem_path, "memory/") != 0)
-    {
-      /* Count the threads in the memory cgroup's task list. */
-      int fd;
-      snprintf (path, sizeof path, "%s/tasks", mem_path);
-      fd = openat (host_cgroup, path, O_RDONLY | O_CLOEXEC);
-      if (fd >= 0)
-        {
-          int64_t lines = 0;
-          while ((n = read (fd, buf, sizeof buf)) > 0)
-            for (ssize_t i = 0; i < n; i++)
-              lines += buf[i] == '\n';
-          close (fd);
-          out->tasks = lines;
-        }
-    }
+  if (out->tasks < 0 && have_mem && cg_dir_set (&d, "memory", mem_cg) && !cg_dir_is_root (&d))
+    out->tasks = cg_count_lines (cgroup_fd, &d, "tasks");
+}
+
+void
+sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out)
+{
+  pthread_once (&host_once, host_init);
+  sentry_proc_limits_at (host_proc, host_cgroup, tid, spec_mem_limit, out);
 }
 
 /* ---- renderers ---- */

@@ -67,6 +67,14 @@ void sentry_proc_view_from_kernel (SentryKernel *k, SentryProcView *view);
  * files under /sys/fs/cgroup), combined with the spec's memory limit. Never fails: unknown values stay unknown. */
 void sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out);
 
+/* The same with the /proc and cgroup root directories given (tests use fake trees). cgroup_fd is what
+ * /sys/fs/cgroup is: a v1 or hybrid layout (one directory per hierarchy: memory/, cpu/, cpuacct/, pids/, and
+ * unified/ for cgroup2), or the cgroup2 hierarchy itself (it has cgroup.controllers). Memory: the smallest of
+ * spec_mem_limit and the limits of the app's cgroup and its ancestors (v1 memory.limit_in_bytes, else v2
+ * memory.max). CPUs: affinity, and the CFS quota (v1 cpu.cfs_quota_us, v2 cpu.max) of the cgroup and its
+ * ancestors. */
+void sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out);
+
 /* Render file f into buf (size bytes). Returns the length, or -ENOSPC/-errno. Pure given its inputs, except
  * for cpuinfo and an unlimited meminfo, which start from the host's files. */
 ssize_t sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
