@@ -550,7 +550,8 @@ sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec_mem_
   have_cpuacct = have_cpuacct && faccessat (cgroup_fd, "cpuacct/cpuacct.stat", F_OK, 0) == 0;
   have_pids = have_pids && faccessat (cgroup_fd, "pids", F_OK, 0) == 0;
 
-  /* Memory: the limits of the app's cgroup and of every ancestor apply, and the spec's. */
+  /* Memory: the limits of the app's cgroup and of every ancestor apply; the live values win over the spec's
+   * (runsc update may have raised or lowered the limit), which is only for a sandbox without a cgroup. */
   if (have_mem && cg_dir_set (&d, "memory", mem_cg))
     {
       mem_known = cg_memory_limit (cgroup_fd, d, "memory.limit_in_bytes", 1, &cg_limit);
@@ -573,7 +574,7 @@ sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec_mem_
             out->mem_cache = stat_value (buf, "file");
         }
     }
-  if (cg_limit > 0 && (out->mem_limit == 0 || cg_limit < out->mem_limit))
+  if (mem_known)
     out->mem_limit = cg_limit;
 
   /* CPU: a CFS quota on the cgroup or any ancestor limits the CPU count; usage from cpuacct (v1) or cpu.stat

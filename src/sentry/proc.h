@@ -51,7 +51,7 @@ typedef struct
 /* Limits and usage of one app's cgroups (v1 or v2), read at call time. 0 / -1 mean unknown. */
 typedef struct
 {
-  uint64_t mem_limit;   /* min(spec limit, cgroup limits up the hierarchy), 0 = none */
+  uint64_t mem_limit;   /* the cgroup limits up the hierarchy (the spec's without a cgroup), 0 = none */
   int64_t mem_usage;    /* bytes, -1 unknown */
   int64_t mem_cache;    /* page cache bytes, -1 unknown */
   int ncpus;            /* online CPUs the app may use (affinity, cpu quota), >= 1 */
@@ -69,10 +69,11 @@ void sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *o
 
 /* The same with the /proc and cgroup root directories given (tests use fake trees). cgroup_fd is what
  * /sys/fs/cgroup is: a v1 or hybrid layout (one directory per hierarchy: memory/, cpu/, cpuacct/, pids/, and
- * unified/ for cgroup2), or the cgroup2 hierarchy itself (it has cgroup.controllers). Memory: the smallest of
- * spec_mem_limit and the limits of the app's cgroup and its ancestors (v1 memory.limit_in_bytes, else v2
- * memory.max). CPUs: affinity, and the CFS quota (v1 cpu.cfs_quota_us, v2 cpu.max) of the cgroup and its
- * ancestors. */
+ * unified/ for cgroup2), or the cgroup2 hierarchy itself (it has cgroup.controllers). Memory: the smallest limit
+ * of the app's cgroup and its ancestors (v1 memory.limit_in_bytes, else v2 memory.max); when the app has such a
+ * cgroup, that live value is the limit even if the spec's differs (runsc update changes the cgroup), and
+ * spec_mem_limit counts only when it has none. CPUs: affinity, and the CFS quota (v1 cpu.cfs_quota_us, v2
+ * cpu.max) of the cgroup and its ancestors. */
 void sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out);
 
 /* Render file f into buf (size bytes). Returns the length, or -ENOSPC/-errno. Pure given its inputs, except

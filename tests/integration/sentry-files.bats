@@ -154,6 +154,29 @@ debian_rootfs ()
   [ "$used" -le "$total" ] && [ "$free" -le "$total" ] && [ "$cache" -le "$total" ] || fail "free: $output"
 }
 
+@test "sentry-files: runsc update raising the memory limit above the spec's is seen in /proc/meminfo and sysinfo" {
+  out=$BATS_TEST_TMPDIR/out
+  mkdir -p "$out"
+  cp "$PROBE" "$BUNDLE/rootfs/probe"
+  bundle_bind "$BUNDLE" "$out" /out
+  bundle_jq "$BUNDLE" '.linux.resources.memory.limit = 268435456'
+  # meminfo and free (sysinfo) every 0.1 s, each written whole.
+  bundle_args "$BUNDLE" /bin/sh -c 'while :; do { head -1 /proc/meminfo; free | grep ^Mem:; } > /out/m.tmp; mv /out/m.tmp /out/m; sleep 0.1; done'
+  "$RUNSC" --root "$ROOT" create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- \
+    || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  "$RUNSC" --root "$ROOT" start "$ID" 3>&- || fail "start"
+  wait_for_text "$out/m" "262144 kB" || fail "the spec's limit is not in meminfo"
+  run "$RUNSC" --root "$ROOT" update --memory 512m "$ID"
+  [ "$status" -eq 0 ] || fail "update --memory 512m: $output"
+  wait_for_text "$out/m" "524288 kB" || fail "the raised limit is not in meminfo"
+  grep -qE '^Mem: +524288 ' "$out/m" || fail "free (sysinfo) after the raise: $(cat "$out/m")"
+  # And back down below the spec's.
+  run "$RUNSC" --root "$ROOT" update --memory 128m "$ID"
+  [ "$status" -eq 0 ] || fail "update --memory 128m: $output"
+  wait_for_text "$out/m" "131072 kB" || fail "the lowered limit is not in meminfo"
+  "$RUNSC" --root "$ROOT" delete --force "$ID" 3>&-
+}
+
 @test "sentry-files: a Debian root filesystem runs python3 -c in the sandbox" {
   debian_rootfs || fail "debootstrap failed"
   bundle_jq "$BUNDLE" '.root.path = $p | .process.env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]' \

@@ -1,6 +1,6 @@
 /* Unit tests for the limits behind the Sentry's /proc files (src/sentry/proc.c): sentry_proc_limits_at on fake
  * /proc and /sys/fs/cgroup trees (plain directories) for a cgroup v2 host, a hybrid v1 host, and a hybrid host
- * seen through a mount namespace that shows only cgroup2. The real
+ * seen through a mount namespace that shows only cgroup2; the live cgroup limit against the spec's. The real
  * v1 hierarchy is covered by tests/integration/sentry-files.bats and resources.bats (the development hosts
  * cannot give a cgroup2 memory or cpu controller: those are bound to their v1 hierarchies). */
 #include "config.h"
@@ -112,9 +112,9 @@ test_v2 (void)
   g_assert_cmpint (lim.cpu_sys_ns, ==, 1000000000LL);
   g_assert_cmpint (lim.tasks, ==, 7);
 
-  /* The spec's limit too. */
+  /* The spec's limit is only for a sandbox without a cgroup: here the cgroup's wins, higher or lower. */
   limits (&t, 256 * MiB, &lim);
-  g_assert_cmpuint (lim.mem_limit, ==, 256 * MiB);
+  g_assert_cmpuint (lim.mem_limit, ==, 512 * MiB);
   limits (&t, 1024 * MiB, &lim);
   g_assert_cmpuint (lim.mem_limit, ==, 512 * MiB);
 
@@ -134,10 +134,10 @@ test_v2 (void)
   g_assert_cmpuint (lim.mem_limit, ==, 256 * MiB);
   g_assert_cmpint (lim.ncpus, ==, 1);
 
-  /* No limit anywhere. */
+  /* No limit anywhere: unlimited, even with a spec limit (runsc update --memory -1). */
   tree_cg (&t, "pod/sb/memory.max", "max\n");
   tree_cg (&t, "pod/memory.max", "max\n");
-  limits (&t, 0, &lim);
+  limits (&t, 256 * MiB, &lim);
   g_assert_cmpuint (lim.mem_limit, ==, 0);
   tree_free (&t);
 }
@@ -181,7 +181,7 @@ test_v2_view_of_hybrid (void)
   tree_free (&t);
 }
 
-/* cgroup v1 (hybrid): memory and cpu limits up the hierarchy. */
+/* cgroup v1 (hybrid): memory and cpu limits up the hierarchy; the live limit wins over the spec's. */
 static void
 test_v1 (void)
 {
@@ -205,7 +205,8 @@ test_v1 (void)
   tree_cg (&t, "cpuacct/pod/sb/cpuacct.stat", "user 30\nsystem 20\n");
   tree_cg (&t, "pids/pod/sb/pids.current", "5\n");
 
-  limits (&t, 0, &lim);
+  /* runsc update raised the limit from the spec's 256 MiB to 1 GiB: the app sees 1 GiB. */
+  limits (&t, 256 * MiB, &lim);
   g_assert_cmpuint (lim.mem_limit, ==, 1024 * MiB);
   g_assert_cmpint (lim.mem_usage, ==, 2097152);
   g_assert_cmpint (lim.mem_cache, ==, 16384);
