@@ -393,7 +393,7 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
     { "process-label", RUNSC_FLAG_STRING, &process_label, "LABEL", "SELinux label (recorded, not applied)" },
     { "apparmor", RUNSC_FLAG_STRING, &apparmor, "PROFILE", "AppArmor profile (recorded, not applied)" },
     { "no-new-privs", RUNSC_FLAG_BOOL, &no_new_privs, NULL, "set no_new_privs for the process" },
-    { "preserve-fds", RUNSC_FLAG_INT, &preserve_fds, "N", "only 0 is supported" },
+    { "preserve-fds", RUNSC_FLAG_INT, &preserve_fds, "N", "pass our descriptors 3 to 3+N-1 on (N at most 12)" },
     { "ignore-paused", RUNSC_FLAG_BOOL, &ignore_paused, NULL, "accepted; a paused container still refuses exec" },
     { "", 0, NULL, NULL, NULL },
   };
@@ -407,7 +407,8 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
   autofd int console = -1;
   autofd int conn = -1;
   autofd int pidfd = -1;
-  int fds[4], opened[3], rfds[1] = { -1 };
+  int fds[16], opened[3], rfds[1] = { -1 };
+  size_t n_fds;
   gboolean done, terminal;
   const char *status;
   pid_t pid, ns_pid;
@@ -435,12 +436,19 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
   o.process_label = process_label;
   cli_set_id (g, argv[idx]);
 
-  if (preserve_fds != 0)
+  /* SCM_RIGHTS carries 16 descriptors: stdio, the console socket and at most 12 more. */
+  if (preserve_fds < 0 || preserve_fds > 12)
     {
-      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "--preserve-fds %d: passing extra descriptors is not supported",
+      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "--preserve-fds %d: between 0 and 12 descriptors can be passed",
                        preserve_fds);
       return -1;
     }
+  for (i = 0; i < preserve_fds; i++)
+    if (fcntl (3 + i, F_GETFD) < 0)
+      {
+        runsc_error_errno (error, errno, "--preserve-fds %d: descriptor %d", preserve_fds, 3 + i);
+        return -1;
+      }
   d = state_dir_open_unlocked (g->root, argv[idx], error);
   if (d == NULL)
     return -1;
@@ -503,9 +511,14 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
   json_object_set_object_member (req, "process", json_object_ref (proc));
   json_object_set_boolean_member (req, "console", console >= 0);
   json_object_set_boolean_member (req, "ignore_paused", ignore_paused);
+  json_object_set_int_member (req, "preserve_fds", preserve_fds);
   stdio_fds (fds, opened);
-  fds[3] = console;
-  conn = control_send_request (d->dirfd, req, fds, console >= 0 ? 4 : 3, error);
+  n_fds = 3;
+  if (console >= 0)
+    fds[n_fds++] = console;
+  for (i = 0; i < preserve_fds; i++)
+    fds[n_fds++] = 3 + i;
+  conn = control_send_request (d->dirfd, req, fds, n_fds, error);
   for (i = 0; i < 3; i++)
     if (opened[i] >= 0)
       close (opened[i]);

@@ -58,6 +58,8 @@ typedef struct
                                 namespaces (those that differ from the caller's) */
   int console_socket;        /* for process->terminal, or -1 */
   int stdio[3];              /* -1 keeps the caller's */
+  const int *preserve_fds;   /* runsc exec --preserve-fds: these become the process's fds 3, 4, ... */
+  gsize n_preserve_fds;
   const struct sock_fprog *sandbox_filter; /* as for container_spawn; NULL for none */
   /* Optional: called once the process exists, before it does anything: the place to put it into the container's
    * cgroup (joining the cgroup namespace does not move it). */

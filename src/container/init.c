@@ -245,6 +245,35 @@ install_filters (const ContainerPlan *p, int *listener, InitError *err)
 
 __attribute__ ((noreturn)) static void process_main (const ContainerPlan *p, int start_state_fd);
 
+/* runsc exec --preserve-fds: the passed descriptors become 3, 4, ...; what we still need (the sync and console
+ * sockets) moves above them first. p is this process's own copy of the plan. */
+static int
+setup_preserved_fds (ContainerPlan *p, InitError *err)
+{
+  int floor = 3 + (int) p->n_preserve_fds;
+  int tmp[16];
+
+  if (p->n_preserve_fds == 0)
+    return 0;
+  if (p->n_preserve_fds > G_N_ELEMENTS (tmp))
+    return init_error (err, EINVAL, "too many preserved fds");
+  p->sync_fd = fcntl (p->sync_fd, F_DUPFD_CLOEXEC, floor);
+  if (p->sync_fd < 0)
+    _exit (1);
+  if (p->console_socket >= 0 && (p->console_socket = fcntl (p->console_socket, F_DUPFD_CLOEXEC, floor)) < 0)
+    return init_error (err, errno, "move the console socket");
+  for (gsize i = 0; i < p->n_preserve_fds; i++)
+    if ((tmp[i] = fcntl (p->preserve_fds[i], F_DUPFD_CLOEXEC, floor)) < 0)
+      return init_error (err, errno, "dup preserved fd %d", (int) (3 + i));
+  for (gsize i = 0; i < p->n_preserve_fds; i++)
+    {
+      if (dup2 (tmp[i], 3 + (int) i) < 0)
+        return init_error (err, errno, "dup2 preserved fd %d", (int) (3 + i));
+      close (tmp[i]);
+    }
+  return 0;
+}
+
 void
 container_exec_main (const ContainerPlan *p)
 {
@@ -256,7 +285,7 @@ container_exec_main (const ContainerPlan *p)
   /* The Sentry puts us into the container's cgroup (prepare) and acknowledges. */
   wait_ack (p->sync_fd, NULL, 0);
   umask (0);
-  if (setup_stdio (p, &err) < 0)
+  if (setup_stdio (p, &err) < 0 || setup_preserved_fds ((ContainerPlan *) p, &err) < 0)
     init_fail (p->sync_fd, &err);
   process_main (p, -1);
 }
@@ -374,8 +403,8 @@ process_main (const ContainerPlan *p, int start_state_fd)
     }
   umask (p->umask);
 
-  /* Nothing of the Sentry's reaches the program. */
-  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  /* Nothing of the Sentry's reaches the program (only runsc exec --preserve-fds's, at 3...). */
+  syscall (SYS_close_range, 3 + (unsigned int) p->n_preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 
   if (sync_send (sync, SYNC_READY, 0, NULL, &listener, listener >= 0 ? 1 : 0) < 0)
     _exit (1);

@@ -236,5 +236,11 @@ container_plan_new_exec (const ContainerExecArgs *args, GError **error)
   if (!plan_process (plan, args->spec, args->process, args->console_socket, args->stdio, args->sandbox_filter,
                      error))
     return NULL;
+  if (args->n_preserve_fds > 0)
+    {
+      plan->preserve_fds = container_plan_block (plan, g_memdup2 (args->preserve_fds,
+                                                                  args->n_preserve_fds * sizeof (int)));
+      plan->n_preserve_fds = args->n_preserve_fds;
+    }
   return g_steal_pointer (&plan);
 }

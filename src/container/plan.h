@@ -136,6 +136,8 @@ typedef struct
   unsigned short console_rows, console_cols;
   int console_socket;
   int stdio[3];
+  int *preserve_fds; /* exec only: become fds 3.. of the process (kept open through execve) */
+  gsize n_preserve_fds;
 
   /* seccomp */
   struct sock_fprog oci_filter; /* len 0: none */

@@ -26,8 +26,9 @@
  *   "destroy" -> {}                 forget a stopped subcontainer
  * A subcontainer's state directory holds a symlink sandbox.sock -> ../<sandbox id>/sandbox.sock, so that every
  * client connects the same way; its requests carry its "id".
- *   "exec"    {"id", "process": an OCI process object, "console": bool, "ignore_paused": bool}, fds: stdin,
- *             stdout, stderr[, console socket] -> {"pid": N (host), "ns_pid": N (in the container's pid
+ *   "exec"    {"id", "process": an OCI process object, "console": bool, "preserve_fds": N, "ignore_paused":
+ *             bool}, fds: stdin, stdout, stderr[, console socket], then N more that become the process's fds 3..
+ *             -> {"pid": N (host), "ns_pid": N (in the container's pid
  *             namespace)} with a pidfd of the process attached; the connection then stays open and carries a
  *             second reply {"ok": true, "exit_status": N} when the process exits (128+sig for a signal). If the
  *             client closes the connection first, the process is killed (runsc exec's waiter lives exactly as

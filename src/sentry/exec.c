@@ -184,6 +184,8 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
 {
   JsonObject *process = json_object_get_object_member (req, "process");
   gboolean console = json_object_get_boolean_member_with_default (req, "console", FALSE);
+  gint64 n_preserve = json_object_get_int_member_with_default (req, "preserve_fds", 0);
+  size_t first_extra = console ? 4 : 3;
   g_autoptr (OciSpec) pspec = NULL;
   g_autoptr (JsonObject) result = json_object_new ();
   ContainerExecArgs a = { 0 };
@@ -208,6 +210,12 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
       return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: stdio descriptors missing");
   if (pspec->process->terminal && (!console || n_fds < 4 || fds[3] < 0))
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: process.terminal is set but no console socket came");
+  if (n_preserve < 0 || first_extra + (size_t) n_preserve > n_fds)
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: %" G_GINT64_FORMAT " preserved descriptors: too many",
+                            n_preserve);
+  for (i = 0; i < (size_t) n_preserve; i++)
+    if (fds[first_extra + i] < 0)
+      return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: preserved descriptor %zu missing", 3 + i);
   if (!t->net_raw && pspec->process->capabilities != NULL)
     {
       /* Without --net-raw no process of the sandbox has CAP_NET_RAW (as for the init). */
@@ -226,6 +234,8 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
   a.stdio[0] = fds[0];
   a.stdio[1] = fds[1];
   a.stdio[2] = fds[2];
+  a.preserve_fds = fds + first_extra;
+  a.n_preserve_fds = (gsize) n_preserve;
   a.sandbox_filter = sentry_kernel_filter (t->kernel);
   a.prepare = exec_prepare;
   a.user_data = (void *) t->cgroup;

@@ -317,3 +317,20 @@ EOF
   [ "$(subreaper_status m)" = 137 ] || fail "the member's exec'd process outlived the pod: $(cat "$BATS_TEST_TMPDIR/m.out")"
   runtime delete --force "$ID" || :
 }
+
+@test "exec --preserve-fds: runsc's descriptors 3.. become the process's, and nothing else of ours leaks" {
+  # (runtime closes fd 3 for bats' sake: call the binary directly here)
+  start_container
+  echo from-host > "$BATS_TEST_TMPDIR/in"
+  run "$RUNTIME_BIN" --root "$ROOT" exec --preserve-fds 2 "$ID" sh -c 'cat <&3; echo to-host >&4; ls /proc/self/fd | tr "\n" " "' \
+    3< "$BATS_TEST_TMPDIR/in" 4> "$BATS_TEST_TMPDIR/out"
+  [ "$status" -eq 0 ] || fail "exec --preserve-fds 2: $status $output"
+  [ "$output" = "from-host
+0 1 2 3 4 5 " ] || fail "output (5 is ls's own directory): $output"
+  [ "$(cat "$BATS_TEST_TMPDIR/out")" = to-host ] || fail "fd 4 did not reach the host file"
+  run "$RUNTIME_BIN" --root "$ROOT" exec "$ID" sh -c 'ls /proc/self/fd | tr "\n" " "' 3< "$BATS_TEST_TMPDIR/in"
+  [ "$output" = "0 1 2 3 " ] || fail "without --preserve-fds: $output"
+  run "$RUNTIME_BIN" --root "$ROOT" exec --preserve-fds 3 "$ID" true 3< "$BATS_TEST_TMPDIR/in" 4> "$BATS_TEST_TMPDIR/out"
+  [ "$status" -ne 0 ] || fail "a closed descriptor 5 was accepted"
+  assert_output_has "descriptor 5"
+}
