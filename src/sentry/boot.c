@@ -295,19 +295,21 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (!ok)
     return FALSE;
   sb->spawned = TRUE;
-  if (sb->cgroup != NULL)
-    {
-      g_autoptr (GError) local = NULL;
-      sb->oom = cgroup_oom_watch_start (sb->cgroup, on_oom, sb, &local);
-      if (sb->oom == NULL)
-        log_warning ("OOM kills will not be logged: %s", local->message);
-    }
+  /* Serving first: with a small pids.limit the notification threads get the room, the optional OOM watcher
+   * what is left. */
   if (sb->init.notify_fd >= 0)
     {
       int nfd = sb->init.notify_fd;
       sb->init.notify_fd = -1;
       if (!sentry_kernel_serve (sb->kernel, nfd, sb->init.pid, a->id, error))
         return FALSE;
+    }
+  if (sb->cgroup != NULL)
+    {
+      g_autoptr (GError) local = NULL;
+      sb->oom = cgroup_oom_watch_start (sb->cgroup, on_oom, sb, &local);
+      if (sb->oom == NULL)
+        log_warning ("OOM kills will not be logged: %s", local->message);
     }
   return TRUE;
 }

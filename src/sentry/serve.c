@@ -6,7 +6,13 @@
  * (sentry_call_may_block) hands the receiving role to the next thread. One watcher thread sleeps in poll()
  * until the filter is orphaned (every process of the container has exited: POLLHUP) or the kernel is freed,
  * then stops the workers (a signal interrupts RECV) and closes the fd. Nothing on the path from RECV to SEND
- * allocates or takes a lock. */
+ * allocates or takes a lock.
+ *
+ * Threads are what a small pids.limit runs out of first. The watcher is made first, then the workers: fewer
+ * workers than asked for is a warning, not a failure. When the watcher cannot be made, or no worker can be made
+ * beside it, the listener falls back to a single self-watching worker that polls the fd (and the stop eventfd)
+ * before each RECV: one thread serves the whole container, calls that block (a FIFO open waiting for its peer)
+ * make the others wait. Only when not even that thread can be made does serving fail (an error, not an abort). */
 #include "config.h"
 
 #include <errno.h>
@@ -49,6 +55,9 @@ struct SentryListener
   pthread_mutex_t lock;
   pthread_cond_t role_free;
   int receiving; /* a worker holds the receiving role (under lock) */
+  int self_watch; /* no watcher thread: the one worker polls for the end itself, then closes the fd */
+  int abandon;    /* the watcher leaves at once, closing nothing (serving falls back to self_watch) */
+  int started;    /* atomic: n_workers is final (the watcher waits for it before it stops the workers) */
   SentryListener *next;
 };
 
@@ -176,6 +185,32 @@ sentry_call_may_block (SentryCall *call)
   pthread_mutex_unlock (&L->lock);
 }
 
+/* The single worker of a listener without a watcher: wait until a notification is pending (TRUE), or until the
+ * filter is orphaned or the kernel is freed (FALSE, and the listener is dead). */
+static gboolean
+self_watch_wait (SentryListener *L)
+{
+  struct pollfd p[2] = { { L->fd, POLLIN, 0 }, { L->stop_fd, POLLIN, 0 } };
+
+  for (;;)
+    {
+      int r = poll (p, 2, -1);
+      if (r < 0 && errno == EINTR)
+        {
+          if (__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
+            return FALSE;
+          continue;
+        }
+      if (r < 0 || (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || (p[1].revents & POLLIN))
+        {
+          __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
+          return FALSE;
+        }
+      if (p[0].revents & POLLIN)
+        return TRUE;
+    }
+}
+
 static void *
 worker_main (void *data)
 {
@@ -210,6 +245,8 @@ worker_main (void *data)
       /* Receive and answer until dead, or until a handler hands the role on. */
       while (!__atomic_load_n (&L->dead, __ATOMIC_ACQUIRE))
         {
+          if (L->self_watch && !self_watch_wait (L))
+            break;
           memset (u.buf, 0, notif_size);
           if (ioctl (L->fd, SECCOMP_IOCTL_NOTIF_RECV, &u.req) < 0)
             {
@@ -223,6 +260,12 @@ worker_main (void *data)
           if (dispatch (L, &u.req))
             break;
         }
+    }
+  if (L->self_watch)
+    {
+      log_debug ("sentry: container %s: no more processes behind its seccomp listener", L->id);
+      close (L->fd);
+      L->fd = -1;
     }
   __atomic_fetch_add (&L->exited, 1, __ATOMIC_ACQ_REL);
   return NULL;
@@ -242,7 +285,11 @@ watcher_main (void *data)
       if (r < 0 || (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) || (p[1].revents & POLLIN))
         break;
     }
+  if (__atomic_load_n (&L->abandon, __ATOMIC_ACQUIRE))
+    return NULL;
   __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
+  while (!__atomic_load_n (&L->started, __ATOMIC_ACQUIRE))
+    usleep (1000);
   pthread_mutex_lock (&L->lock);
   pthread_cond_broadcast (&L->role_free);
   pthread_mutex_unlock (&L->lock);
@@ -260,12 +307,61 @@ watcher_main (void *data)
   return NULL;
 }
 
+/* The watcher, then up to wanted workers; or, when that leaves no worker, one self-watching worker. Returns 0 or
+ * the error of the thread that could not be made; *shortage is why there are fewer threads than asked. */
+static int
+start_threads (SentryListener *L, int wanted, int *shortage)
+{
+  int err;
+
+  *shortage = 0;
+  L->n_workers = 0;
+  err = pthread_create (&L->watcher, NULL, watcher_main, L);
+  if (err == 0)
+    {
+      for (int i = 0; i < wanted; i++)
+        {
+          int e = pthread_create (&L->workers[i], NULL, worker_main, L);
+          if (e != 0)
+            {
+              *shortage = e;
+              break;
+            }
+          L->n_workers = i + 1;
+        }
+      if (L->n_workers > 0)
+        {
+          __atomic_store_n (&L->started, 1, __ATOMIC_RELEASE);
+          return 0;
+        }
+      err = *shortage;
+      /* A watcher and no worker: give the watcher's thread to a worker that watches for itself. */
+      __atomic_store_n (&L->abandon, 1, __ATOMIC_RELEASE);
+      {
+        uint64_t one = 1, drain;
+        if (write (L->stop_fd, &one, sizeof one) < 0)
+          return errno;
+        pthread_join (L->watcher, NULL);
+        if (read (L->stop_fd, &drain, sizeof drain) < 0)
+          return errno;
+      }
+    }
+  *shortage = err;
+  L->self_watch = 1;
+  err = pthread_create (&L->workers[0], NULL, worker_main, L);
+  if (err != 0)
+    return err;
+  L->n_workers = 1;
+  L->watcher = L->workers[0]; /* what sentry_serve_stop_all joins */
+  return 0;
+}
+
 gboolean
 sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *container_id, GError **error)
 {
   SentryListener *L;
   sigset_t all, old;
-  int err = 0;
+  int err = 0, wanted, shortage;
 
   pthread_once (&once, init_once);
 
@@ -279,7 +375,7 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
   L->fd = notify_fd;
   L->init_pid = init_pid;
   g_strlcpy (L->id, container_id != NULL ? container_id : "", sizeof L->id);
-  L->n_workers = worker_count ();
+  wanted = worker_count ();
   pthread_mutex_init (&L->lock, NULL);
   pthread_cond_init (&L->role_free, NULL);
   L->stop_fd = eventfd (0, EFD_CLOEXEC);
@@ -296,21 +392,25 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
   /* Threads start with every signal blocked, so that process signals stay with the Sentry's main loop. */
   sigfillset (&all);
   pthread_sigmask (SIG_SETMASK, &all, &old);
-  for (int i = 0; i < L->n_workers && err == 0; i++)
-    {
-      err = pthread_create (&L->workers[i], NULL, worker_main, L);
-      if (err != 0)
-        L->n_workers = i;
-    }
-  if (err == 0 || L->n_workers > 0)
-    err = pthread_create (&L->watcher, NULL, watcher_main, L);
+  err = start_threads (L, wanted, &shortage);
   pthread_sigmask (SIG_SETMASK, &old, NULL);
   if (err != 0)
     {
-      /* Without a watcher nothing would stop the workers: keep it simple and fail hard. */
-      log_error ("sentry: start notification threads for container %s: %s", L->id, strerror (err));
-      abort ();
+      close (L->fd);
+      close (L->stop_fd);
+      pthread_mutex_destroy (&L->lock);
+      pthread_cond_destroy (&L->role_free);
+      g_free (L);
+      return runsc_error_errno (error, err, "serve container %s: start a notification thread",
+                                container_id != NULL ? container_id : "");
     }
+  if (L->self_watch)
+    log_warning ("sentry: container %s: no room for more than one notification thread (%s; pids.limit?): one "
+                 "thread serves every call, and a call that waits (a FIFO open) holds up the others",
+                 L->id, strerror (shortage));
+  else if (L->n_workers < wanted)
+    log_warning ("sentry: container %s: %d notification threads instead of %d (%s; pids.limit?)", L->id,
+                 L->n_workers, wanted, strerror (shortage));
 
   pthread_mutex_lock (&k->listeners_lock);
   L->next = k->listeners;
@@ -333,8 +433,16 @@ sentry_serve_stop_all (SentryKernel *k)
     {
       uint64_t one = 1;
       next = L->next;
+      /* Handlers that wait see sentry_call_stopping at once (the watcher would set it too, but a self-watching
+       * worker may be inside such a handler). */
+      __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
       if (write (L->stop_fd, &one, sizeof one) < 0)
         log_warning ("sentry: stop container %s: %s", L->id, strerror (errno));
+      while (L->self_watch && __atomic_load_n (&L->exited, __ATOMIC_ACQUIRE) < 1)
+        {
+          pthread_kill (L->workers[0], wake_signal);
+          usleep (2000);
+        }
       pthread_join (L->watcher, NULL);
       close (L->stop_fd);
       pthread_mutex_destroy (&L->lock);

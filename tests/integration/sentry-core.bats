@@ -145,6 +145,36 @@ run_in_runsc ()
     || fail "no native execve strace line: $(cat "$BATS_TEST_TMPDIR"/logs/*)"
 }
 
+@test "sentry-core: a tiny pids.limit leaves the Sentry fewer notification threads, not an abort" {
+  # Three tasks are the least a sandbox needs: the Sentry, the container's init and one notification thread
+  # (which then also watches for the container's end). The OOM watcher and the other threads are optional.
+  # No room for a fork either: one process, whose open of /proc/version the Sentry serves.
+  bundle_args "$BUNDLE" cat /proc/sys/kernel/osrelease /proc/version
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 3'
+  run_in_runsc --log "$BATS_TEST_TMPDIR/log3" --debug
+  [ "$status" -eq 0 ] || fail "pids.limit 3: status $status: $output; log: $(cat "$BATS_TEST_TMPDIR/log3")"
+  [ "$(head -1 <<< "$output")" = 4.4.0 ] || fail "pids.limit 3: osrelease: $output"
+  grep -q "^Linux version 4.4.0 " <<< "$output" || fail "pids.limit 3: /proc/version: $output"
+  grep -q "no room for more than one notification thread" "$BATS_TEST_TMPDIR/log3" \
+    || fail "no warning: $(cat "$BATS_TEST_TMPDIR/log3")"
+
+  # Room for a watcher and two workers (pids.limit 5): fewer workers than asked for, with a warning.
+  ID=$ID-5
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 5'
+  run_in_runsc --log "$BATS_TEST_TMPDIR/log5" --debug
+  [ "$status" -eq 0 ] && [ "$(head -1 <<< "$output")" = 4.4.0 ] || fail "pids.limit 5: status $status: $output"
+  grep -q "2 notification threads instead of 4" "$BATS_TEST_TMPDIR/log5" \
+    || fail "pids.limit 5: $(grep -i thread "$BATS_TEST_TMPDIR/log5")"
+
+  # No room for the init's one thread: a clean error, never SIGABRT.
+  ID=$ID-2
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 2'
+  run_in_runsc
+  [ "$status" -ne 0 ] || fail "pids.limit 2 ran: $output"
+  grep -q "Resource temporarily unavailable" <<< "$output" || fail "pids.limit 2: $output"
+  ! grep -q "signal 6" <<< "$output" || fail "pids.limit 2: the Sentry aborted: $output"
+}
+
 @test "sentry-core: runsc help syscalls prints the table as table, json and csv" {
   run "$RUNSC" help syscalls --format=json
   [ "$status" -eq 0 ] || fail "json: $output"
