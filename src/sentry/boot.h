@@ -21,7 +21,9 @@
  *     atomically, SIGKILL every remaining process of the sandbox, answer pending "wait" requests, and exit with
  *     the container's status (128+N when killed by signal N).
  *   - SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM: forwarded to the root init.
- *   - Control requests (src/sentry/control.h): start, state, signal, wait, ps.
+ *   - Control requests (src/sentry/control.h): start, state, signal, wait, ps, pause, resume, the pod's
+ *     subcontainers, and exec / wait-pid (src/sentry/exec.h: processes started in a running container, whose
+ *     clients' connections are polled too, so that a client that goes away takes its process along).
  * The init is forked from the main thread only (PR_SET_PDEATHSIG follows the forking thread), so the Sentry's
  * death kills the sandbox (fail closed). */
 #pragma once
