@@ -380,7 +380,8 @@ fifo_wait (Ctx *c, int fd, int from_opath)
         }
       else
         usleep (i < 100 ? 2000 : 20000);
-      if (c->call && sentry_call_valid (c->call) < 0)
+      /* The app gave up, or the Sentry is shutting the listener down (sentry_kernel_free waits for us). */
+      if (c->call && (sentry_call_stopping (c->call) || sentry_call_valid (c->call) < 0))
         {
           if (r >= 0)
             close (r);
