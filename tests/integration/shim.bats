@@ -466,6 +466,7 @@ TOML
   want=$(printf '%s' "$SHIM_D/nowhere.sock/default/$ID-pod" | sha256sum | cut -d' ' -f1)
   [ "$out1" = "unix:///run/containerd/s/$want" ] || fail "socket $out1, expected the hash $want"
   [ "$(cat "$b1/address")" = "$out1" ] || fail "address file: $(cat "$b1/address")"
+  echo "$out1" >> "$SHIM_D/addresses"
   sock=${out1#unix://}
   [ -S "$sock" ] || fail "no socket $sock"
   [ "$(stat -c %a "$sock")" = 600 ] || fail "socket mode $(stat -c %a "$sock")"
