@@ -7,6 +7,7 @@ dist_man_MANS += \
 	man/runsc-create.8 \
 	man/runsc-delete.8 \
 	man/runsc-events.8 \
+	man/runsc-exec.8 \
 	man/runsc-help.8 \
 	man/runsc-install.8 \
 	man/runsc-kill.8 \
