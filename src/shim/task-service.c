@@ -544,7 +544,8 @@ watch_process (Process *p, GError **error)
   return TRUE;
 }
 
-/* Run runsc create/exec for p with its IO and console; on success p->pid is set. */
+/* Run runsc create/exec for p with its IO and console; on success p->pid is set. In args_in, "--" marks where
+ * --console-socket goes when the process has a terminal (it is dropped otherwise). */
 static gboolean
 launch (Process *p, const char *const *args_in, const char *pid_file, GError **error)
 {
@@ -720,9 +721,19 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
     }
   {
     g_autofree char *user_log = user_log_for (c);
-    const char *args[] = { "create", "--bundle", c->bundle, "--pid-file", pid_file, "--",
-                           user_log ? "--user-log" : c->id, user_log ? user_log : NULL, c->id, NULL };
-    if (!launch (c->init, args, pid_file, &error) || !watch_process (c->init, &error))
+    g_autoptr (GPtrArray) args = g_ptr_array_new ();
+    const char *fixed[] = { "create", "--bundle", c->bundle, "--pid-file", pid_file, "--" /* console */, NULL };
+
+    for (const char **a = fixed; *a; a++)
+      g_ptr_array_add (args, (gpointer) *a);
+    if (user_log)
+      {
+        g_ptr_array_add (args, (gpointer) "--user-log");
+        g_ptr_array_add (args, user_log);
+      }
+    g_ptr_array_add (args, c->id);
+    g_ptr_array_add (args, NULL);
+    if (!launch (c->init, (const char *const *) args->pdata, pid_file, &error) || !watch_process (c->init, &error))
       {
         RunscCtx ctx = ctx_for (c);
         const char *del[] = { "delete", "--force", c->id, NULL };
