@@ -23,6 +23,7 @@ noinst_LIBRARIES += libshim.a
 libshim_a_CPPFLAGS = $(SHIM_CPPFLAGS)
 libshim_a_SOURCES = \
 	src/shim/toml.c src/shim/toml.h \
+	src/shim/bundle.c src/shim/bundle.h \
 	src/shim/options.c src/shim/options.h \
 	src/shim/ttrpc.c src/shim/ttrpc.h \
 	src/shim/reaper.c src/shim/reaper.h \

@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "shim/bundle.h"
 #include "shim/events.h"
 #include "shim/main.h"
 #include "shim/options.h"
@@ -140,17 +141,10 @@ socket_path (const char *address)
 static char *
 grouping_key (const char *bundle)
 {
-  g_autofree char *path = g_build_filename (bundle, "config.json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *root, *ann;
+  g_autoptr (JsonObject) ann = shim_bundle_annotations (bundle);
 
-  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (ann == NULL)
     return NULL;
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (root, "annotations")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "annotations")))
-    return NULL;
-  ann = json_object_get_object_member (root, "annotations");
   if (json_object_has_member (ann, ANNOTATION_GROUP))
     return g_strdup (json_object_get_string_member (ann, ANNOTATION_GROUP));
   if (json_object_has_member (ann, ANNOTATION_SANDBOX_ID))

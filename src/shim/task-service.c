@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "events.pb-c.h"
+#include "shim/bundle.h"
 #include "shim/console.h"
 #include "shim/events.h"
 #include "shim/io.h"
@@ -194,18 +195,36 @@ container_free (Container *c)
   g_free (c);
 }
 
+/* Look up container id; on failure answer call with NOT_FOUND and return NULL. */
+static Container *
+find_container (ShimService *svc, TtrpcCall *call, const char *id)
+{
+  Container *c = g_hash_table_lookup (svc->containers, id);
+
+  if (c == NULL)
+    ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", id);
+  return c;
+}
+
+/* Whether c's init is still there to take a request; if not, answer call with FAILED_PRECONDITION. */
+static gboolean
+container_not_stopped (TtrpcCall *call, Container *c)
+{
+  if (!c->init->exited)
+    return TRUE;
+  ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "container %s is stopped", c->id);
+  return FALSE;
+}
+
 /* Look up id/exec_id; on failure answer call with NOT_FOUND and return NULL. */
 static Process *
 lookup (ShimService *svc, TtrpcCall *call, const char *id, const char *exec_id, Container **out)
 {
-  Container *c = g_hash_table_lookup (svc->containers, id);
+  Container *c = find_container (svc, call, id);
   Process *p;
 
   if (c == NULL)
-    {
-      ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", id);
-      return NULL;
-    }
+    return NULL;
   if (out)
     *out = c;
   if (exec_id == NULL || *exec_id == '\0')
@@ -216,13 +235,28 @@ lookup (ShimService *svc, TtrpcCall *call, const char *id, const char *exec_id, 
   return p;
 }
 
-#define UNPACK(type, fn, call, data, len)                                                           \
-  ({                                                                                                \
-    type *_m = fn (NULL, len, data);                                                                \
-    if (_m == NULL)                                                                                 \
-      ttrpc_call_error (call, GRPC_INTERNAL, "%s: unable to decode request", ttrpc_call_method (call)); \
-    _m;                                                                                             \
-  })
+/* Decode a request; on failure answer call with INTERNAL and return NULL. */
+static void *
+unpack_request (TtrpcCall *call, const ProtobufCMessageDescriptor *desc, const guint8 *data, gsize len)
+{
+  ProtobufCMessage *m = protobuf_c_message_unpack (desc, NULL, len, data);
+
+  if (m == NULL)
+    ttrpc_call_error (call, GRPC_INTERNAL, "%s: unable to decode request", ttrpc_call_method (call));
+  return m;
+}
+
+static void
+free_request (void *pp)
+{
+  ProtobufCMessage **m = pp;
+
+  if (*m != NULL)
+    protobuf_c_message_free_unpacked (*m, NULL);
+}
+
+/* A request from unpack_request, freed when the handler returns. */
+#define autoreq __attribute__ ((cleanup (free_request)))
 
 /* ---- rootfs ---- */
 
@@ -332,6 +366,25 @@ on_oom (gpointer data)
   shim_events_publish (TOPIC_TASK_OOM, &ev.base);
 }
 
+/* Record that p has stopped with status at time at. */
+static void
+mark_stopped (Process *p, int status, gint64 at)
+{
+  p->exited = TRUE;
+  p->exit_status = status;
+  p->exited_at = at;
+  p->status = PROC_STOPPED;
+}
+
+/* Answer the Wait calls waiting for p (stopped). */
+static void
+answer_waiters (Process *p)
+{
+  for (guint i = 0; i < p->waiters->len; i++)
+    reply_wait (g_ptr_array_index (p->waiters, i), p);
+  g_ptr_array_set_size (p->waiters, 0);
+}
+
 static void
 process_exited (Process *p, int status)
 {
@@ -339,18 +392,13 @@ process_exited (Process *p, int status)
     return;
   if (p->exec_id == NULL)
     shim_oom_watch_check (p->c->oom); /* TaskOOM goes out before TaskExit */
-  p->exited = TRUE;
-  p->exit_status = status < 0 ? 255 : status;
-  p->exited_at = g_get_real_time ();
-  p->status = PROC_STOPPED;
+  mark_stopped (p, status < 0 ? 255 : status, g_get_real_time ());
   log_info ("%s %s (pid %d) exited with status %d", p->exec_id ? "exec" : "container", proc_id (p), (int) p->pid,
             p->exit_status);
   if (p->io && !shim_io_wait_output (p->io, OUTPUT_FLUSH_TIMEOUT_MS))
     log_warning ("%s: output still open %d ms after exit", proc_id (p), OUTPUT_FLUSH_TIMEOUT_MS);
   publish_exit (p);
-  for (guint i = 0; i < p->waiters->len; i++)
-    reply_wait (g_ptr_array_index (p->waiters, i), p);
-  g_ptr_array_set_size (p->waiters, 0);
+  answer_waiters (p);
 
   /* With runc the container's other processes die with its init; mark execs whose pid is gone. */
   if (p->exec_id == NULL)
@@ -360,12 +408,7 @@ process_exited (Process *p, int status)
       g_hash_table_iter_init (&it, p->c->execs);
       while (g_hash_table_iter_next (&it, NULL, (gpointer *) &e))
         if (!e->exited && e->status == PROC_CREATED)
-          {
-            e->exited = TRUE;
-            e->exit_status = 255;
-            e->exited_at = p->exited_at;
-            e->status = PROC_STOPPED;
-          }
+          mark_stopped (e, 255, p->exited_at);
     }
 }
 
@@ -592,26 +635,6 @@ launch (Process *p, const char *const *args_in, const char *pid_file, GError **e
   return p->pid > 0;
 }
 
-/* An annotation of the container's config.json, or NULL. */
-static char *
-spec_annotation (const char *bundle, const char *key)
-{
-  g_autofree char *path = g_build_filename (bundle, "config.json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *root, *ann;
-
-  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (!json_object_has_member (root, "annotations")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "annotations")))
-    return NULL;
-  ann = json_object_get_object_member (root, "annotations");
-  if (!json_object_has_member (ann, key) || !JSON_NODE_HOLDS_VALUE (json_object_get_member (ann, key)))
-    return NULL;
-  return g_strdup (json_object_get_string_member (ann, key));
-}
-
 /* gVisor's convention: a CRI pod sandbox with a log directory gets runsc's user log there as gvisor.log
  * (runsc create --user-log). Only for a runsc binary: runc has no such flag. */
 static char *
@@ -623,10 +646,10 @@ user_log_for (Container *c)
 
   if (!g_str_has_prefix (base, "runsc"))
     return NULL;
-  type = spec_annotation (c->bundle, "io.kubernetes.cri.container-type");
+  type = shim_bundle_annotation (c->bundle, "io.kubernetes.cri.container-type");
   if (type != NULL && strcmp (type, "sandbox") != 0)
     return NULL;
-  dir = spec_annotation (c->bundle, "io.kubernetes.cri.sandbox-log-directory");
+  dir = shim_bundle_annotation (c->bundle, "io.kubernetes.cri.sandbox-log-directory");
   if (dir == NULL || *dir == '\0')
     return NULL;
   return g_build_filename (dir, "gvisor.log", NULL);
@@ -673,9 +696,8 @@ static void
 handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__CreateTaskRequest *req
-      = UNPACK (Containerd__Task__V2__CreateTaskRequest, containerd__task__v2__create_task_request__unpack, call,
-                data, len);
+  autoreq Containerd__Task__V2__CreateTaskRequest *req
+      = unpack_request (call, &containerd__task__v2__create_task_request__descriptor, data, len);
   Containerd__Task__V2__CreateTaskResponse resp = CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
   Containerd__Events__TaskCreate ev = CONTAINERD__EVENTS__TASK_CREATE__INIT;
   Containerd__Events__TaskIO evio = CONTAINERD__EVENTS__TASK_IO__INIT;
@@ -688,12 +710,12 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
   if (g_hash_table_contains (svc->containers, req->id))
     {
       ttrpc_call_error (call, GRPC_ALREADY_EXISTS, "container %s: already exists", req->id);
-      goto out;
+      return;
     }
   if (req->checkpoint && *req->checkpoint)
     {
       ttrpc_call_error (call, GRPC_UNIMPLEMENTED, "restore from checkpoint is not supported by runsc");
-      goto out;
+      return;
     }
   c = g_new0 (Container, 1);
   c->svc = svc;
@@ -707,7 +729,7 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
     {
       ttrpc_call_error (call, GRPC_INVALID_ARGUMENT, "runtime options: %s", error->message);
       container_free (c);
-      goto out;
+      return;
     }
   apply_log_options (svc, c);
   c->init = process_new (c, NULL, req->stdin, req->stdout, req->stderr, req->terminal);
@@ -717,7 +739,7 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
     {
       ttrpc_call_reply_error (call, error);
       container_free (c);
-      goto out;
+      return;
     }
   {
     g_autofree char *user_log = user_log_for (c);
@@ -740,7 +762,7 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
         runsc_run (&ctx, del, NULL, NULL, NULL);
         ttrpc_call_reply_error (call, error);
         container_free (c);
-        goto out;
+        return;
       }
   }
   c->oom = shim_oom_watch_new (c->init->pid, on_oom, c);
@@ -761,16 +783,14 @@ handle_create (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
 
   resp.pid = c->init->pid;
   ttrpc_call_reply (call, &resp.base);
-out:
-  containerd__task__v2__create_task_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_start (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__StartRequest *req
-      = UNPACK (Containerd__Task__V2__StartRequest, containerd__task__v2__start_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__StartRequest *req
+      = unpack_request (call, &containerd__task__v2__start_request__descriptor, data, len);
   Containerd__Task__V2__StartResponse resp = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
   g_autoptr (GError) error = NULL;
   Container *c = NULL;
@@ -780,12 +800,12 @@ handle_start (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
     return;
   p = lookup (svc, call, req->id, req->exec_id, &c);
   if (p == NULL)
-    goto out;
+    return;
   if (p->status != PROC_CREATED || p->exited)
     {
       ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "process %s: cannot start a %s process", proc_id (p),
                         p->exited ? "stopped" : "running");
-      goto out;
+      return;
     }
   if (p->exec_id == NULL)
     {
@@ -795,7 +815,7 @@ handle_start (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
       if (!runsc_run (&ctx, args, NULL, NULL, &error))
         {
           ttrpc_call_reply_error (call, error);
-          goto out;
+          return;
         }
       p->status = PROC_RUNNING;
       ev.container_id = c->id;
@@ -809,18 +829,15 @@ handle_start (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
       const char *args[] = { "exec", "--detach", "--pid-file", pid_file, "--process", p->spec_path, "--", c->id, NULL };
       Containerd__Events__TaskExecStarted ev = CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
 
-      if (c->init->exited)
-        {
-          ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "container %s is stopped", c->id);
-          goto out;
-        }
+      if (!container_not_stopped (call, c))
+        return;
       if (!runsc_mkdir_p (dir, 0700, &error) || !launch (p, args, pid_file, &error) || !watch_process (p, &error))
         {
           /* Close the client's FIFOs so that it sees the end of the output, as after an exit. */
           shim_io_free (p->io);
           p->io = NULL;
           ttrpc_call_reply_error (call, error);
-          goto out;
+          return;
         }
       unlink (pid_file);
       p->status = PROC_RUNNING;
@@ -831,16 +848,14 @@ handle_start (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
     }
   resp.pid = p->pid;
   ttrpc_call_reply (call, &resp.base);
-out:
-  containerd__task__v2__start_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_delete (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__DeleteRequest *req
-      = UNPACK (Containerd__Task__V2__DeleteRequest, containerd__task__v2__delete_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__DeleteRequest *req
+      = unpack_request (call, &containerd__task__v2__delete_request__descriptor, data, len);
   Containerd__Task__V2__DeleteResponse resp = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
   Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
   g_autoptr (GError) error = NULL;
@@ -851,12 +866,12 @@ handle_delete (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
     return;
   p = lookup (svc, call, req->id, req->exec_id, &c);
   if (p == NULL)
-    goto out;
+    return;
   if (!p->exited && p->status != PROC_CREATED)
     {
       ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "process %s: cannot delete a running process",
                         proc_id (p));
-      goto out;
+      return;
     }
   if (p->exec_id == NULL)
     {
@@ -879,18 +894,13 @@ handle_delete (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
       if (!ok && !g_error_matches (error, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
         {
           ttrpc_call_reply_error (call, error);
-          goto out;
+          return;
         }
       if (!p->exited)
         {
           /* A created task that never ran: runc's shim reports it as killed. */
-          p->exited = TRUE;
-          p->exit_status = 128 + SIGKILL;
-          p->exited_at = g_get_real_time ();
-          p->status = PROC_STOPPED;
-          for (guint i = 0; i < p->waiters->len; i++)
-            reply_wait (g_ptr_array_index (p->waiters, i), p);
-          g_ptr_array_set_size (p->waiters, 0);
+          mark_stopped (p, 128 + SIGKILL, g_get_real_time ());
+          answer_waiters (p);
         }
       unmount_rootfs (c);
       set_timestamp (&evts, p->exited_at);
@@ -912,8 +922,6 @@ handle_delete (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
       g_hash_table_steal (svc->containers, c->id);
       container_free (c);
     }
-out:
-  containerd__task__v2__delete_request__free_unpacked (req, NULL);
 }
 
 static gboolean
@@ -931,9 +939,8 @@ static void
 handle_exec (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__ExecProcessRequest *req
-      = UNPACK (Containerd__Task__V2__ExecProcessRequest, containerd__task__v2__exec_process_request__unpack, call,
-                data, len);
+  autoreq Containerd__Task__V2__ExecProcessRequest *req
+      = unpack_request (call, &containerd__task__v2__exec_process_request__descriptor, data, len);
   Containerd__Events__TaskExecAdded ev = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
   g_autoptr (GError) error = NULL;
   Container *c;
@@ -941,31 +948,25 @@ handle_exec (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 
   if (req == NULL)
     return;
-  c = g_hash_table_lookup (svc->containers, req->id);
+  c = find_container (svc, call, req->id);
   if (c == NULL)
-    {
-      ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", req->id);
-      goto out;
-    }
+    return;
   if (!valid_exec_id (req->exec_id))
     {
       ttrpc_call_error (call, GRPC_INVALID_ARGUMENT, "invalid exec id \"%s\"", req->exec_id);
-      goto out;
+      return;
     }
   if (g_hash_table_contains (c->execs, req->exec_id))
     {
       ttrpc_call_error (call, GRPC_ALREADY_EXISTS, "id %s: already exists", req->exec_id);
-      goto out;
+      return;
     }
-  if (c->init->exited)
-    {
-      ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "container %s is stopped", c->id);
-      goto out;
-    }
+  if (!container_not_stopped (call, c))
+    return;
   if (req->spec == NULL || req->spec->value.len == 0)
     {
       ttrpc_call_error (call, GRPC_INVALID_ARGUMENT, "exec %s: no process spec", req->exec_id);
-      goto out;
+      return;
     }
   p = process_new (c, req->exec_id, req->stdin, req->stdout, req->stderr, req->terminal);
   p->spec_path = g_strdup_printf ("%s/exec-%s.json", c->bundle, req->exec_id);
@@ -974,24 +975,21 @@ handle_exec (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
     {
       ttrpc_call_reply_error (call, error);
       process_free (p);
-      goto out;
+      return;
     }
   g_hash_table_insert (c->execs, p->exec_id, p);
   ev.container_id = c->id;
   ev.exec_id = p->exec_id;
   shim_events_publish (TOPIC_TASK_EXEC_ADDED, &ev.base);
   ttrpc_call_reply (call, NULL);
-out:
-  containerd__task__v2__exec_process_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_resize_pty (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__ResizePtyRequest *req
-      = UNPACK (Containerd__Task__V2__ResizePtyRequest, containerd__task__v2__resize_pty_request__unpack, call, data,
-                len);
+  autoreq Containerd__Task__V2__ResizePtyRequest *req
+      = unpack_request (call, &containerd__task__v2__resize_pty_request__descriptor, data, len);
   g_autoptr (GError) error = NULL;
   Process *p;
 
@@ -999,22 +997,20 @@ handle_resize_pty (TtrpcCall *call, const guint8 *data, gsize len, gpointer user
     return;
   p = lookup (svc, call, req->id, req->exec_id, NULL);
   if (p == NULL)
-    goto out;
+    return;
   if (p->io && shim_io_console (p->io) >= 0
       && !shim_console_resize (shim_io_console (p->io), req->width, req->height, &error))
     ttrpc_call_reply_error (call, error);
   else
     ttrpc_call_reply (call, NULL);
-out:
-  containerd__task__v2__resize_pty_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_state (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__StateRequest *req
-      = UNPACK (Containerd__Task__V2__StateRequest, containerd__task__v2__state_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__StateRequest *req
+      = unpack_request (call, &containerd__task__v2__state_request__descriptor, data, len);
   Containerd__Task__V2__StateResponse resp = CONTAINERD__TASK__V2__STATE_RESPONSE__INIT;
   Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
   Container *c = NULL;
@@ -1024,7 +1020,7 @@ handle_state (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
     return;
   p = lookup (svc, call, req->id, req->exec_id, &c);
   if (p == NULL)
-    goto out;
+    return;
   resp.id = (char *) proc_id (p);
   resp.bundle = c->bundle;
   resp.pid = p->pid;
@@ -1041,28 +1037,18 @@ handle_state (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
       resp.exited_at = &ts;
     }
   ttrpc_call_reply (call, &resp.base);
-out:
-  containerd__task__v2__state_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_pause_resume (TtrpcCall *call, const char *id, ShimService *svc, gboolean pause)
 {
   g_autoptr (GError) error = NULL;
-  Container *c = g_hash_table_lookup (svc->containers, id);
+  Container *c = find_container (svc, call, id);
   RunscCtx ctx;
   const char *args[] = { pause ? "pause" : "resume", id, NULL };
 
-  if (c == NULL)
-    {
-      ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", id);
-      return;
-    }
-  if (c->init->exited)
-    {
-      ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "container %s is stopped", id);
-      return;
-    }
+  if (c == NULL || !container_not_stopped (call, c))
+    return;
   ctx = ctx_for (c);
   if (!runsc_run (&ctx, args, NULL, NULL, &error))
     {
@@ -1088,31 +1074,29 @@ handle_pause_resume (TtrpcCall *call, const char *id, ShimService *svc, gboolean
 static void
 handle_pause (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
-  Containerd__Task__V2__PauseRequest *req
-      = UNPACK (Containerd__Task__V2__PauseRequest, containerd__task__v2__pause_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__PauseRequest *req
+      = unpack_request (call, &containerd__task__v2__pause_request__descriptor, data, len);
   if (req == NULL)
     return;
   handle_pause_resume (call, req->id, user_data, TRUE);
-  containerd__task__v2__pause_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_resume (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
-  Containerd__Task__V2__ResumeRequest *req
-      = UNPACK (Containerd__Task__V2__ResumeRequest, containerd__task__v2__resume_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__ResumeRequest *req
+      = unpack_request (call, &containerd__task__v2__resume_request__descriptor, data, len);
   if (req == NULL)
     return;
   handle_pause_resume (call, req->id, user_data, FALSE);
-  containerd__task__v2__resume_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_kill (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__KillRequest *req
-      = UNPACK (Containerd__Task__V2__KillRequest, containerd__task__v2__kill_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__KillRequest *req
+      = unpack_request (call, &containerd__task__v2__kill_request__descriptor, data, len);
   g_autoptr (GError) error = NULL;
   Container *c = NULL;
   Process *p;
@@ -1121,11 +1105,11 @@ handle_kill (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
     return;
   p = lookup (svc, call, req->id, req->exec_id, &c);
   if (p == NULL)
-    goto out;
+    return;
   if (p->exited)
     {
       ttrpc_call_error (call, GRPC_NOT_FOUND, "process already finished: not found");
-      goto out;
+      return;
     }
   if (p->exec_id == NULL)
     {
@@ -1139,7 +1123,7 @@ handle_kill (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
             ttrpc_call_error (call, GRPC_NOT_FOUND, "process already finished: not found");
           else
             ttrpc_call_reply_error (call, error);
-          goto out;
+          return;
         }
     }
   else
@@ -1147,25 +1131,23 @@ handle_kill (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
       if (p->pid <= 0)
         {
           ttrpc_call_error (call, GRPC_FAILED_PRECONDITION, "process %s not started", p->exec_id);
-          goto out;
+          return;
         }
       if (!runsc_process_alive (p->pid, p->start_time) || kill (p->pid, (int) req->signal) < 0)
         {
           ttrpc_call_error (call, GRPC_NOT_FOUND, "process already finished: not found");
-          goto out;
+          return;
         }
     }
   ttrpc_call_reply (call, NULL);
-out:
-  containerd__task__v2__kill_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_pids (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__PidsRequest *req
-      = UNPACK (Containerd__Task__V2__PidsRequest, containerd__task__v2__pids_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__PidsRequest *req
+      = unpack_request (call, &containerd__task__v2__pids_request__descriptor, data, len);
   Containerd__Task__V2__PidsResponse resp = CONTAINERD__TASK__V2__PIDS_RESPONSE__INIT;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -1179,25 +1161,22 @@ handle_pids (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 
   if (req == NULL)
     return;
-  c = g_hash_table_lookup (svc->containers, req->id);
+  c = find_container (svc, call, req->id);
   if (c == NULL)
-    {
-      ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", req->id);
-      goto out;
-    }
+    return;
   ctx = ctx_for (c);
   {
     const char *args[] = { "ps", "--format", "json", c->id, NULL };
     if (!runsc_run (&ctx, args, NULL, &out, &error))
       {
         ttrpc_call_reply_error (call, error);
-        goto out;
+        return;
       }
   }
   if (!json_parser_load_from_data (parser, out, -1, NULL) || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
     {
       ttrpc_call_error (call, GRPC_UNKNOWN, "runsc ps: output is not a JSON array");
-      goto out;
+      return;
     }
   a = json_node_get_array (json_parser_get_root (parser));
   for (guint i = 0; i < json_array_get_length (a); i++)
@@ -1235,23 +1214,21 @@ handle_pids (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
   resp.n_processes = infos->len;
   resp.processes = (Containerd__Task__V2__ProcessInfo **) infos->pdata;
   ttrpc_call_reply (call, &resp.base);
-out:
-  containerd__task__v2__pids_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_close_io (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__CloseIORequest *req
-      = UNPACK (Containerd__Task__V2__CloseIORequest, containerd__task__v2__close_iorequest__unpack, call, data, len);
+  autoreq Containerd__Task__V2__CloseIORequest *req
+      = unpack_request (call, &containerd__task__v2__close_iorequest__descriptor, data, len);
   Process *p;
 
   if (req == NULL)
     return;
   p = lookup (svc, call, req->id, req->exec_id, NULL);
   if (p == NULL)
-    goto out;
+    return;
   if (req->stdin)
     {
       p->stdin_closed = TRUE;
@@ -1259,8 +1236,6 @@ handle_close_io (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_d
         shim_io_close_stdin (p->io);
     }
   ttrpc_call_reply (call, NULL);
-out:
-  containerd__task__v2__close_iorequest__free_unpacked (req, NULL);
 }
 
 static void
@@ -1273,8 +1248,8 @@ static void
 handle_connect (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__ConnectRequest *req
-      = UNPACK (Containerd__Task__V2__ConnectRequest, containerd__task__v2__connect_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__ConnectRequest *req
+      = unpack_request (call, &containerd__task__v2__connect_request__descriptor, data, len);
   Containerd__Task__V2__ConnectResponse resp = CONTAINERD__TASK__V2__CONNECT_RESPONSE__INIT;
   Container *c;
 
@@ -1285,7 +1260,6 @@ handle_connect (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_da
   resp.task_pid = c && c->init->pid > 0 ? c->init->pid : 0;
   resp.version = (char *) PACKAGE_VERSION;
   ttrpc_call_reply (call, &resp.base);
-  containerd__task__v2__connect_request__free_unpacked (req, NULL);
 }
 
 static void
@@ -1302,8 +1276,8 @@ static void
 handle_stats (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__StatsRequest *req
-      = UNPACK (Containerd__Task__V2__StatsRequest, containerd__task__v2__stats_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__StatsRequest *req
+      = unpack_request (call, &containerd__task__v2__stats_request__descriptor, data, len);
   Containerd__Task__V2__StatsResponse resp = CONTAINERD__TASK__V2__STATS_RESPONSE__INIT;
   Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
   g_autoptr (GError) error = NULL;
@@ -1314,19 +1288,16 @@ handle_stats (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
 
   if (req == NULL)
     return;
-  c = g_hash_table_lookup (svc->containers, req->id);
+  c = find_container (svc, call, req->id);
   if (c == NULL)
-    {
-      ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", req->id);
-      goto out;
-    }
+    return;
   ctx = ctx_for (c);
   {
     const char *args[] = { "events", "--stats", c->id, NULL };
     if (!runsc_run (&ctx, args, NULL, &out, &error) || (metrics = shim_stats_from_json (out, &error)) == NULL)
       {
         ttrpc_call_reply_error (call, error);
-        goto out;
+        return;
       }
   }
   any.type_url = (char *) SHIM_METRICS_V1_TYPE_URL;
@@ -1334,17 +1305,14 @@ handle_stats (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data
   any.value.len = metrics->len;
   resp.stats = &any;
   ttrpc_call_reply (call, &resp.base);
-out:
-  containerd__task__v2__stats_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_update (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__UpdateTaskRequest *req
-      = UNPACK (Containerd__Task__V2__UpdateTaskRequest, containerd__task__v2__update_task_request__unpack, call,
-                data, len);
+  autoreq Containerd__Task__V2__UpdateTaskRequest *req
+      = unpack_request (call, &containerd__task__v2__update_task_request__descriptor, data, len);
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   Container *c;
@@ -1352,16 +1320,13 @@ handle_update (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
 
   if (req == NULL)
     return;
-  c = g_hash_table_lookup (svc->containers, req->id);
+  c = find_container (svc, call, req->id);
   if (c == NULL)
-    {
-      ttrpc_call_error (call, GRPC_NOT_FOUND, "container %s: container not created: not found", req->id);
-      goto out;
-    }
+    return;
   if (req->resources == NULL || req->resources->value.len == 0)
     {
       ttrpc_call_reply (call, NULL);
-      goto out;
+      return;
     }
   path = g_build_filename (c->bundle, "update-resources.json", NULL);
   ctx = ctx_for (c);
@@ -1374,20 +1339,18 @@ handle_update (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
     if (!ok)
       {
         ttrpc_call_reply_error (call, error);
-        goto out;
+        return;
       }
   }
   ttrpc_call_reply (call, NULL);
-out:
-  containerd__task__v2__update_task_request__free_unpacked (req, NULL);
 }
 
 static void
 handle_wait (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
   ShimService *svc = user_data;
-  Containerd__Task__V2__WaitRequest *req
-      = UNPACK (Containerd__Task__V2__WaitRequest, containerd__task__v2__wait_request__unpack, call, data, len);
+  autoreq Containerd__Task__V2__WaitRequest *req
+      = unpack_request (call, &containerd__task__v2__wait_request__descriptor, data, len);
   Process *p;
 
   if (req == NULL)
@@ -1400,7 +1363,6 @@ handle_wait (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
       else
         g_ptr_array_add (p->waiters, call); /* answered by process_exited */
     }
-  containerd__task__v2__wait_request__free_unpacked (req, NULL);
 }
 
 /* ---- service ---- */
