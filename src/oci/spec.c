@@ -410,11 +410,58 @@ empty_strv (void)
   return g_new0 (char *, 1);
 }
 
+/* Parses JSON object o (at path) into the structure at out. */
+typedef gboolean (*ParseFn) (JsonObject *o, const char *path, gpointer out, GError **error);
+
+/* An optional object member parsed into a new zeroed structure of size bytes: *out stays NULL when absent. */
+static gboolean
+struct_field (JsonObject *o, const char *parent, const char *name, gsize size, ParseFn parse, gpointer *out,
+              GError **error)
+{
+  g_autofree char *path = NULL;
+  JsonObject *m;
+
+  if (!object_field (o, parent, name, FALSE, &m, &path, error))
+    return FALSE;
+  if (m == NULL)
+    return TRUE;
+  *out = g_malloc0 (size);
+  return parse (m, path, *out, error);
+}
+
+/* An array of objects parsed into a new zeroed array of *n_out structures of size bytes, element i at
+ * "path[i]": *out stays NULL when absent. */
+static gboolean
+struct_array_field (JsonObject *o, const char *parent, const char *name, gsize size, ParseFn parse, gpointer *out,
+                    gsize *n_out, GError **error)
+{
+  g_autofree char *path = NULL;
+  JsonArray *a;
+  guint i;
+
+  if (!object_array_field (o, parent, name, &a, &path, error))
+    return FALSE;
+  if (a == NULL)
+    return TRUE;
+  *n_out = json_array_get_length (a);
+  *out = g_malloc0_n (*n_out, size);
+  for (i = 0; i < *n_out; i++)
+    {
+      g_autofree char *ep = g_strdup_printf ("%s[%u]", path, i);
+
+      if (!parse (json_array_get_object_element (a, i), ep, (char *) *out + i * size, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- the parts of the spec ------------------------------------------------------------------------------- */
 
 static gboolean
-parse_capabilities (JsonObject *o, const char *path, OciCapabilities *caps, GError **error)
+parse_capabilities (JsonObject *o, const char *path, gpointer out, GError **error)
 {
+  OciCapabilities *caps = out;
+
   return field (o, path, "bounding", K_STRV, FALSE, &caps->bounding, NULL, error)
          && field (o, path, "effective", K_STRV, FALSE, &caps->effective, NULL, error)
          && field (o, path, "inheritable", K_STRV, FALSE, &caps->inheritable, NULL, error)
@@ -423,11 +470,21 @@ parse_capabilities (JsonObject *o, const char *path, OciCapabilities *caps, GErr
 }
 
 static gboolean
-parse_process (JsonObject *o, const char *path, OciProcess *p, GError **error)
+parse_rlimit (JsonObject *o, const char *path, gpointer out, GError **error)
 {
-  g_autofree char *user_path = NULL, *caps_path = NULL, *console_path = NULL, *rl_path = NULL;
-  JsonObject *user, *caps, *console;
-  JsonArray *rlimits;
+  OciRlimit *r = out;
+
+  return field (o, path, "type", K_STRING, TRUE, &r->type, NULL, error)
+         && field (o, path, "hard", K_UINT64, TRUE, &r->hard, NULL, error)
+         && field (o, path, "soft", K_UINT64, TRUE, &r->soft, NULL, error);
+}
+
+static gboolean
+parse_process (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciProcess *p = out;
+  g_autofree char *user_path = NULL, *console_path = NULL;
+  JsonObject *user, *console;
   guint i;
 
   if (!field (o, path, "terminal", K_BOOL, FALSE, &p->terminal, NULL, error)
@@ -476,34 +533,11 @@ parse_process (JsonObject *o, const char *path, OciProcess *p, GError **error)
   if (p->env == NULL)
     p->env = empty_strv ();
 
-  if (!object_field (o, path, "capabilities", FALSE, &caps, &caps_path, error))
-    return FALSE;
-  if (caps != NULL)
-    {
-      p->capabilities = g_new0 (OciCapabilities, 1);
-      if (!parse_capabilities (caps, caps_path, p->capabilities, error))
-        return FALSE;
-    }
-
-  if (!object_array_field (o, path, "rlimits", &rlimits, &rl_path, error))
-    return FALSE;
-  if (rlimits != NULL)
-    {
-      p->n_rlimits = json_array_get_length (rlimits);
-      p->rlimits = g_new0 (OciRlimit, p->n_rlimits);
-      for (i = 0; i < p->n_rlimits; i++)
-        {
-          g_autofree char *ep = g_strdup_printf ("%s[%u]", rl_path, i);
-          JsonObject *r = json_array_get_object_element (rlimits, i);
-
-          if (!field (r, ep, "type", K_STRING, TRUE, &p->rlimits[i].type, NULL, error)
-              || !field (r, ep, "hard", K_UINT64, TRUE, &p->rlimits[i].hard, NULL, error)
-              || !field (r, ep, "soft", K_UINT64, TRUE, &p->rlimits[i].soft, NULL, error))
-            return FALSE;
-        }
-    }
-
-  return field (o, path, "noNewPrivileges", K_BOOL, FALSE, &p->no_new_privileges, NULL, error)
+  return struct_field (o, path, "capabilities", sizeof (OciCapabilities), parse_capabilities,
+                       (gpointer *) &p->capabilities, error)
+         && struct_array_field (o, path, "rlimits", sizeof (OciRlimit), parse_rlimit, (gpointer *) &p->rlimits,
+                                &p->n_rlimits, error)
+         && field (o, path, "noNewPrivileges", K_BOOL, FALSE, &p->no_new_privileges, NULL, error)
          && field (o, path, "oomScoreAdj", K_INT, FALSE, &p->oom_score_adj, &p->has_oom_score_adj, error)
          && field (o, path, "apparmorProfile", K_STRING, FALSE, &p->apparmor_profile, NULL, error)
          && field (o, path, "selinuxLabel", K_STRING, FALSE, &p->selinux_label, NULL, error);
@@ -516,62 +550,36 @@ bad_gids:
 }
 
 static gboolean
-parse_mounts (JsonObject *o, OciSpec *spec, GError **error)
+parse_mount (JsonObject *o, const char *path, gpointer out, GError **error)
 {
-  g_autofree char *path = NULL;
-  JsonArray *a;
-  guint i;
+  OciMount *mnt = out;
 
-  if (!object_array_field (o, "", "mounts", &a, &path, error))
+  if (!field (o, path, "destination", K_STRING, TRUE, &mnt->destination, NULL, error)
+      || !field (o, path, "type", K_STRING, FALSE, &mnt->type, NULL, error)
+      || !field (o, path, "source", K_STRING, FALSE, &mnt->source, NULL, error)
+      || !field (o, path, "options", K_STRV, FALSE, &mnt->options, NULL, error))
     return FALSE;
-  if (a == NULL)
-    return TRUE;
-  spec->n_mounts = json_array_get_length (a);
-  spec->mounts = g_new0 (OciMount, spec->n_mounts);
-  for (i = 0; i < spec->n_mounts; i++)
-    {
-      g_autofree char *ep = g_strdup_printf ("%s[%u]", path, i);
-      JsonObject *m = json_array_get_object_element (a, i);
-      OciMount *mnt = &spec->mounts[i];
-
-      if (!field (m, ep, "destination", K_STRING, TRUE, &mnt->destination, NULL, error)
-          || !field (m, ep, "type", K_STRING, FALSE, &mnt->type, NULL, error)
-          || !field (m, ep, "source", K_STRING, FALSE, &mnt->source, NULL, error)
-          || !field (m, ep, "options", K_STRV, FALSE, &mnt->options, NULL, error))
-        return FALSE;
-      if (mnt->options == NULL)
-        mnt->options = empty_strv ();
-    }
+  if (mnt->options == NULL)
+    mnt->options = empty_strv ();
   return TRUE;
+}
+
+static gboolean
+parse_hook (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciHook *hook = out;
+
+  return field (o, path, "path", K_STRING, TRUE, &hook->path, NULL, error)
+         && field (o, path, "args", K_STRV, FALSE, &hook->args, NULL, error)
+         && field (o, path, "env", K_STRV, FALSE, &hook->env, NULL, error)
+         && field (o, path, "timeout", K_INT, FALSE, &hook->timeout, &hook->has_timeout, error);
 }
 
 static gboolean
 parse_hook_list (JsonObject *o, const char *parent, const char *name, OciHook **out, gsize *n_out,
                  GError **error)
 {
-  g_autofree char *path = NULL;
-  JsonArray *a;
-  guint i;
-
-  if (!object_array_field (o, parent, name, &a, &path, error))
-    return FALSE;
-  if (a == NULL)
-    return TRUE;
-  *n_out = json_array_get_length (a);
-  *out = g_new0 (OciHook, *n_out);
-  for (i = 0; i < *n_out; i++)
-    {
-      g_autofree char *ep = g_strdup_printf ("%s[%u]", path, i);
-      JsonObject *h = json_array_get_object_element (a, i);
-      OciHook *hook = &(*out)[i];
-
-      if (!field (h, ep, "path", K_STRING, TRUE, &hook->path, NULL, error)
-          || !field (h, ep, "args", K_STRV, FALSE, &hook->args, NULL, error)
-          || !field (h, ep, "env", K_STRV, FALSE, &hook->env, NULL, error)
-          || !field (h, ep, "timeout", K_INT, FALSE, &hook->timeout, &hook->has_timeout, error))
-        return FALSE;
-    }
-  return TRUE;
+  return struct_array_field (o, parent, name, sizeof (OciHook), parse_hook, (gpointer *) out, n_out, error);
 }
 
 static gboolean
@@ -595,30 +603,13 @@ parse_hooks (JsonObject *o, OciHooks *hooks, GError **error)
 }
 
 static gboolean
-parse_id_mappings (JsonObject *o, const char *parent, const char *name, OciIdMapping **out, gsize *n_out,
-                   GError **error)
+parse_id_mapping (JsonObject *o, const char *path, gpointer out, GError **error)
 {
-  g_autofree char *path = NULL;
-  JsonArray *a;
-  guint i;
+  OciIdMapping *m = out;
 
-  if (!object_array_field (o, parent, name, &a, &path, error))
-    return FALSE;
-  if (a == NULL)
-    return TRUE;
-  *n_out = json_array_get_length (a);
-  *out = g_new0 (OciIdMapping, *n_out);
-  for (i = 0; i < *n_out; i++)
-    {
-      g_autofree char *ep = g_strdup_printf ("%s[%u]", path, i);
-      JsonObject *m = json_array_get_object_element (a, i);
-
-      if (!field (m, ep, "containerID", K_UINT32, TRUE, &(*out)[i].container_id, NULL, error)
-          || !field (m, ep, "hostID", K_UINT32, TRUE, &(*out)[i].host_id, NULL, error)
-          || !field (m, ep, "size", K_UINT32, TRUE, &(*out)[i].size, NULL, error))
-        return FALSE;
-    }
-  return TRUE;
+  return field (o, path, "containerID", K_UINT32, TRUE, &m->container_id, NULL, error)
+         && field (o, path, "hostID", K_UINT32, TRUE, &m->host_id, NULL, error)
+         && field (o, path, "size", K_UINT32, TRUE, &m->size, NULL, error);
 }
 
 /* A one-letter type such as a device's "c": FALSE with an error naming the allowed letters. */
@@ -651,13 +642,39 @@ type_letter (JsonObject *o, const char *parent, const char *name, gboolean requi
 }
 
 static gboolean
-parse_resources (JsonObject *o, const char *path, OciResources *r, GError **error)
+parse_device_rule (JsonObject *o, const char *path, gpointer out, GError **error)
 {
-  g_autofree char *mem_path = NULL, *cpu_path = NULL, *pids_path = NULL, *blkio_path = NULL, *dev_path = NULL,
-                  *huge_path = NULL;
+  OciDeviceRule *rule = out;
+
+  rule->type = 'a';
+  rule->major = -1;
+  rule->minor = -1;
+  if (!field (o, path, "allow", K_BOOL, TRUE, &rule->allow, NULL, error)
+      || !type_letter (o, path, "type", FALSE, "acb", &rule->type, error)
+      || !field (o, path, "major", K_INT64, FALSE, &rule->major, NULL, error)
+      || !field (o, path, "minor", K_INT64, FALSE, &rule->minor, NULL, error)
+      || !field (o, path, "access", K_STRING, FALSE, &rule->access, NULL, error))
+    return FALSE;
+  if (rule->access == NULL)
+    rule->access = g_strdup ("rwm");
+  return TRUE;
+}
+
+static gboolean
+parse_hugepage_limit (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciHugepageLimit *h = out;
+
+  return field (o, path, "pageSize", K_STRING, TRUE, &h->page_size, NULL, error)
+         && field (o, path, "limit", K_UINT64, TRUE, &h->limit, NULL, error);
+}
+
+static gboolean
+parse_resources (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciResources *r = out;
+  g_autofree char *mem_path = NULL, *cpu_path = NULL, *pids_path = NULL, *blkio_path = NULL;
   JsonObject *mem, *cpu, *pids, *blkio;
-  JsonArray *devices, *huge;
-  guint i;
 
   if (!object_field (o, path, "memory", FALSE, &mem, &mem_path, error))
     return FALSE;
@@ -696,48 +713,11 @@ parse_resources (JsonObject *o, const char *path, OciResources *r, GError **erro
       && !field (blkio, blkio_path, "weight", K_UINT16, FALSE, &r->blkio_weight, &r->has_blkio_weight, error))
     return FALSE;
 
-  if (!object_array_field (o, path, "devices", &devices, &dev_path, error))
+  if (!struct_array_field (o, path, "devices", sizeof (OciDeviceRule), parse_device_rule, (gpointer *) &r->devices,
+                           &r->n_devices, error)
+      || !struct_array_field (o, path, "hugepageLimits", sizeof (OciHugepageLimit), parse_hugepage_limit,
+                              (gpointer *) &r->hugepage_limits, &r->n_hugepage_limits, error))
     return FALSE;
-  if (devices != NULL)
-    {
-      r->n_devices = json_array_get_length (devices);
-      r->devices = g_new0 (OciDeviceRule, r->n_devices);
-      for (i = 0; i < r->n_devices; i++)
-        {
-          g_autofree char *ep = g_strdup_printf ("%s[%u]", dev_path, i);
-          JsonObject *d = json_array_get_object_element (devices, i);
-          OciDeviceRule *rule = &r->devices[i];
-
-          rule->type = 'a';
-          rule->major = -1;
-          rule->minor = -1;
-          if (!field (d, ep, "allow", K_BOOL, TRUE, &rule->allow, NULL, error)
-              || !type_letter (d, ep, "type", FALSE, "acb", &rule->type, error)
-              || !field (d, ep, "major", K_INT64, FALSE, &rule->major, NULL, error)
-              || !field (d, ep, "minor", K_INT64, FALSE, &rule->minor, NULL, error)
-              || !field (d, ep, "access", K_STRING, FALSE, &rule->access, NULL, error))
-            return FALSE;
-          if (rule->access == NULL)
-            rule->access = g_strdup ("rwm");
-        }
-    }
-
-  if (!object_array_field (o, path, "hugepageLimits", &huge, &huge_path, error))
-    return FALSE;
-  if (huge != NULL)
-    {
-      r->n_hugepage_limits = json_array_get_length (huge);
-      r->hugepage_limits = g_new0 (OciHugepageLimit, r->n_hugepage_limits);
-      for (i = 0; i < r->n_hugepage_limits; i++)
-        {
-          g_autofree char *ep = g_strdup_printf ("%s[%u]", huge_path, i);
-          JsonObject *h = json_array_get_object_element (huge, i);
-
-          if (!field (h, ep, "pageSize", K_STRING, TRUE, &r->hugepage_limits[i].page_size, NULL, error)
-              || !field (h, ep, "limit", K_UINT64, TRUE, &r->hugepage_limits[i].limit, NULL, error))
-            return FALSE;
-        }
-    }
 
   if (member (o, "unified") != NULL)
     return string_map_field (o, path, "unified", &r->unified, error);
@@ -745,155 +725,110 @@ parse_resources (JsonObject *o, const char *path, OciResources *r, GError **erro
 }
 
 static gboolean
-parse_seccomp (JsonObject *o, const char *path, OciSeccomp *s, GError **error)
+parse_seccomp_arg (JsonObject *o, const char *path, gpointer out, GError **error)
 {
-  g_autofree char *sc_path = NULL;
-  JsonArray *syscalls;
-  guint i, j;
+  OciSeccompArg *a = out;
 
-  if (!field (o, path, "defaultAction", K_STRING, TRUE, &s->default_action, NULL, error)
-      || !field (o, path, "defaultErrnoRet", K_UINT32, FALSE, &s->default_errno_ret, &s->has_default_errno_ret,
-                 error)
-      || !field (o, path, "architectures", K_STRV, FALSE, &s->architectures, NULL, error)
-      || !field (o, path, "flags", K_STRV, FALSE, &s->flags, NULL, error)
-      || !field (o, path, "listenerPath", K_STRING, FALSE, &s->listener_path, NULL, error)
-      || !object_array_field (o, path, "syscalls", &syscalls, &sc_path, error))
+  return field (o, path, "index", K_UINT32, TRUE, &a->index, NULL, error)
+         && field (o, path, "value", K_UINT64, TRUE, &a->value, NULL, error)
+         && field (o, path, "valueTwo", K_UINT64, FALSE, &a->value_two, NULL, error)
+         && field (o, path, "op", K_STRING, TRUE, &a->op, NULL, error);
+}
+
+static gboolean
+parse_seccomp_syscall (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciSeccompSyscall *sc = out;
+
+  return field (o, path, "names", K_STRV, TRUE, &sc->names, NULL, error)
+         && field (o, path, "action", K_STRING, TRUE, &sc->action, NULL, error)
+         && field (o, path, "errnoRet", K_UINT32, FALSE, &sc->errno_ret, &sc->has_errno_ret, error)
+         && struct_array_field (o, path, "args", sizeof (OciSeccompArg), parse_seccomp_arg, (gpointer *) &sc->args,
+                                &sc->n_args, error);
+}
+
+static gboolean
+parse_seccomp (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciSeccomp *s = out;
+
+  return field (o, path, "defaultAction", K_STRING, TRUE, &s->default_action, NULL, error)
+         && field (o, path, "defaultErrnoRet", K_UINT32, FALSE, &s->default_errno_ret, &s->has_default_errno_ret,
+                   error)
+         && field (o, path, "architectures", K_STRV, FALSE, &s->architectures, NULL, error)
+         && field (o, path, "flags", K_STRV, FALSE, &s->flags, NULL, error)
+         && field (o, path, "listenerPath", K_STRING, FALSE, &s->listener_path, NULL, error)
+         && struct_array_field (o, path, "syscalls", sizeof (OciSeccompSyscall), parse_seccomp_syscall,
+                                (gpointer *) &s->syscalls, &s->n_syscalls, error);
+}
+
+static gboolean
+parse_namespace (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciNamespace *ns = out;
+
+  if (!field (o, path, "type", K_STRING, TRUE, &ns->type, NULL, error)
+      || !field (o, path, "path", K_STRING, FALSE, &ns->path, NULL, error))
     return FALSE;
-  if (syscalls == NULL)
-    return TRUE;
-  s->n_syscalls = json_array_get_length (syscalls);
-  s->syscalls = g_new0 (OciSeccompSyscall, s->n_syscalls);
-  for (i = 0; i < s->n_syscalls; i++)
-    {
-      g_autofree char *ep = g_strdup_printf ("%s[%u]", sc_path, i);
-      g_autofree char *args_path = NULL;
-      JsonObject *sco = json_array_get_object_element (syscalls, i);
-      OciSeccompSyscall *sc = &s->syscalls[i];
-      JsonArray *args;
-
-      if (!field (sco, ep, "names", K_STRV, TRUE, &sc->names, NULL, error)
-          || !field (sco, ep, "action", K_STRING, TRUE, &sc->action, NULL, error)
-          || !field (sco, ep, "errnoRet", K_UINT32, FALSE, &sc->errno_ret, &sc->has_errno_ret, error)
-          || !object_array_field (sco, ep, "args", &args, &args_path, error))
-        return FALSE;
-      if (args == NULL)
-        continue;
-      sc->n_args = json_array_get_length (args);
-      sc->args = g_new0 (OciSeccompArg, sc->n_args);
-      for (j = 0; j < sc->n_args; j++)
-        {
-          g_autofree char *ap = g_strdup_printf ("%s[%u]", args_path, j);
-          JsonObject *a = json_array_get_object_element (args, j);
-
-          if (!field (a, ap, "index", K_UINT32, TRUE, &sc->args[j].index, NULL, error)
-              || !field (a, ap, "value", K_UINT64, TRUE, &sc->args[j].value, NULL, error)
-              || !field (a, ap, "valueTwo", K_UINT64, FALSE, &sc->args[j].value_two, NULL, error)
-              || !field (a, ap, "op", K_STRING, TRUE, &sc->args[j].op, NULL, error))
-            return FALSE;
-        }
-    }
+  /* An empty path asks for a new namespace, as a missing one does. */
+  if (ns->path != NULL && ns->path[0] == '\0')
+    g_clear_pointer (&ns->path, g_free);
   return TRUE;
+}
+
+static gboolean
+parse_device (JsonObject *o, const char *path, gpointer out, GError **error)
+{
+  OciDevice *dev = out;
+
+  return field (o, path, "path", K_STRING, TRUE, &dev->path, NULL, error)
+         && type_letter (o, path, "type", TRUE, "cbup", &dev->type, error)
+         && field (o, path, "major", K_INT64, FALSE, &dev->major, NULL, error)
+         && field (o, path, "minor", K_INT64, FALSE, &dev->minor, NULL, error)
+         && field (o, path, "fileMode", K_UINT32, FALSE, &dev->file_mode, &dev->has_file_mode, error)
+         && field (o, path, "uid", K_UINT32, FALSE, &dev->uid, &dev->has_uid, error)
+         && field (o, path, "gid", K_UINT32, FALSE, &dev->gid, &dev->has_gid, error);
+}
+
+static gboolean
+parse_id_mappings (JsonObject *o, const char *parent, const char *name, OciIdMapping **out, gsize *n_out,
+                   GError **error)
+{
+  return struct_array_field (o, parent, name, sizeof (OciIdMapping), parse_id_mapping, (gpointer *) out, n_out,
+                             error);
 }
 
 static gboolean
 parse_linux (JsonObject *o, OciLinux *l, GError **error)
 {
-  g_autofree char *ns_path = NULL, *res_path = NULL, *dev_path = NULL, *sec_path = NULL;
   const char *path = "linux";
-  JsonArray *ns, *devices;
-  JsonObject *res, *sec;
-  guint i;
 
-  if (!object_array_field (o, path, "namespaces", &ns, &ns_path, error))
-    return FALSE;
-  if (ns != NULL)
-    {
-      l->n_namespaces = json_array_get_length (ns);
-      l->namespaces = g_new0 (OciNamespace, l->n_namespaces);
-      for (i = 0; i < l->n_namespaces; i++)
-        {
-          g_autofree char *ep = g_strdup_printf ("%s[%u]", ns_path, i);
-          JsonObject *n = json_array_get_object_element (ns, i);
-
-          if (!field (n, ep, "type", K_STRING, TRUE, &l->namespaces[i].type, NULL, error)
-              || !field (n, ep, "path", K_STRING, FALSE, &l->namespaces[i].path, NULL, error))
-            return FALSE;
-          /* An empty path asks for a new namespace, as a missing one does. */
-          if (l->namespaces[i].path != NULL && l->namespaces[i].path[0] == '\0')
-            g_clear_pointer (&l->namespaces[i].path, g_free);
-        }
-    }
-
-  if (!parse_id_mappings (o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, error)
-      || !parse_id_mappings (o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, error)
-      || !string_map_field (o, path, "sysctl", &l->sysctl, error))
-    return FALSE;
-
-  if (!object_field (o, path, "resources", FALSE, &res, &res_path, error))
-    return FALSE;
-  if (res != NULL)
-    {
-      l->resources = g_new0 (OciResources, 1);
-      if (!parse_resources (res, res_path, l->resources, error))
-        return FALSE;
-    }
-
-  if (!field (o, path, "cgroupsPath", K_STRING, FALSE, &l->cgroups_path, NULL, error)
-      || !object_array_field (o, path, "devices", &devices, &dev_path, error))
-    return FALSE;
-  if (devices != NULL)
-    {
-      l->n_devices = json_array_get_length (devices);
-      l->devices = g_new0 (OciDevice, l->n_devices);
-      for (i = 0; i < l->n_devices; i++)
-        {
-          g_autofree char *ep = g_strdup_printf ("%s[%u]", dev_path, i);
-          JsonObject *d = json_array_get_object_element (devices, i);
-          OciDevice *dev = &l->devices[i];
-
-          if (!field (d, ep, "path", K_STRING, TRUE, &dev->path, NULL, error)
-              || !type_letter (d, ep, "type", TRUE, "cbup", &dev->type, error)
-              || !field (d, ep, "major", K_INT64, FALSE, &dev->major, NULL, error)
-              || !field (d, ep, "minor", K_INT64, FALSE, &dev->minor, NULL, error)
-              || !field (d, ep, "fileMode", K_UINT32, FALSE, &dev->file_mode, &dev->has_file_mode, error)
-              || !field (d, ep, "uid", K_UINT32, FALSE, &dev->uid, &dev->has_uid, error)
-              || !field (d, ep, "gid", K_UINT32, FALSE, &dev->gid, &dev->has_gid, error))
-            return FALSE;
-        }
-    }
-
-  if (!field (o, path, "maskedPaths", K_STRV, FALSE, &l->masked_paths, NULL, error)
-      || !field (o, path, "readonlyPaths", K_STRV, FALSE, &l->readonly_paths, NULL, error)
-      || !field (o, path, "rootfsPropagation", K_STRING, FALSE, &l->rootfs_propagation, NULL, error)
-      || !field (o, path, "mountLabel", K_STRING, FALSE, &l->mount_label, NULL, error)
-      || !object_field (o, path, "seccomp", FALSE, &sec, &sec_path, error))
-    return FALSE;
-  if (sec != NULL)
-    {
-      l->seccomp = g_new0 (OciSeccomp, 1);
-      if (!parse_seccomp (sec, sec_path, l->seccomp, error))
-        return FALSE;
-    }
-  return TRUE;
+  return struct_array_field (o, path, "namespaces", sizeof (OciNamespace), parse_namespace,
+                             (gpointer *) &l->namespaces, &l->n_namespaces, error)
+         && parse_id_mappings (o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, error)
+         && parse_id_mappings (o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, error)
+         && string_map_field (o, path, "sysctl", &l->sysctl, error)
+         && struct_field (o, path, "resources", sizeof (OciResources), parse_resources, (gpointer *) &l->resources,
+                          error)
+         && field (o, path, "cgroupsPath", K_STRING, FALSE, &l->cgroups_path, NULL, error)
+         && struct_array_field (o, path, "devices", sizeof (OciDevice), parse_device, (gpointer *) &l->devices,
+                                &l->n_devices, error)
+         && field (o, path, "maskedPaths", K_STRV, FALSE, &l->masked_paths, NULL, error)
+         && field (o, path, "readonlyPaths", K_STRV, FALSE, &l->readonly_paths, NULL, error)
+         && field (o, path, "rootfsPropagation", K_STRING, FALSE, &l->rootfs_propagation, NULL, error)
+         && field (o, path, "mountLabel", K_STRING, FALSE, &l->mount_label, NULL, error)
+         && struct_field (o, path, "seccomp", sizeof (OciSeccomp), parse_seccomp, (gpointer *) &l->seccomp, error);
 }
 
 static gboolean
 parse_spec (JsonObject *o, OciSpec *spec, GError **error)
 {
-  g_autofree char *proc_path = NULL, *root_path = NULL, *linux_path = NULL;
-  JsonObject *proc, *root, *lx;
+  g_autofree char *root_path = NULL, *linux_path = NULL;
+  JsonObject *root, *lx;
 
-  if (!field (o, "", "ociVersion", K_STRING, TRUE, &spec->oci_version, NULL, error))
+  if (!field (o, "", "ociVersion", K_STRING, TRUE, &spec->oci_version, NULL, error)
+      || !struct_field (o, "", "process", sizeof (OciProcess), parse_process, (gpointer *) &spec->process, error))
     return FALSE;
-
-  if (!object_field (o, "", "process", FALSE, &proc, &proc_path, error))
-    return FALSE;
-  if (proc != NULL)
-    {
-      spec->process = g_new0 (OciProcess, 1);
-      if (!parse_process (proc, proc_path, spec->process, error))
-        return FALSE;
-    }
 
   if (!object_field (o, "", "root", TRUE, &root, &root_path, error)
       || !field (root, root_path, "path", K_STRING, TRUE, &spec->root_path, NULL, error)
@@ -902,7 +837,9 @@ parse_spec (JsonObject *o, OciSpec *spec, GError **error)
 
   if (!field (o, "", "hostname", K_STRING, FALSE, &spec->hostname, NULL, error)
       || !field (o, "", "domainname", K_STRING, FALSE, &spec->domainname, NULL, error)
-      || !parse_mounts (o, spec, error) || !parse_hooks (o, &spec->hooks, error)
+      || !struct_array_field (o, "", "mounts", sizeof (OciMount), parse_mount, (gpointer *) &spec->mounts,
+                              &spec->n_mounts, error)
+      || !parse_hooks (o, &spec->hooks, error)
       || !string_map_field (o, "", "annotations", &spec->annotations, error))
     return FALSE;
 
@@ -919,11 +856,11 @@ parse_spec (JsonObject *o, OciSpec *spec, GError **error)
   return TRUE;
 }
 
-OciSpec *
-oci_spec_parse (const char *data, gssize len, GError **error)
+/* Parse JSON text whose top level must be an object (what names it in that error): the root node, owned by
+ * parser, or NULL. */
+static JsonNode *
+load_object (JsonParser *parser, const char *data, gssize len, const char *what, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (OciSpec) spec = NULL;
   g_autoptr (GError) local = NULL;
   JsonNode *root;
 
@@ -935,10 +872,21 @@ oci_spec_parse (const char *data, gssize len, GError **error)
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid spec: expected a JSON object");
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid %s: expected a JSON object", what);
       return NULL;
     }
+  return root;
+}
 
+OciSpec *
+oci_spec_parse (const char *data, gssize len, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (OciSpec) spec = NULL;
+  JsonNode *root = load_object (parser, data, len, "spec", error);
+
+  if (root == NULL)
+    return NULL;
   spec = g_new0 (OciSpec, 1);
   spec->json = json_node_ref (root);
   spec->linux_cfg = g_new0 (OciLinux, 1);
@@ -1245,21 +1193,11 @@ OciResources *
 oci_resources_parse (const char *data, gssize len, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local = NULL;
+  JsonNode *root = load_object (parser, data, len, "resources", error);
   OciResources *r;
-  JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, data, len, &local))
-    {
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid JSON: %s", local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid resources: expected a JSON object");
-      return NULL;
-    }
+  if (root == NULL)
+    return NULL;
   r = g_new0 (OciResources, 1);
   if (!parse_resources (json_node_get_object (root), "resources", r, error))
     {
