@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "oci/state.h"
 
 /* Global flags (runsc(8) GLOBAL OPTIONS). */
 typedef struct
@@ -101,6 +102,15 @@ int cli_parse (RunscGlobal *g, const RunscFlag *flags, int argc, char **argv, in
 
 /* The container ID is known: record it (and open --debug-log if it waited for %ID%). */
 void cli_set_id (RunscGlobal *g, const char *id);
+
+/* Open container id's state directory under --root (taking its lock when locked) and load its state. FALSE with
+ * error when either fails (*d may be set then; the caller frees it). */
+gboolean cli_load_container (const RunscGlobal *g, const char *id, gboolean locked, StateDir **d, RunscState **st,
+                             GError **error);
+
+/* Connect to the caller's console socket (a path of any length: through /proc/self/fd of its directory). Returns
+ * the connected socket, or -1 with error. */
+int cli_connect_console_socket (const char *path, GError **error);
 
 /* Open --debug-log for g->command (and g->id when known). */
 void cli_open_debug_log (RunscGlobal *g);

@@ -117,11 +117,7 @@ cmd_events (RunscGlobal *g, int argc, char **argv, GError **error)
   cli_set_id (g, argv[idx]);
   if (interval != NULL && !parse_interval (interval, &interval_ms, error))
     return -1;
-  d = state_dir_open_unlocked (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], FALSE, &d, &st, error))
     return -1;
   status = state_status (d, st, NULL);
   if (strcmp (status, "stopped") == 0)

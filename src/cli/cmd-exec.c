@@ -22,7 +22,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,36 +100,6 @@ wait_exit (int conn)
       return 128 + SIGKILL;
     }
   return (int) json_object_get_int_member_with_default (reply, "exit_status", 128 + SIGKILL);
-}
-
-/* Connect to the caller's console socket (a path of any length: through /proc/self/fd of its directory). */
-static int
-connect_console_socket (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  autofd int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  autofd int fd = -1;
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-  if (dirfd < 0)
-    {
-      runsc_error_errno (error, errno, "open console socket %s", path);
-      return -1;
-    }
-  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dirfd, base)
-      >= sizeof addr.sun_path)
-    {
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "console socket %s: name too long", path);
-      return -1;
-    }
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      runsc_error_errno (error, errno, "connect to console socket %s", path);
-      return -1;
-    }
-  return steal_fd (&fd);
 }
 
 static JsonObject *
@@ -449,11 +418,7 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
         runsc_error_errno (error, errno, "--preserve-fds %d: descriptor %d", preserve_fds, 3 + i);
         return -1;
       }
-  d = state_dir_open_unlocked (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], FALSE, &d, &st, error))
     return -1;
   status = state_status (d, st, NULL);
   if (strcmp (status, "stopped") == 0)
@@ -495,7 +460,7 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
     }
   if (terminal && console_socket != NULL && *console_socket != '\0')
     {
-      console = connect_console_socket (console_socket, error);
+      console = cli_connect_console_socket (console_socket, error);
       if (console < 0)
         return -1;
     }

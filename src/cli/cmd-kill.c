@@ -37,11 +37,7 @@ cmd_kill (RunscGlobal *g, int argc, char **argv, GError **error)
       if (sig < 0)
         return -1;
     }
-  d = state_dir_open (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], TRUE, &d, &st, error))
     return -1;
   status = state_status (d, st, NULL);
   if (strcmp (status, "stopped") == 0)

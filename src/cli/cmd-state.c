@@ -19,11 +19,7 @@ cmd_state (RunscGlobal *g, int argc, char **argv, GError **error)
     return idx < 0 ? -1 : 0;
   cli_set_id (g, argv[idx]);
   /* Unlocked: state must answer while another command (a long start) holds the lock. */
-  d = state_dir_open_unlocked (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], FALSE, &d, &st, error))
     return -1;
   json = state_oci_json (st, state_status (d, st, NULL), TRUE);
   printf ("%s\n", json);

@@ -31,11 +31,7 @@ cmd_wait (RunscGlobal *g, int argc, char **argv, GError **error)
     return idx < 0 ? -1 : 0;
   cli_set_id (g, argv[idx]);
   /* Not locked: waiting must not keep other commands (kill, delete) out. */
-  d = state_dir_open_unlocked (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], FALSE, &d, &st, error))
     return -1;
   if (wait_pid > 0)
     {

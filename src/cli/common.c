@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -127,6 +129,46 @@ cli_set_id (RunscGlobal *g, const char *id)
 {
   g->id = id;
   cli_open_debug_log (g);
+}
+
+gboolean
+cli_load_container (const RunscGlobal *g, const char *id, gboolean locked, StateDir **d, RunscState **st,
+                    GError **error)
+{
+  *d = locked ? state_dir_open (g->root, id, error) : state_dir_open_unlocked (g->root, id, error);
+  if (*d == NULL)
+    return FALSE;
+  *st = state_load (*d, error);
+  return *st != NULL;
+}
+
+int
+cli_connect_console_socket (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  autofd int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  autofd int fd = -1;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+  if (dirfd < 0)
+    {
+      runsc_error_errno (error, errno, "open console socket %s", path);
+      return -1;
+    }
+  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dirfd, base)
+      >= sizeof addr.sun_path)
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "console socket %s: name too long", path);
+      return -1;
+    }
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      runsc_error_errno (error, errno, "connect to console socket %s", path);
+      return -1;
+    }
+  return steal_fd (&fd);
 }
 
 void
