@@ -176,6 +176,54 @@ test_list (void)
   remove_root (root);
 }
 
+/* Fork a process that contends for the lock on root's container "c" (held through d): it lets go of the
+ * descriptor it inherited (which shares the parent's lock), tells the parent it is running, and exits with
+ * contend (root, arg). Returns in the parent once the child runs. */
+static pid_t
+fork_contender (StateDir *d, int (*contend) (const char *root, const char *arg), const char *root, const char *arg)
+{
+  int ready[2];
+  pid_t child;
+  char c;
+
+  g_assert_cmpint (pipe (ready), ==, 0);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      close (d->dirfd);
+      close (ready[0]);
+      if (write (ready[1], "r", 1) != 1)
+        _exit (3);
+      _exit (contend (root, arg));
+    }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+  close (ready[0]);
+  return child;
+}
+
+static void
+assert_exited_0 (pid_t child)
+{
+  int wstatus;
+
+  g_assert_cmpint (waitpid (child, &wstatus, 0), ==, child);
+  g_assert_true (WIFEXITED (wstatus));
+  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+}
+
+/* 0 when the lock, once had, shows the marker file that its previous holder wrote. */
+static int
+open_sees_marker (const char *root, const char *marker)
+{
+  StateDir *mine = state_dir_open (root, "c", NULL); /* blocks until the parent lets go */
+
+  if (mine == NULL)
+    return 2;
+  return access (marker, F_OK) == 0 ? 0 : 1;
+}
+
 /* Two processes: the second blocks on the lock until the first releases it, and sees what the first wrote. */
 static void
 test_lock_serialises (void)
@@ -184,38 +232,29 @@ test_lock_serialises (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (StateDir) d = state_dir_create (root, "c", &error);
   g_autofree char *marker = g_build_filename (d->path, "marker", NULL);
-  int ready[2], wstatus;
+  int wstatus;
   pid_t child;
-  char c;
 
   g_assert_no_error (error);
-  g_assert_cmpint (pipe (ready), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      StateDir *mine;
-      close (d->dirfd); /* the inherited descriptor shares the parent's lock */
-      close (ready[0]);
-      if (write (ready[1], "r", 1) != 1)
-        _exit (3);
-      mine = state_dir_open (root, "c", NULL); /* blocks until the parent lets go */
-      if (mine == NULL)
-        _exit (2);
-      _exit (access (marker, F_OK) == 0 ? 0 : 1);
-    }
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
-  close (ready[0]);
+  child = fork_contender (d, open_sees_marker, root, marker);
   g_usleep (200 * 1000);
   /* The child must still be waiting for the lock. */
   g_assert_cmpint (waitpid (child, &wstatus, WNOHANG), ==, 0);
   g_assert_true (g_file_set_contents (marker, "1", 1, NULL));
   g_clear_pointer (&d, state_dir_free);
-  g_assert_cmpint (waitpid (child, &wstatus, 0), ==, child);
-  g_assert_true (WIFEXITED (wstatus));
-  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+  assert_exited_0 (child);
   remove_root (root);
+}
+
+/* 0 when opening the container fails with "does not exist". */
+static int
+open_finds_it_gone (const char *root, const char *unused)
+{
+  GError *err = NULL;
+
+  if (state_dir_open (root, "c", &err) != NULL)
+    return 1;
+  return g_error_matches (err, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND) ? 0 : 2;
 }
 
 /* A command that waited for the lock while the container was deleted gets "does not exist". */
@@ -225,35 +264,15 @@ test_lock_after_delete (void)
   g_autofree char *root = make_root ();
   g_autoptr (GError) error = NULL;
   g_autoptr (StateDir) d = state_dir_create (root, "c", &error);
-  int ready[2], wstatus;
   pid_t child;
-  char c;
 
   g_assert_no_error (error);
-  g_assert_cmpint (pipe (ready), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      GError *err = NULL;
-      close (d->dirfd);
-      close (ready[0]);
-      if (write (ready[1], "r", 1) != 1)
-        _exit (3);
-      if (state_dir_open (root, "c", &err) != NULL)
-        _exit (1);
-      _exit (g_error_matches (err, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND) ? 0 : 2);
-    }
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
-  close (ready[0]);
+  child = fork_contender (d, open_finds_it_gone, root, NULL);
   g_usleep (100 * 1000);
   g_assert_true (state_dir_remove (d, &error));
   g_clear_pointer (&d, state_dir_free);
-  g_assert_cmpint (waitpid (child, &wstatus, 0), ==, child);
-  g_assert_true (WIFEXITED (wstatus));
   /* Either it opened the directory before removal and waited (2nd check), or it found it gone: both 0. */
-  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+  assert_exited_0 (child);
   remove_root (root);
 }
 
