@@ -100,6 +100,19 @@ memory_entry_v1 (const char *dir, const char *prefix)
   return e;
 }
 
+/* One entry of runc's blkio lists: {"major", "minor", "op", "value"}. */
+static JsonObject *
+blkio_entry (guint64 major, guint64 minor, const char *op, guint64 value)
+{
+  JsonObject *e = json_object_new ();
+
+  set_u64 (e, "major", major);
+  set_u64 (e, "minor", minor);
+  json_object_set_string_member (e, "op", op);
+  set_u64 (e, "value", value);
+  return e;
+}
+
 /* blkio.throttle.io_service_bytes_recursive lines: "8:0 Read 4096" (and a "Total" line). */
 static JsonArray *
 blkio_entries (const char *text)
@@ -111,17 +124,13 @@ blkio_entries (const char *text)
   for (i = 0; lines[i] != NULL; i++)
     {
       g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
-      JsonObject *e;
       char *colon;
       if (g_strv_length (f) != 3 || (colon = strchr (f[0], ':')) == NULL)
         continue;
-      e = json_object_new ();
       *colon = '\0';
-      set_u64 (e, "major", g_ascii_strtoull (f[0], NULL, 10));
-      set_u64 (e, "minor", g_ascii_strtoull (colon + 1, NULL, 10));
-      json_object_set_string_member (e, "op", f[1]);
-      set_u64 (e, "value", g_ascii_strtoull (f[2], NULL, 10));
-      json_array_add_object_element (a, e);
+      json_array_add_object_element (a, blkio_entry (g_ascii_strtoull (f[0], NULL, 10),
+                                                     g_ascii_strtoull (colon + 1, NULL, 10), f[1],
+                                                     g_ascii_strtoull (f[2], NULL, 10)));
     }
   return a;
 }
@@ -153,14 +162,9 @@ io_stat_v2 (const char *text, JsonObject *blkio)
           gsize m;
           for (m = 0; m < G_N_ELEMENTS (map); m++)
             if (g_str_has_prefix (f[j], map[m].key))
-              {
-                JsonObject *e = json_object_new ();
-                set_u64 (e, "major", major);
-                set_u64 (e, "minor", minor);
-                json_object_set_string_member (e, "op", map[m].op);
-                set_u64 (e, "value", g_ascii_strtoull (f[j] + strlen (map[m].key), NULL, 10));
-                json_array_add_object_element (map[m].is_bytes ? bytes : ios, e);
-              }
+              json_array_add_object_element (
+                  map[m].is_bytes ? bytes : ios,
+                  blkio_entry (major, minor, map[m].op, g_ascii_strtoull (f[j] + strlen (map[m].key), NULL, 10)));
         }
     }
   json_object_set_array_member (blkio, "ioServiceBytesRecursive", bytes);
@@ -211,6 +215,20 @@ hugetlb_stats (const char *dir, gboolean v2)
   return o;
 }
 
+/* The throttling counters of a cpu.stat (v1 or v2), its time (time_key) in units of ns_per_unit ns. */
+static void
+throttling_stats (JsonObject *thr, const char *stat, const char *time_key, guint64 ns_per_unit)
+{
+  guint64 v;
+
+  if (cgroup_keyed_value (stat, "nr_periods", &v))
+    set_if (thr, "periods", v);
+  if (cgroup_keyed_value (stat, "nr_throttled", &v))
+    set_if (thr, "throttled_periods", v);
+  if (cgroup_keyed_value (stat, time_key, &v))
+    set_if (thr, "throttled_time", v * ns_per_unit);
+}
+
 static void
 pids_stats (JsonObject *data, const char *dir)
 {
@@ -259,16 +277,8 @@ stats_v1 (const CgroupHandle *h, JsonObject *data)
   if (cpu != NULL)
     {
       g_autofree char *stat = cgroup_read (cpu, "cpu.stat", NULL);
-      guint64 v;
       if (stat != NULL)
-        {
-          if (cgroup_keyed_value (stat, "nr_periods", &v))
-            set_if (thr, "periods", v);
-          if (cgroup_keyed_value (stat, "nr_throttled", &v))
-            set_if (thr, "throttled_periods", v);
-          if (cgroup_keyed_value (stat, "throttled_time", &v))
-            set_if (thr, "throttled_time", v);
-        }
+        throttling_stats (thr, stat, "throttled_time", 1);
     }
   json_object_set_object_member (c, "usage", usage);
   json_object_set_object_member (c, "throttling", thr);
@@ -331,12 +341,7 @@ stats_v2 (const CgroupHandle *h, JsonObject *data)
         set_u64 (usage, "kernel", v * NS_PER_USEC);
       if (cgroup_keyed_value (cpu_stat, "user_usec", &v))
         set_u64 (usage, "user", v * NS_PER_USEC);
-      if (cgroup_keyed_value (cpu_stat, "nr_periods", &v))
-        set_if (thr, "periods", v);
-      if (cgroup_keyed_value (cpu_stat, "nr_throttled", &v))
-        set_if (thr, "throttled_periods", v);
-      if (cgroup_keyed_value (cpu_stat, "throttled_usec", &v))
-        set_if (thr, "throttled_time", v * NS_PER_USEC);
+      throttling_stats (thr, cpu_stat, "throttled_usec", NS_PER_USEC);
     }
   json_object_set_object_member (c, "usage", usage);
   json_object_set_object_member (c, "throttling", thr);
