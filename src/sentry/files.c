@@ -113,6 +113,8 @@ typedef struct
   SentryCreds creds;
   SentryCredsSaved saved;
   int root;  /* the app's root, O_PATH, or -1 until needed */
+  int root_borrowed; /* root is the listener's cached one (sentry_call_cached_root): not ours to close */
+  int root_fresh;    /* root was opened from /proc/TID/root by this call (may be offered to the listener) */
   int base;  /* the app's dirfd or cwd, O_PATH, or -1 until needed */
   int flags; /* the app's */
   mode_t mode;
@@ -138,7 +140,7 @@ ctx_release (Ctx *c)
     thread_unchroot ();
   c->chrooted = 0;
   drop_own_dir (c);
-  if (c->root >= 0)
+  if (c->root >= 0 && !c->root_borrowed)
     close (c->root);
   if (c->base >= 0)
     close (c->base);
@@ -152,10 +154,16 @@ open_root (Ctx *c)
 
   if (c->root >= 0)
     return 0;
+  if (c->call && (c->root = sentry_call_cached_root (c->call)) >= 0)
+    {
+      c->root_borrowed = 1;
+      return 0;
+    }
   snprintf (p, sizeof p, "%d/root", (int) c->tid);
   c->root = openat (c->proc, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (c->root < 0)
     return errno == ENOENT ? -ESRCH : -errno;
+  c->root_fresh = 1;
   return 0;
 }
 
@@ -987,6 +995,8 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
     }
   if (call && (r = sentry_call_valid (call)) < 0)
     goto out;
+  if (call && c.root_fresh)
+    sentry_call_offer_root (call, c.root);
 
   if (!special)
     {
@@ -1181,4 +1191,12 @@ sentry_sys_openat2 (SentryCall *call)
     return -EAGAIN;
   return handle_open (call, (int) sentry_call_arg (call, 0), sentry_call_arg (call, 1), (int) how.flags,
                       (mode_t) how.mode, how.resolve);
+}
+
+long
+sentry_sys_chroot (SentryCall *call)
+{
+  /* Whatever the outcome, this listener's processes may no longer share one root. */
+  sentry_call_forget_root (call);
+  return SENTRY_CONTINUE;
 }

@@ -47,6 +47,8 @@ long sentry_sys_open (SentryCall *call);
 long sentry_sys_openat (SentryCall *call);
 long sentry_sys_openat2 (SentryCall *call);
 long sentry_sys_creat (SentryCall *call);
+/* chroot(2): the kernel runs it; the listener stops using its cached root (sentry_call_forget_root). */
+long sentry_sys_chroot (SentryCall *call);
 
 /* Counters for tests and benchmarks: how many opens took the fast path, the walk, and how many were virtual. */
 typedef struct

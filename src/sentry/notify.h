@@ -7,6 +7,7 @@
  *   >= 0                the syscall's return value
  *   < 0                 -errno: the syscall fails with that errno
  *   SENTRY_ANSWERED     the handler has answered already (sentry_addfd () answers with the new fd)
+ *   SENTRY_CONTINUE     the kernel runs the call itself (observed calls only, see below)
  *
  * Handlers run on the syscall path: no GLib, no malloc, no stdio. Use stack buffers, the helpers below and
  * log_*() (allocation-free). Several notification threads serve one container, so handlers must be reentrant.
@@ -16,7 +17,7 @@
  *     (sentry_write_mem);
  *   - check that the notification is still valid (sentry_call_valid) after reading the app's memory and before
  *     acting on what was read or writing into the app (the pid in the request could otherwise have been reused);
- *   - never answer a security decision with "continue": there is no continue helper on purpose;
+ *   - never answer a security decision with "continue" (SENTRY_CONTINUE is for calls the Sentry only observes);
  *   - a descriptor the app gets is opened by the Sentry and installed with sentry_addfd ().
  *
  * The handlers live with their families: uts.c (uname, sethostname, setdomainname), syslog.c, files.c (open,
@@ -50,6 +51,11 @@ typedef long (*SentryHandler) (SentryCall *call);
 
 /* Returned by a handler that answered the notification itself. */
 #define SENTRY_ANSWERED ((long) INT64_MIN)
+
+/* Returned by a handler that only observes the call and lets the kernel run it (SECCOMP_USER_NOTIF_FLAG_CONTINUE):
+ * a call after which the Sentry must not trust something it cached (chroot: the listener's cached root). Never
+ * for a security decision: the kernel reads the arguments again from memory the app can change. */
+#define SENTRY_CONTINUE ((long) INT64_MIN + 1)
 
 static inline uint64_t
 sentry_call_arg (const SentryCall *call, unsigned i)
@@ -93,6 +99,18 @@ void sentry_call_may_block (SentryCall *call);
 /* TRUE once the Sentry is shutting this container's listener down (sentry_kernel_free): a handler that waits
  * should stop waiting and return an error (-EINTR), or the shutdown waits for it. */
 int sentry_call_stopping (const SentryCall *call);
+
+/* The container's root directory cached for this listener (every process behind one seccomp listener has the same
+ * root until one of them calls chroot): a borrowed O_PATH descriptor, valid until the listener ends, or -1 when
+ * there is none (yet, or any more after a chroot). */
+int sentry_call_cached_root (const SentryCall *call);
+
+/* Offer root (the caller's /proc/TID/root, opened before a successful sentry_call_valid) as the listener's cached
+ * root; the listener keeps a duplicate if it has none. */
+void sentry_call_offer_root (const SentryCall *call, int root);
+
+/* A process behind this listener changes its root (chroot): stop using and offering the cached root. */
+void sentry_call_forget_root (const SentryCall *call);
 
 /* The name of syscall nr from the table ("openat"), or NULL if the table does not know it. */
 const char *sentry_syscall_name (int nr);

@@ -329,7 +329,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (158, arch_prctl),
   REFUSED (159, adjtimex, EPERM, "privileged"),
   NATIVE (160, setrlimit),
-  NATIVE_NOTE (161, chroot, "needs CAP_SYS_CHROOT"),
+  EMULATED (161, chroot, sentry_sys_chroot, "needs CAP_SYS_CHROOT; the Sentry stops using the cached root, then the kernel runs it"),
   NATIVE (162, sync),
   REFUSED (163, acct, EPERM, "privileged"),
   REFUSED (164, settimeofday, EPERM, "the host clock is not the sandbox's to set"),

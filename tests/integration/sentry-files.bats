@@ -119,11 +119,12 @@ debian_rootfs ()
 }
 
 @test "sentry-files: busybox sh, ls, cat, ps, top -n1, free and wget against a loopback server" {
+  # /dev/stdout is reopened through /proc/self/fd/1; on a pipe, as a file it would have an offset of its own.
   sandbox_netns 0
   bundle_args "$BUNDLE" /bin/sh -c '
     ls / > /dev/null && echo ls=ok
     cat /proc/version
-    echo hi >> /dev/stdout
+    (echo hi >> /dev/stdout) | cat
     ps | grep -q "PID *USER" && echo ps=ok
     top -n1 -b | grep -q "^Load average: 0.00 0.00 0.00" && echo top=ok
     free | grep -q "^Mem:" && echo free=ok
@@ -175,6 +176,21 @@ debian_rootfs ()
   [ "$status" -eq 0 ] || fail "update --memory 128m: $output"
   wait_for_text "$out/m" "131072 kB" || fail "the lowered limit is not in meminfo"
   "$RUNSC" --root "$ROOT" delete --force "$ID" 3>&-
+}
+
+@test "sentry-files: after chroot, absolute paths resolve in the new root (the Sentry's cached root is dropped)" {
+  # The Sentry caches the container's root for its opens; a chroot must end that, or /marker would be the
+  # container's instead of the new root's.
+  mkdir -p "$BUNDLE/rootfs/sub/bin"
+  cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/sub/bin/busybox"
+  ln -s busybox "$BUNDLE/rootfs/sub/bin/cat"
+  echo outer > "$BUNDLE/rootfs/marker"
+  echo inner > "$BUNDLE/rootfs/sub/marker"
+  bundle_caps "$BUNDLE" CAP_SYS_CHROOT
+  bundle_args "$BUNDLE" /bin/sh -c 'cat /marker; cat /marker; chroot /sub /bin/cat /marker; cat /marker'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  [ "$output" = "$(printf 'outer\nouter\ninner\nouter')" ] || fail "output: $output"
 }
 
 @test "sentry-files: a Debian root filesystem runs python3 -c in the sandbox" {
