@@ -64,7 +64,8 @@ typedef struct
 void sentry_proc_view_from_kernel (SentryKernel *k, SentryProcView *view);
 
 /* Read the limits of app thread tid (its /proc/TID/cgroup, /proc/TID/status Cpus_allowed_list, the cgroup
- * files under /sys/fs/cgroup), combined with the spec's memory limit. Never fails: unknown values stay unknown. */
+ * files under /sys/fs/cgroup); the spec's memory limit counts only when the app has no memory cgroup (see below).
+ * Never fails: unknown values stay unknown. */
 void sentry_proc_limits (pid_t tid, uint64_t spec_mem_limit, SentryProcLimits *out);
 
 /* The same with the /proc and cgroup root directories given (tests use fake trees). cgroup_fd is what
