@@ -8,7 +8,8 @@
  * then stops the workers (a signal interrupts RECV) and closes the fd. Nothing on the path from RECV to SEND
  * allocates or takes a lock.
  *
- * Threads are what a small pids.limit runs out of first. The watcher is made first, then the workers: fewer
+ * Threads are what a small pids.limit runs out of first. Under a pids limit the workers take at most half of the
+ * room left (the container's processes need the rest). The watcher is made first, then the workers: fewer
  * workers than asked for is a warning, not a failure. When the watcher cannot be made, or no worker can be made
  * beside it, the listener falls back to a single self-watching worker that polls the fd (and the stop eventfd)
  * before each RECV: one thread serves the whole container, calls that block (a FIFO open waiting for its peer)
@@ -362,6 +363,74 @@ watcher_main (void *data)
   return NULL;
 }
 
+/* How many more tasks the Sentry's pids cgroup and its ancestors allow (pids.max - pids.current, the least of
+ * them), or -1 when there is no limit or it cannot be read. Not on the syscall path: GLib is fine here. */
+static gint64
+pids_room (void)
+{
+  g_autofree char *self = NULL;
+  g_autofree char *v1 = NULL, *v2 = NULL, *dir = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *base;
+  gint64 room = -1;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
+    return -1;
+  lines = g_strsplit (self, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], ":", 3);
+      g_auto (GStrv) ctrls = NULL;
+      if (g_strv_length (f) != 3)
+        continue;
+      ctrls = g_strsplit (f[1], ",", -1);
+      if (f[1][0] == '\0' && v2 == NULL)
+        v2 = g_strdup (f[2]);
+      else if (g_strv_contains ((const char *const *) ctrls, "pids") && v1 == NULL)
+        v1 = g_strdup (f[2]);
+    }
+  /* A v1 pids hierarchy, else the cgroup2 one (/sys/fs/cgroup itself, or unified/ on a hybrid host). */
+  if (v1 != NULL && g_file_test ("/sys/fs/cgroup/pids", G_FILE_TEST_IS_DIR))
+    base = "/sys/fs/cgroup/pids";
+  else if (v2 != NULL && g_file_test ("/sys/fs/cgroup/cgroup.controllers", G_FILE_TEST_EXISTS))
+    base = "/sys/fs/cgroup";
+  else if (v2 != NULL)
+    base = "/sys/fs/cgroup/unified";
+  else
+    return -1;
+  dir = g_build_filename (base, strcmp (base, "/sys/fs/cgroup/pids") == 0 ? v1 : v2, NULL);
+  for (;;)
+    {
+      g_autofree char *max_path = g_build_filename (dir, "pids.max", NULL);
+      g_autofree char *cur_path = g_build_filename (dir, "pids.current", NULL);
+      g_autofree char *max = NULL, *cur = NULL;
+      char *slash;
+
+      if (g_file_get_contents (max_path, &max, NULL, NULL) && g_ascii_isdigit (max[0])
+          && g_file_get_contents (cur_path, &cur, NULL, NULL))
+        {
+          gint64 r = MAX (g_ascii_strtoll (max, NULL, 10) - g_ascii_strtoll (cur, NULL, 10), 0);
+          if (room < 0 || r < room)
+            room = r;
+        }
+      slash = strrchr (dir, '/');
+      if (slash == NULL || (size_t) (slash - dir) <= strlen (base))
+        break;
+      *slash = '\0';
+    }
+  return room;
+}
+
+/* The workers to start: as asked, but under a pids limit at most half of the room left after the watcher and the
+ * Sentry's OOM watcher, so that the container's own processes keep the other half (at least one worker). */
+static int
+workers_for_room (int wanted, gint64 room)
+{
+  if (room < 0)
+    return wanted;
+  return (int) CLAMP ((room - 2) / 2, 1, wanted);
+}
+
 /* The watcher, then up to wanted workers; or, when that leaves no worker, one self-watching worker. Returns 0 or
  * the error of the thread that could not be made; *shortage is why there are fewer threads than asked. */
 static int
@@ -416,7 +485,7 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
 {
   SentryListener *L;
   sigset_t all, old;
-  int err = 0, wanted, shortage;
+  int err = 0, asked, wanted, shortage;
 
   pthread_once (&once, init_once);
 
@@ -431,7 +500,8 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
   L->init_pid = init_pid;
   L->root_fd = -1;
   g_strlcpy (L->id, container_id != NULL ? container_id : "", sizeof L->id);
-  wanted = worker_count ();
+  asked = worker_count ();
+  wanted = workers_for_room (asked, pids_room ());
   pthread_mutex_init (&L->lock, NULL);
   pthread_cond_init (&L->role_free, NULL);
   L->stop_fd = eventfd (0, EFD_CLOEXEC);
@@ -467,6 +537,9 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
   else if (L->n_workers < wanted)
     log_warning ("sentry: container %s: %d notification threads instead of %d (%s; pids.limit?)", L->id,
                  L->n_workers, wanted, strerror (shortage));
+  else if (wanted < asked)
+    log_info ("sentry: container %s: %d notification threads instead of %d, to leave the container room under "
+              "its pids limit", L->id, wanted, asked);
 
   pthread_mutex_lock (&k->listeners_lock);
   L->next = k->listeners;
