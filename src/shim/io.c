@@ -293,6 +293,19 @@ start_logger (ShimIO *io, const ShimIOConfig *cfg, const char *path, const char 
   return TRUE;
 }
 
+/* A pipe (close-on-exec): its read end in *r, its write end in *w. */
+static gboolean
+new_pipe (int *r, int *w, GError **error)
+{
+  int p[2];
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return runsc_error_errno (error, errno, "pipe");
+  *r = p[0];
+  *w = p[1];
+  return TRUE;
+}
+
 ShimIO *
 shim_io_new (const ShimIOConfig *cfg, GError **error)
 {
@@ -300,7 +313,6 @@ shim_io_new (const ShimIOConfig *cfg, GError **error)
   g_autofree char *out_path = NULL, *out_query = NULL, *err_path = NULL, *err_query = NULL, *in_path = NULL;
   g_autofree char *in_query = NULL;
   UriKind out_kind, err_kind, in_kind;
-  int p[2];
 
   io->id = g_strdup (cfg->id);
   io->terminal = cfg->terminal;
@@ -328,16 +340,8 @@ shim_io_new (const ShimIOConfig *cfg, GError **error)
           goto fail;
         }
       io->stdin_holder = open (in_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-      if (!cfg->terminal)
-        {
-          if (pipe2 (p, O_CLOEXEC) < 0)
-            {
-              runsc_error_errno (error, errno, "pipe");
-              goto fail;
-            }
-          io->proc_stdin = p[0];
-          io->pipe_stdin_w = p[1];
-        }
+      if (!cfg->terminal && !new_pipe (&io->proc_stdin, &io->pipe_stdin_w, error))
+        goto fail;
     }
 
   if (out_kind == URI_BINARY)
@@ -369,26 +373,9 @@ shim_io_new (const ShimIOConfig *cfg, GError **error)
         }
       else if (err_kind == URI_FIFO && !open_output (err_path, &io->err_dst, &io->err_hold, error))
         goto fail;
-      if (io->out_dst >= 0)
-        {
-          if (pipe2 (p, O_CLOEXEC) < 0)
-            {
-              runsc_error_errno (error, errno, "pipe");
-              goto fail;
-            }
-          io->pipe_stdout_r = p[0];
-          io->proc_stdout = p[1];
-        }
-      if (io->err_dst >= 0)
-        {
-          if (pipe2 (p, O_CLOEXEC) < 0)
-            {
-              runsc_error_errno (error, errno, "pipe");
-              goto fail;
-            }
-          io->pipe_stderr_r = p[0];
-          io->proc_stderr = p[1];
-        }
+      if ((io->out_dst >= 0 && !new_pipe (&io->pipe_stdout_r, &io->proc_stdout, error))
+          || (io->err_dst >= 0 && !new_pipe (&io->pipe_stderr_r, &io->proc_stderr, error)))
+        goto fail;
     }
   if (cfg->uid || cfg->gid)
     {
