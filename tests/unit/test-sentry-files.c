@@ -707,6 +707,37 @@ test_creds_parse (void)
   g_assert_cmpuint (c.cap_eff, ==, 0xa80425fbULL);
   g_assert_cmpuint (c.umask, ==, 022);
   g_assert_cmpint (sentry_creds_parse_status ("Name:\tx\n", 8, &c), ==, -EINVAL);
+
+  /* Kernels without NStgid/NSpid: Tgid and Pid (not PPid, TracerPid or Ngid); no newline at the end. */
+  {
+    const char *old_kernel = "Umask:\t0077\nTgid:\t90\nNgid:\t5\nPid:\t91\nPPid:\t1\nUid:\t0\t0\t0\t0\n"
+                             "Gid:\t0\t0\t0\t0\nGroups:\t\nCapEff:\t000001ffffffffff";
+    g_assert_cmpint (sentry_creds_parse_status (old_kernel, strlen (old_kernel), &c), ==, 0);
+    g_assert_cmpint (c.ns_tgid, ==, 90);
+    g_assert_cmpint (c.ns_tid, ==, 91);
+    g_assert_cmpint (c.n_groups, ==, 0);
+    g_assert_cmpuint (c.umask, ==, 077);
+    g_assert_cmpuint (c.cap_eff, ==, 0x1ffffffffffULL);
+  }
+  /* More groups than SENTRY_CREDS_MAX_GROUPS. */
+  {
+    g_autoptr (GString) many = g_string_new ("Umask:\t0022\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t");
+    for (int i = 0; i <= SENTRY_CREDS_MAX_GROUPS; i++)
+      g_string_append_printf (many, "%d ", i + 100);
+    g_string_append (many, "\nNStgid:\t1\nNSpid:\t1\nCapEff:\t0\n");
+    g_assert_cmpint (sentry_creds_parse_status (many->str, many->len, &c), ==, -E2BIG);
+  }
+  /* The kernel's own text for this thread. */
+  {
+    g_autofree char *text = NULL;
+    gsize len;
+    g_assert_true (g_file_get_contents ("/proc/thread-self/status", &text, &len, NULL));
+    g_assert_cmpint (sentry_creds_parse_status (text, len, &c), ==, 0);
+    g_assert_cmpuint (c.euid, ==, geteuid ());
+    g_assert_cmpuint (c.egid, ==, getegid ());
+    g_assert_cmpint (c.host_tgid, ==, getpid ());
+    g_assert_cmpint (c.n_groups, ==, getgroups (0, NULL));
+  }
 }
 
 static void
