@@ -85,7 +85,7 @@ cmd_spec (RunscGlobal *g, int argc, char **argv, GError **error)
       if (text == NULL)
         return -1;
     }
-  if (!runsc_write_file_atomic (path, text != NULL ? text : json, -1, 0644, error))
+  if (!runsc_write_file_durable (path, text != NULL ? text : json, -1, 0644, error))
     return -1;
   return 0;
 }

@@ -26,8 +26,8 @@ runsc_close_fd_ptr (int *fd)
     }
 }
 
-gboolean
-runsc_write_file_atomic (const char *path, const char *data, gssize len, mode_t mode, GError **error)
+static gboolean
+write_file_replace (const char *path, const char *data, gssize len, mode_t mode, gboolean durable, GError **error)
 {
   g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
   autofd int fd = -1;
@@ -50,13 +50,25 @@ runsc_write_file_atomic (const char *path, const char *data, gssize len, mode_t 
         }
       done += (size_t) n;
     }
-  if (fsync (fd) < 0 || rename (tmp, path) < 0)
+  if ((durable && fsync (fd) < 0) || rename (tmp, path) < 0)
     {
       int e = errno;
       unlink (tmp);
       return runsc_error_errno (error, e, "write %s", path);
     }
   return TRUE;
+}
+
+gboolean
+runsc_write_file_atomic (const char *path, const char *data, gssize len, mode_t mode, GError **error)
+{
+  return write_file_replace (path, data, len, mode, FALSE, error);
+}
+
+gboolean
+runsc_write_file_durable (const char *path, const char *data, gssize len, mode_t mode, GError **error)
+{
+  return write_file_replace (path, data, len, mode, TRUE, error);
 }
 
 int

@@ -18,8 +18,13 @@ steal_fd (int *fd)
   return r;
 }
 
-/* Write data to path atomically: a temp file in the same directory, fsync, rename. */
+/* Write data to path atomically: a temp file in the same directory, renamed over path, so that readers see the old
+ * or the new content, never a part. Not durable (no fsync, which costs 1-5 ms on a disk): for runtime state (state
+ * directories, pid files, the shim's records), which a reboot makes meaningless anyway. */
 gboolean runsc_write_file_atomic (const char *path, const char *data, gssize len, mode_t mode, GError **error);
+
+/* The same, with the data fsync'ed before the rename: for files that must survive a crash (a user's files). */
+gboolean runsc_write_file_durable (const char *path, const char *data, gssize len, mode_t mode, GError **error);
 
 /* Send len bytes of data and up to 16 fds as one message on a unix socket (SCM_RIGHTS).
  * Plain C: safe after fork. Returns 0 or -errno. */
