@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "container/cgroup-internal.h"
+#include "container/cgroup-join.h"
 #include "container/cgroup.h"
 
 #define FREEZE_WAIT_MS 5000
@@ -681,7 +682,11 @@ cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error)
 
   for (i = 0; i < dirs->len; i++)
     {
-      g_autofree char *procs = g_build_filename (g_ptr_array_index (dirs, i), "cgroup.procs", NULL);
+      const char *dir = g_ptr_array_index (dirs, i);
+      gboolean v2 = h->unified != NULL && strcmp (dir, h->unified) == 0;
+      /* Join fds (cgroup-join.h): the v1 tasks file, the v2 directory; not cgroup.procs, whose move by pid waits
+       * for an RCU grace period. */
+      g_autofree char *path = v2 ? g_strdup (dir) : g_build_filename (dir, "tasks", NULL);
       int fd;
 
       if (n >= max)
@@ -689,10 +694,10 @@ cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error)
           runsc_error_set (error, RUNSC_ERROR_FAILED, "too many cgroup hierarchies");
           goto fail;
         }
-      fd = open (procs, O_WRONLY | O_CLOEXEC);
+      fd = v2 ? open (path, O_PATH | O_DIRECTORY | O_CLOEXEC) : open (path, O_WRONLY | O_CLOEXEC);
       if (fd < 0)
         {
-          runsc_error_errno (error, errno, "open %s", procs);
+          runsc_error_errno (error, errno, "open %s", path);
           goto fail;
         }
       fds[n++] = fd;
@@ -708,17 +713,8 @@ fail:
 int
 cgroup_join_fds (const int *fds, int n, int report_fd)
 {
-  int i, ret = 0;
+  int ret = cgroup_join_self (fds, n);
 
-  for (i = 0; i < n; i++)
-    {
-      ssize_t w;
-      do
-        w = write (fds[i], "0", 1);
-      while (w < 0 && errno == EINTR);
-      if (w < 0 && ret == 0)
-        ret = -errno;
-    }
   if (ret < 0 && report_fd >= 0)
     {
       /* No stdio here: format the number by hand. */

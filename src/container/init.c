@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "container/capabilities.h"
+#include "container/cgroup-join.h"
 #include "container/console.h"
 #include "container/devices.h"
 #include "container/hooks.h"
@@ -77,6 +78,16 @@ container_stage1_main (const ContainerPlan *p)
   int unshare_flags = 0;
   pid_t pid;
 
+  /* The cgroup first, while still single-threaded and in the Sentry's namespaces and user. */
+  if (p->cgroup_fd >= 0)
+    {
+      int r = cgroup_join_self (&p->cgroup_fd, 1);
+      if (r < 0)
+        {
+          init_error (&err, -r, "enter the container's cgroup");
+          init_fail (p->sync_fd, &err);
+        }
+    }
   watch_sentry (p, true);
 
   /* Open every path first, while paths still resolve in the Sentry's namespaces. */

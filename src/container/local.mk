@@ -13,7 +13,8 @@ libruntime_a_SOURCES += \
 	src/container/seccomp-oci.c src/container/seccomp-oci.h \
 	src/container/hooks.c src/container/hooks.h \
 	src/container/init.c src/container/init.h \
-	src/container/spawn.c
+	src/container/spawn.c \
+	src/container/cgroup-join.c src/container/cgroup-join.h
 
 # Real containers from a busybox root (as root; skipped otherwise).
 check_PROGRAMS += tests/unit/test-container

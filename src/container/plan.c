@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "container/capabilities.h"
+#include "container/cgroup-join.h"
 #include "container/devices.h"
 #include "container/hooks.h"
 #include "container/mounts.h"
@@ -51,6 +52,8 @@ container_plan_free (ContainerPlan *plan)
   g_ptr_array_unref (plan->vectors);
   g_ptr_array_unref (plan->blocks);
   g_free (plan->oci_filter.filter);
+  if (plan->cgroup_fd >= 0)
+    close (plan->cgroup_fd);
   g_free (plan);
 }
 
@@ -87,6 +90,7 @@ plan_alloc (void)
   plan->blocks = g_ptr_array_new_with_free_func (g_free);
   plan->sync_fd = -1;
   plan->sentry_pidfd = -1;
+  plan->cgroup_fd = -1;
   return plan;
 }
 
@@ -165,6 +169,16 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   plan->masked_paths = l->masked_paths;
   plan->readonly_paths = l->readonly_paths;
 
+  if (args->cgroup != NULL)
+    {
+      g_autoptr (GError) local = NULL;
+      plan->cgroup_fd = cgroup_open_enter_fd (args->cgroup, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+    }
   if (!plan_process (plan, spec, spec->process, args->console_socket, args->stdio, args->sandbox_filter, error))
     return NULL;
 

@@ -154,6 +154,7 @@ typedef struct
   int sync_fd;     /* the child's end of the sync socket */
   int sentry_pidfd; /* the Sentry, to fail closed if it is already gone */
   pid_t sentry_pid;
+  int cgroup_fd;    /* stage 1 enters this cgroup first (a join fd, cgroup-join.h), or -1 */
 
   /* storage owned by the plan */
   GPtrArray *strings;

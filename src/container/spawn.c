@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "container/cgroup-join.h"
 #include "container/container.h"
 #include "container/hooks.h"
 #include "container/init.h"
@@ -140,7 +141,7 @@ run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepar
   plan->sentry_pid = getpid ();
   plan->sync_fd = sv[1];
 
-  stage1 = raw_fork (0);
+  stage1 = cgroup_fork_into (&plan->cgroup_fd, plan->cgroup_fd >= 0 ? 1 : 0, 0);
   if (stage1 < 0)
     {
       int e = errno;

@@ -284,7 +284,8 @@ boot_sandbox (Sandbox *sb, GError **error)
   spawn.hook_state = hook_state;
   spawn.user_data = sb;
   sb->cgroup = cgroup_handle_load (a->state_dir, NULL);
-  spawn.prepare = prepare_init;
+  /* The init starts in the freeze cgroup (the pause target), entered by stage 1 itself: no move by pid. */
+  spawn.cgroup = sb->cgroup;
 
   /* The init (and the hooks) must start with an empty signal mask: unblock around the fork, then collect what
    * arrived meanwhile with a reaping pass. */
