@@ -21,3 +21,9 @@ check_PROGRAMS += tests/unit/test-container
 TESTS += tests/unit/test-container
 tests_unit_test_container_SOURCES = tests/unit/test-container.c
 tests_unit_test_container_LDADD = $(RUNTIME_LIBS)
+
+# Entering cgroups without an RCU grace period (as root on the host's cgroups; skipped otherwise).
+check_PROGRAMS += tests/unit/test-cgroup-join
+TESTS += tests/unit/test-cgroup-join
+tests_unit_test_cgroup_join_SOURCES = tests/unit/test-cgroup-join.c
+tests_unit_test_cgroup_join_LDADD = $(RUNTIME_LIBS)
