@@ -421,9 +421,95 @@ container_pids (Sandbox *sb)
   return pids;
 }
 
+static GArray *sandbox_descendants_scan (void);
+
+/* Append the children of pid (of all its threads: /proc/PID/task/TID/children) to out. FALSE when the kernel has no
+ * children files (CONFIG_PROC_CHILDREN). */
+static gboolean
+append_children (int pid, GArray *out)
+{
+  g_autofree char *dir = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr (GDir) tasks = g_dir_open (dir, 0, NULL);
+  const char *tid;
+
+  if (tasks == NULL)
+    return TRUE; /* gone meanwhile */
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/%s/children", dir, tid);
+      g_autofree char *text = NULL;
+      g_auto (GStrv) words = NULL;
+
+      if (!g_file_get_contents (file, &text, NULL, NULL))
+        {
+          if (!g_file_test (file, G_FILE_TEST_EXISTS) && g_file_test (dir, G_FILE_TEST_IS_DIR)
+              && !g_file_test ("/proc/thread-self/children", G_FILE_TEST_EXISTS))
+            return FALSE;
+          continue; /* the thread is gone */
+        }
+      words = g_strsplit_set (g_strstrip (text), " ", -1);
+      for (int i = 0; words[i] != NULL; i++)
+        {
+          int child = atoi (words[i]);
+          if (child > 0)
+            g_array_append_val (out, child);
+        }
+    }
+  return TRUE;
+}
+
+/* Every descendant of the Sentry, by walking the children files down from the Sentry (orphans come back to it: it is
+ * a subreaper): a few reads when nothing is left, where scanning /proc reads every process of the host (about
+ * 15 us each). NULL when the kernel has no children files. */
+static GArray *
+sandbox_descendants_walk (void)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  int self = getpid ();
+
+  if (!append_children (self, pids))
+    {
+      g_array_unref (pids);
+      return NULL;
+    }
+  for (guint i = 0; i < pids->len && i < 65536; i++)
+    {
+      int pid = g_array_index (pids, int, i);
+      if (pid == self || !g_hash_table_add (seen, GINT_TO_POINTER (pid)))
+        continue;
+      append_children (pid, pids);
+    }
+  /* Without duplicates (a pid read twice while it moved). */
+  g_hash_table_remove (seen, GINT_TO_POINTER (self));
+  g_array_set_size (pids, 0);
+  {
+    GHashTableIter iter;
+    gpointer k;
+    g_hash_table_iter_init (&iter, seen);
+    while (g_hash_table_iter_next (&iter, &k, NULL))
+      {
+        int pid = GPOINTER_TO_INT (k);
+        g_array_append_val (pids, pid);
+      }
+  }
+  return pids;
+}
+
 /* Every descendant of the Sentry (what is left of the sandbox once the init is gone). */
 static GArray *
 sandbox_descendants (void)
+{
+  GArray *walked = sandbox_descendants_walk ();
+
+  if (walked != NULL)
+    return walked;
+  return sandbox_descendants_scan ();
+}
+
+/* The same by scanning /proc (every process's parent), for kernels without children files. */
+static GArray *
+sandbox_descendants_scan (void)
 {
   g_autoptr (GHashTable) parent = g_hash_table_new (g_direct_hash, g_direct_equal);
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
