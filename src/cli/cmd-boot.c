@@ -7,12 +7,13 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "sentry/boot.h"
+#include "sentry/user-log.h"
 
 int
 cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *id = NULL, *bundle = NULL, *state_dir = NULL;
-  int control_fd = -1, sync_fd = -1, console_fd = -1;
+  int control_fd = -1, sync_fd = -1, console_fd = -1, user_log_fd = -1;
   g_auto (GStrv) strace_syscalls = NULL;
   SentryBootArgs args = { 0 };
   const RunscFlag flags[] = {
@@ -22,6 +23,7 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
     { "control-fd", RUNSC_FLAG_INT, &control_fd, "FD", "listening control socket" },
     { "sync-fd", RUNSC_FLAG_INT, &sync_fd, "FD", "pipe to report the result of the boot on" },
     { "console-fd", RUNSC_FLAG_INT, &console_fd, "FD", "connected console socket" },
+    { "user-log-fd", RUNSC_FLAG_INT, &user_log_fd, "FD", "the user log (runsc create --user-log), opened for append" },
     { "", 0, NULL, NULL, NULL },
   };
   gboolean done;
@@ -43,6 +45,11 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
   fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
   if (console_fd >= 0)
     fcntl (console_fd, F_SETFD, FD_CLOEXEC);
+  if (user_log_fd >= 0)
+    {
+      fcntl (user_log_fd, F_SETFD, FD_CLOEXEC);
+      user_log_set_fd (user_log_fd);
+    }
   /* The Sentry never writes to the stdio it was given (it is the container's): without --log, it logs only to
    * --debug-log. */
   if (g->log == NULL || *g->log == '\0')

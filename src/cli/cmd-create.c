@@ -15,7 +15,8 @@ cmd_create (RunscGlobal *g, int argc, char **argv, GError **error)
     { "pid-file", RUNSC_FLAG_STRING, &pid_file, "FILE", "write the sandbox process's pid to FILE" },
     { "console-socket", RUNSC_FLAG_STRING, &console_socket, "PATH",
       "unix socket to send the pty master to (process.terminal)" },
-    { "user-log", RUNSC_FLAG_STRING, &user_log, "FILE", "accepted for compatibility with gVisor; unused" },
+    { "user-log", RUNSC_FLAG_STRING, &user_log, "FILE",
+      "append the sandbox's user-facing events to FILE (JSON lines, gVisor's json-k8s)" },
     { "", 0, NULL, NULL, NULL },
   };
   CreateOptions o = { 0 };
@@ -31,6 +32,7 @@ cmd_create (RunscGlobal *g, int argc, char **argv, GError **error)
   o.pid_file = pid_file;
   o.console_socket = console_socket;
   o.console_fd = -1;
+  o.user_log = user_log;
   o.foreground = FALSE;
   return lifecycle_create (g, &o, error) > 0 ? 0 : -1;
 }

@@ -51,7 +51,8 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
     { "pid-file", RUNSC_FLAG_STRING, &pid_file, "FILE", "write the sandbox process's pid to FILE" },
     { "console-socket", RUNSC_FLAG_STRING, &console_socket, "PATH",
       "unix socket to send the pty master to (process.terminal)" },
-    { "user-log", RUNSC_FLAG_STRING, &user_log, "FILE", "accepted for compatibility with gVisor; unused" },
+    { "user-log", RUNSC_FLAG_STRING, &user_log, "FILE",
+      "append the sandbox's user-facing events to FILE (JSON lines, gVisor's json-k8s)" },
     { "", 0, NULL, NULL, NULL },
   };
   static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
@@ -73,6 +74,7 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
   o.console_socket = console_socket;
   o.foreground = !detach;
   o.console_fd = -1;
+  o.user_log = user_log;
 
   /* In the foreground, a terminal container without a console socket gets ours (runc does the same). */
   if (!detach && (console_socket == NULL || *console_socket == '\0'))

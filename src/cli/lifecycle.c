@@ -20,6 +20,7 @@
 #include "container/container.h"
 #include "oci/spec.h"
 #include "sentry/control.h"
+#include "sentry/user-log.h"
 
 #define SENTRY_EXIT_WAIT_MS 10000
 
@@ -215,6 +216,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_autoptr (GError) cleanup_error = NULL;
   autofd int console = -1;
   autofd int listener = -1;
+  autofd int user_log = -1;
   int sync_pipe[2] = { -1, -1 };
   int cgroup_fds[16];
   int n_cgroup_fds = 0, i;
@@ -223,29 +225,36 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
 
+  /* The user log first, so that it can say why anything after failed (gVisor fails without it too). */
+  if (o->user_log != NULL && *o->user_log != '\0')
+    {
+      user_log = user_log_open (o->user_log, error);
+      if (user_log < 0)
+        return -1;
+    }
   bundle = g_canonicalize_filename (o->bundle != NULL ? o->bundle : ".", NULL);
   config = g_build_filename (bundle, "config.json", NULL);
   if (!g_file_get_contents (config, &config_data, &config_len, NULL))
     {
       runsc_error_errno (error, errno, "open %s", config);
-      return -1;
+      goto fail_early;
     }
   spec = oci_spec_parse (config_data, (gssize) config_len, error);
   if (spec == NULL)
     {
       runsc_error_prefix (error, "%s", config);
-      return -1;
+      goto fail_early;
     }
   if (!oci_spec_validate (spec, error))
     {
       runsc_error_prefix (error, "%s", config);
-      return -1;
+      goto fail_early;
     }
   pod_sandbox = pod_sandbox_of (g, spec, o->id, &sandbox_state);
 
   d = state_dir_create (g->root, o->id, error);
   if (d == NULL)
-    return -1;
+    goto fail_early;
 
   config_copy = g_build_filename (d->path, STATE_CONFIG_FILE, NULL);
   if (!runsc_write_file_atomic (config_copy, config_data, (gssize) config_len, 0600, error))
@@ -299,6 +308,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_ptr_array_add (args, g_strdup_printf ("--sync-fd=%d", sync_pipe[1]));
   if (console >= 0)
     g_ptr_array_add (args, g_strdup_printf ("--console-fd=%d", console));
+  if (user_log >= 0)
+    g_ptr_array_add (args, g_strdup_printf ("--user-log-fd=%d", user_log));
   g_ptr_array_add (args, NULL);
 
   sentry = fork ();
@@ -316,6 +327,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       fcntl (sync_pipe[1], F_SETFD, 0);
       if (console >= 0)
         fcntl (console, F_SETFD, 0);
+      if (user_log >= 0)
+        fcntl (user_log, F_SETFD, 0);
       if (cgroup_join_fds (cgroup_fds, n_cgroup_fds, sync_pipe[1]) < 0)
         _exit (1);
       execv ("/proc/self/exe", (char **) args->pdata);
@@ -402,6 +415,12 @@ fail:
     }
   if (!state_dir_remove (d, &cleanup_error))
     log_warning ("%s", cleanup_error->message);
+fail_early:
+  if (user_log >= 0 && error != NULL && *error != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("create container %s: %s", o->id, (*error)->message);
+      user_log_write_fd (user_log, RUNSC_LOG_ERROR, msg);
+    }
   return -1;
 }
 

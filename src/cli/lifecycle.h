@@ -16,6 +16,7 @@ typedef struct
   const char *console_socket; /* may be NULL */
   int console_fd;             /* instead of console_socket: a connected socket of ours (-1: none) */
   gboolean foreground;        /* run without --detach: the Sentry stays in our process group */
+  const char *user_log;       /* --user-log: the sandbox's user log (src/sentry/user-log.h), or NULL */
 } CreateOptions;
 
 /* Create the container: state directory, control socket, the Sentry (runsc-sandbox boot), wait until its init

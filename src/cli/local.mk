@@ -41,3 +41,10 @@ check_PROGRAMS += tests/unit/test-control
 TESTS += tests/unit/test-control
 tests_unit_test_control_SOURCES = tests/unit/test-control.c
 tests_unit_test_control_LDADD = $(RUNTIME_LIBS)
+
+# The user log (--user-log; src/sentry/user-log.c).
+check_PROGRAMS += tests/unit/test-user-log
+TESTS += tests/unit/test-user-log
+tests_unit_test_user_log_SOURCES = tests/unit/test-user-log.c
+tests_unit_test_user_log_LDADD = $(RUNTIME_LIBS)
+EXTRA_DIST += tests/integration/userlog.bats

@@ -95,9 +95,27 @@ struct CgroupOomWatch
   void *user_data;
   int oom_fd;
   int stop_fd;
+  GMutex lock; /* last, and the calls of fn */
   guint64 last;
   GThread *thread;
 };
+
+/* Call fn if the count has moved since the last call: from the thread, or from the caller (check, stop). */
+static guint64
+watch_report (CgroupOomWatch *w)
+{
+  guint64 now;
+
+  g_mutex_lock (&w->lock);
+  now = cgroup_oom_kill_count (w->h);
+  if (now > w->last)
+    {
+      w->last = now;
+      w->fn (now, w->user_data);
+    }
+  g_mutex_unlock (&w->lock);
+  return now;
+}
 
 static CgroupHandle *
 handle_copy (const CgroupHandle *h)
@@ -127,7 +145,7 @@ watch_thread (gpointer data)
   for (;;)
     {
       struct pollfd pfd[2] = { { .fd = w->oom_fd, .events = POLLIN }, { .fd = w->stop_fd, .events = POLLIN } };
-      guint64 now;
+      guint64 now = 0;
 
       if (poll (pfd, 2, -1) < 0)
         {
@@ -147,10 +165,7 @@ watch_thread (gpointer data)
             break;
         }
       if (now > w->last)
-        {
-          w->last = now;
-          w->fn (now, w->user_data);
-        }
+        watch_report (w);
     }
   return NULL;
 }
@@ -177,6 +192,7 @@ cgroup_oom_watch_start (const CgroupHandle *h, CgroupOomFunc fn, void *user_data
   w->user_data = user_data;
   w->oom_fd = oom_fd;
   w->stop_fd = stop_fd;
+  g_mutex_init (&w->lock);
   w->last = cgroup_oom_kill_count (h);
   /* Not g_thread_new, which aborts: a small pids limit may leave no room for a thread. */
   w->thread = g_thread_try_new ("oom-watch", watch_thread, w, error);
@@ -185,6 +201,7 @@ cgroup_oom_watch_start (const CgroupHandle *h, CgroupOomFunc fn, void *user_data
       close (oom_fd);
       close (stop_fd);
       cgroup_handle_free (w->h);
+      g_mutex_clear (&w->lock);
       g_free (w);
       return NULL;
     }
@@ -201,8 +218,17 @@ cgroup_oom_watch_stop (CgroupOomWatch *w)
   if (write (w->stop_fd, &one, sizeof one) < 0)
     log_debug ("oom watch: stop: %s", g_strerror (errno));
   g_thread_join (w->thread);
+  watch_report (w); /* what the thread had no time to see */
   close (w->oom_fd);
   close (w->stop_fd);
   cgroup_handle_free (w->h);
+  g_mutex_clear (&w->lock);
   g_free (w);
+}
+
+void
+cgroup_oom_watch_check (CgroupOomWatch *w)
+{
+  if (w != NULL)
+    watch_report (w);
 }

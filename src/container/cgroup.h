@@ -139,6 +139,9 @@ void cgroup_oom_fd_drain (int fd);
 typedef void (*CgroupOomFunc) (guint64 oom_kills, void *user_data);
 typedef struct CgroupOomWatch CgroupOomWatch;
 CgroupOomWatch *cgroup_oom_watch_start (const CgroupHandle *h, CgroupOomFunc fn, void *user_data, GError **error);
+/* Report now, from the caller's thread, a kill the thread has not reported yet (a process that was OOM-killed has
+ * been counted by the time its parent reaps it: check before reporting its exit). Stop does this last. */
+void cgroup_oom_watch_check (CgroupOomWatch *w);
 void cgroup_oom_watch_stop (CgroupOomWatch *w);
 
 /* Usage in runc's `events --stats` shape (the "data" object): cpu, memory, pids, blkio, hugetlb. The caller adds

@@ -29,6 +29,7 @@
 #include "sentry/boot.h"
 #include "sentry/control.h"
 #include "sentry/exec.h"
+#include "sentry/user-log.h"
 
 #define KILL_WAIT_MS 5000
 #define EXEC_POLL_MAX 1024
@@ -217,7 +218,8 @@ on_oom (guint64 oom_kills, void *user_data)
 
   sentry_kernel_log (sb->kernel, "Memory cgroup out of memory: Killed process in container %s (limit %" G_GUINT64_FORMAT
                      " kB, oom_kill %" G_GUINT64_FORMAT ")", sb->args->id, limit / 1024, oom_kills);
-  log_info ("container %s: OOM kill (%" G_GUINT64_FORMAT " so far)", sb->args->id, oom_kills);
+  user_log_info ("container %s: out of memory: the memory cgroup's limit (%" G_GUINT64_FORMAT " kB) killed a process "
+                 "(%" G_GUINT64_FORMAT " OOM kills so far)", sb->args->id, limit / 1024, oom_kills);
 }
 
 /* A network namespace the sandbox made itself (--network=none, or sandbox without a path) has its loopback up,
@@ -583,7 +585,7 @@ sub_exited (SubContainer *c, int code)
 
   c->exited = TRUE;
   c->exit_status = code;
-  log_info ("container %s: init %d exited with status %d", c->id, (int) c->init.pid, code);
+  user_log_info ("container %s: exited with status %d (init pid %d)", c->id, code, (int) c->init.pid);
   /* Its state directory (a sibling of the sandbox's) keeps the status for runsc wait after the sandbox. */
   if (!runsc_write_file_atomic (path, text, -1, 0644, &error))
     log_debug ("%s", error->message);
@@ -745,7 +747,7 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
     sb->subs = g_ptr_array_new ();
   g_ptr_array_add (sb->subs, c);
   *init_pid = c->init.pid;
-  log_info ("sandbox %s: container %s created, init %d", sb->args->id, id, (int) c->init.pid);
+  user_log_info ("container %s: created in sandbox %s (init pid %d)", id, sb->args->id, (int) c->init.pid);
   return TRUE;
 }
 
@@ -777,6 +779,7 @@ handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *r
       else
         {
           c->started = TRUE;
+          user_log_info ("container %s: started", c->id);
           control_reply_ok (conn, NULL);
         }
     }
@@ -855,7 +858,8 @@ reap_children (Sandbox *sb)
         {
           sb->exited = TRUE;
           sb->exit_status = status_to_code (wstatus);
-          log_info ("container %s: init %d exited with status %d", sb->args->id, (int) pid, sb->exit_status);
+          cgroup_oom_watch_check (sb->oom); /* an OOM kill is reported before the exit it caused */
+          user_log_info ("container %s: exited with status %d (init pid %d)", sb->args->id, sb->exit_status, (int) pid);
         }
       else
         {
@@ -1072,6 +1076,7 @@ handle_request (Sandbox *sb, int conn)
       else
         {
           sb->started = TRUE;
+          user_log_info ("container %s: started", sb->args->id);
           control_reply_ok (conn, NULL);
         }
     }
@@ -1127,7 +1132,7 @@ handle_request (Sandbox *sb, int conn)
       else
         {
           sb->paused = pause;
-          log_info ("container %s: %s", sb->args->id, pause ? "paused" : "resumed");
+          user_log_info ("container %s: %s", sb->args->id, pause ? "paused" : "resumed");
           control_reply_ok (conn, NULL);
         }
     }
@@ -1254,7 +1259,8 @@ sentry_boot (const SentryBootArgs *args)
   if (error == NULL && boot_sandbox (&sb, &error))
     {
       g_autofree char *msg = g_strdup_printf ("created %d\n", (int) sb.init.pid);
-      log_info ("sandbox %s: container init %d created", args->id, (int) sb.init.pid);
+      user_log_info ("sandbox %s: started (runsc %s); container %s created (init pid %d)", args->id, PACKAGE_VERSION,
+                     args->id, (int) sb.init.pid);
       if (args->console_fd >= 0)
         close (args->console_fd);
       if (!sync_write (args->sync_fd, msg))
@@ -1268,7 +1274,7 @@ sentry_boot (const SentryBootArgs *args)
       close (args->sync_fd);
       detach_stdio ();
       status = supervise (&sb);
-      log_info ("sandbox %s: exiting with status %d", args->id, status);
+      user_log_info ("sandbox %s: stopped (exit status %d)", args->id, status);
       return status;
     }
 

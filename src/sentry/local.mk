@@ -4,7 +4,8 @@ libruntime_a_SOURCES += \
 	src/sentry/sentry.h \
 	src/sentry/boot.c src/sentry/boot.h \
 	src/sentry/exec.c src/sentry/exec.h \
-	src/sentry/control.c src/sentry/control.h
+	src/sentry/control.c src/sentry/control.h \
+	src/sentry/user-log.c src/sentry/user-log.h
 
 # The syscall layer (sentry-core): the table, the filter, the notification loop, the virtual kernel, uts, syslog.
 libruntime_a_SOURCES += \

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "sentry/kernel-private.h"
+#include "sentry/user-log.h"
 
 
 /* Multiplexers are logged once per command (ioctl and fcntl: arg 1, prctl: arg 0). */
@@ -91,10 +92,10 @@ sentry_refuse (SentryCall *call, const SentrySyscall *row)
   if (first_refusal (k, nr, args))
     {
       format_name (name, sizeof name, nr, row);
-      log_info ("Unsupported syscall %s(%#llx,%#llx,%#llx,%#llx,%#llx,%#llx): refused with %s (container %s)", name,
-                (unsigned long long) args[0], (unsigned long long) args[1], (unsigned long long) args[2],
-                (unsigned long long) args[3], (unsigned long long) args[4], (unsigned long long) args[5],
-                errno_text (err), call->container_id);
+      user_log_info ("Unsupported syscall %s(%#llx,%#llx,%#llx,%#llx,%#llx,%#llx): refused with %s (container %s)",
+                     name, (unsigned long long) args[0], (unsigned long long) args[1], (unsigned long long) args[2],
+                     (unsigned long long) args[3], (unsigned long long) args[4], (unsigned long long) args[5],
+                     errno_text (err), call->container_id);
     }
   return -err;
 }
