@@ -46,7 +46,8 @@ cli_pause_resume (RunscGlobal *g, int argc, char **argv, gboolean pause, GError 
       runsc_error_set (error, RUNSC_ERROR_STATE, "container %s is not paused (%s)", st->id, status);
       return -1;
     }
-  reply = control_call_simple (d->dirfd, pause ? "pause" : "resume", error);
+  /* By id: a pod member's own cgroup, or the whole sandbox for its root container. */
+  reply = control_call_id (d->dirfd, pause ? "pause" : "resume", st->id, error);
   if (reply == NULL)
     {
       runsc_error_prefix (error, "%s %s", pause ? "pause" : "resume", st->id);

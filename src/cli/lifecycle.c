@@ -276,7 +276,13 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
     }
   if (pod_sandbox != NULL)
     {
-      /* Another container of a pod whose sandbox runs here: it joins that Sentry. */
+      /* Another container of a pod whose sandbox runs here: it joins that Sentry, with a cgroup of its own, which
+       * the Sentry puts its processes in (src/container/cgroup.h). */
+      g_autofree char *root = g_path_get_dirname (d->path);
+      g_autofree char *sandbox_dir = g_build_filename (root, pod_sandbox, NULL);
+
+      if (!cgroup_member_prepare (spec, o->id, g->systemd_cgroup, d->path, sandbox_dir, error))
+        goto fail;
       sub_sandbox_pid = create_subcontainer (g, o, d, sandbox_state, bundle, config_copy, console, &init_pid, error);
       if (sub_sandbox_pid < 0)
         goto fail;

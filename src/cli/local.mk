@@ -42,9 +42,9 @@ TESTS += tests/unit/test-control
 tests_unit_test_control_SOURCES = tests/unit/test-control.c
 tests_unit_test_control_LDADD = $(RUNTIME_LIBS)
 
-# The user log (--user-log; src/sentry/user-log.c).
+# The user log (--user-log; src/sentry/user-log.c) and pod members' cgroups.
 check_PROGRAMS += tests/unit/test-user-log
 TESTS += tests/unit/test-user-log
 tests_unit_test_user_log_SOURCES = tests/unit/test-user-log.c
 tests_unit_test_user_log_LDADD = $(RUNTIME_LIBS)
-EXTRA_DIST += tests/integration/userlog.bats
+EXTRA_DIST += tests/integration/userlog.bats tests/integration/pod-cgroup.bats

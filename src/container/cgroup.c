@@ -775,6 +775,89 @@ cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean systemd, c
   return TRUE;
 }
 
+/* TRUE when dir is anc or one of its descendants. */
+static gboolean
+dir_within (const char *dir, const char *anc)
+{
+  size_t n = strlen (anc);
+  return strncmp (dir, anc, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
+/* TRUE when the cgroup that path names is the sandbox's cgroup or one of its ancestors, in any hierarchy. */
+static gboolean
+contains_sandbox (const Layout *l, const char *path, const CgroupHandle *sb)
+{
+  guint i, j;
+
+  for (i = 0; i < l->v1->len; i++)
+    {
+      Hierarchy *hy = g_ptr_array_index (l->v1, i);
+      g_autofree char *dir = hierarchy_dir (hy, path);
+      for (j = 0; hy->controllers[j] != NULL; j++)
+        {
+          const char *theirs = v1_dir (sb, hy->controllers[j]);
+          if (theirs != NULL && dir_within (theirs, dir))
+            return TRUE;
+        }
+    }
+  if (l->v2 != NULL && sb->unified != NULL)
+    {
+      g_autofree char *dir = hierarchy_dir (l->v2, path);
+      if (dir_within (sb->unified, dir))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, const char *state_dir,
+                       const char *sandbox_state_dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (CgroupHandle) h = NULL;
+  g_autoptr (CgroupHandle) sb = cgroup_handle_load (sandbox_state_dir, NULL);
+  gboolean required = systemd || (spec->linux_cfg != NULL && (spec->linux_cfg->resources != NULL
+                                                               || (spec->linux_cfg->cgroups_path != NULL
+                                                                   && spec->linux_cfg->cgroups_path[0] != '\0')));
+
+  if (sb != NULL)
+    {
+      g_autofree char *path = cgroup_resolve_path (spec->linux_cfg != NULL ? spec->linux_cfg->cgroups_path : NULL, id,
+                                                   systemd, NULL, NULL);
+      Layout l = { 0 };
+      gboolean shared = FALSE;
+
+      /* Its limits must not land on the sandbox's cgroup, nor its removal take the Sentry along. */
+      if (path != NULL && layout_load (&l, NULL))
+        shared = contains_sandbox (&l, path, sb);
+      layout_clear (&l);
+      if (shared)
+        {
+          log_warning ("container %s: cgroup %s is its sandbox's (%s) or contains it: the container has no cgroup of "
+                       "its own", id, path, sb->path);
+          return TRUE;
+        }
+    }
+  h = cgroup_setup_for_sandbox (spec, id, systemd, &local);
+  if (h == NULL)
+    {
+      if (required)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      log_warning ("%s; the container's processes stay in its sandbox's cgroup", local->message);
+      return TRUE;
+    }
+  if (!cgroup_handle_save (h, state_dir, error))
+    {
+      g_autoptr (GError) ignored = NULL;
+      cgroup_destroy (h, &ignored);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 write_pid (const char *dir, pid_t pid, GError **error)
 {
@@ -802,6 +885,12 @@ cgroup_add_pid (const CgroupHandle *h, pid_t pid, GError **error)
     if (!write_pid (g_ptr_array_index (dirs, i), pid, error))
       return FALSE;
   return TRUE;
+}
+
+gboolean
+cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error)
+{
+  return cgroup_add_pid (h, pid, error) && cgroup_enter_container (h, pid, error);
 }
 
 /* ---- freezing ---- */

@@ -99,6 +99,21 @@ gboolean cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean s
 /* Move pid (the container's init, before it runs anything) into the freeze cgroup. */
 gboolean cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error);
 
+/* A pod member (a container that joins a running sandbox) has a cgroup of its own, as the kubelet gives each
+ * container one under the pod's: runsc create makes it from the member's spec as the sandbox's is made
+ * (linux.cgroupsPath, else "<id>" under runsc's own cgroup, which is where a sandbox without a cgroupsPath is too;
+ * linux.resources applied) and records it in the member's state_dir; the Sentry moves the member's processes into
+ * it (cgroup_enter_process); stats, update, pause and delete then act on it. A cgroupsPath naming the sandbox's
+ * cgroup (sandbox_state_dir's record) or an ancestor of it gets no cgroup (a warning): the member's limits must not
+ * land on the sandbox, nor its removal kill the Sentry. A host where the cgroup cannot be made is an error only when
+ * the spec asks for limits or a cgroupsPath, as for a sandbox. */
+gboolean cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, const char *state_dir,
+                                const char *sandbox_state_dir, GError **error);
+
+/* Move pid into every cgroup of h (for a process that is not in them yet: a pod member's, or one the Sentry
+ * spawns), then into the freeze cgroup. */
+gboolean cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error);
+
 /* Move pid into every cgroup of the sandbox (the Sentry's place), for callers that cannot use the fds. */
 gboolean cgroup_add_pid (const CgroupHandle *h, pid_t pid, GError **error);
 

@@ -69,6 +69,9 @@ typedef struct
   gboolean exited;
   int exit_status;
   GArray *waiters; /* connections waiting for its exit (int) */
+  CgroupHandle *cgroup; /* its own cgroup (src/container/cgroup.h: cgroup_member_prepare), or NULL: the sandbox's */
+  CgroupOomWatch *oom;
+  gboolean paused;      /* its own cgroup is frozen (runsc pause of this container, or of the sandbox's) */
 } SubContainer;
 
 /* The signals the Sentry reads from its signalfd: SIGCHLD for reaping, the rest forwarded to the root init. */
@@ -585,6 +588,9 @@ sub_exited (SubContainer *c, int code)
 
   c->exited = TRUE;
   c->exit_status = code;
+  /* An OOM kill is reported before the exit it caused; the watch has nothing left to do. */
+  cgroup_oom_watch_stop (c->oom);
+  c->oom = NULL;
   user_log_info ("container %s: exited with status %d (init pid %d)", c->id, code, (int) c->init.pid);
   /* Its state directory (a sibling of the sandbox's) keeps the status for runsc wait after the sandbox. */
   if (!runsc_write_file_atomic (path, text, -1, 0644, &error))
@@ -607,6 +613,8 @@ sub_free (SubContainer *c)
   g_array_unref (c->waiters);
   if (c->init.sync_fd >= 0)
     close (c->init.sync_fd);
+  cgroup_oom_watch_stop (c->oom);
+  g_clear_pointer (&c->cgroup, cgroup_handle_free);
   g_clear_pointer (&c->spec, oci_spec_free);
   g_free (c->id);
   g_free (c->bundle);
@@ -625,7 +633,36 @@ static gboolean
 sub_prepare (pid_t init_pid, void *user_data, GError **error)
 {
   SubContainer *c = user_data;
+
+  /* Its own cgroup: out of the Sentry's (which it was forked in), into the member's. */
+  if (c->cgroup != NULL)
+    return cgroup_enter_process (c->cgroup, init_pid, error);
   return prepare_init (init_pid, c->sb, error);
+}
+
+/* An OOM kill in a pod member's own memory cgroup. */
+static void
+on_sub_oom (guint64 oom_kills, void *user_data)
+{
+  SubContainer *c = user_data;
+  guint64 limit = cgroup_memory_limit (c->cgroup);
+
+  sentry_kernel_log (c->sb->kernel, "Memory cgroup out of memory: Killed process in container %s (limit %"
+                     G_GUINT64_FORMAT " kB, oom_kill %" G_GUINT64_FORMAT ")", c->id, limit / 1024, oom_kills);
+  user_log_info ("container %s: out of memory: the memory cgroup's limit (%" G_GUINT64_FORMAT " kB) killed a process "
+                 "(%" G_GUINT64_FORMAT " OOM kills so far)", c->id, limit / 1024, oom_kills);
+}
+
+/* Freeze or thaw a member's own cgroup (nothing to do without one: its processes are in the sandbox's). */
+static gboolean
+sub_freeze (SubContainer *c, gboolean freeze, GError **error)
+{
+  if (c->cgroup == NULL || c->exited || c->paused == freeze)
+    return TRUE;
+  if (!cgroup_freeze (c->cgroup, freeze, error))
+    return FALSE;
+  c->paused = freeze;
+  return TRUE;
 }
 
 static SubContainer *
@@ -707,6 +744,15 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   apply_net_raw (c->spec, sb->args->options.net_raw);
   redirect_sandbox_namespaces (sb, c->spec);
   c->rootfs = oci_spec_rootfs (c->spec, bundle);
+  /* The cgroup runsc create made for it, recorded in its state directory (a sibling of the sandbox's). */
+  {
+    g_autofree char *root = g_path_get_dirname (sb->args->state_dir);
+    g_autofree char *dir = g_build_filename (root, id, NULL);
+    g_autoptr (GError) local = NULL;
+    c->cgroup = cgroup_handle_load (dir, &local);
+    if (c->cgroup == NULL)
+      log_debug ("container %s: no cgroup of its own: %s", id, local->message);
+  }
 
   spawn.spec = c->spec;
   spawn.id = c->id;
@@ -743,6 +789,13 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
           return FALSE;
         }
     }
+  if (c->cgroup != NULL)
+    {
+      g_autoptr (GError) local = NULL;
+      c->oom = cgroup_oom_watch_start (c->cgroup, on_sub_oom, c, &local);
+      if (c->oom == NULL)
+        log_warning ("container %s: OOM kills will not be logged: %s", id, local->message);
+    }
   if (sb->subs == NULL)
     sb->subs = g_ptr_array_new ();
   g_ptr_array_add (sb->subs, c);
@@ -762,7 +815,10 @@ handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *r
   if (strcmp (cmd, "state") == 0)
     {
       json_object_set_string_member (result, "status",
-                                     c->exited ? "stopped" : sb->paused ? "paused" : c->started ? "running" : "created");
+                                     c->exited                   ? "stopped"
+                                     : sb->paused || c->paused   ? "paused"
+                                     : c->started                ? "running"
+                                                                 : "created");
       json_object_set_int_member (result, "init_pid", c->init.pid);
       if (c->exited)
         json_object_set_int_member (result, "exit_status", c->exit_status);
@@ -796,12 +852,20 @@ handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *r
           sentry_execs_add_pids (sb->execs, c->id, pids);
           for (i = 0; i < pids->len; i++)
             kill (g_array_index (pids, int, i), sig);
+          /* Frozen (v1) processes sleep through SIGKILL: thaw them so that it is delivered. */
+          if (sig == SIGKILL && c->paused && !sub_freeze (c, FALSE, &error))
+            log_warning ("container %s: %s", c->id, error->message);
           control_reply_ok (conn, NULL);
         }
       else if (kill (c->init.pid, sig) < 0)
         control_reply_error (conn, g_strerror (errno));
       else
-        control_reply_ok (conn, NULL);
+        {
+          /* As runc does: a SIGKILL to a paused container thaws it, so that it is delivered. */
+          if (sig == SIGKILL && c->paused && !sub_freeze (c, FALSE, &error))
+            log_warning ("container %s: %s", c->id, error->message);
+          control_reply_ok (conn, NULL);
+        }
     }
   else if (strcmp (cmd, "wait") == 0)
     {
@@ -823,6 +887,25 @@ handle_sub_request (Sandbox *sb, SubContainer *c, const char *cmd, JsonObject *r
         json_array_add_int_element (arr, g_array_index (pids, int, i));
       json_object_set_array_member (result, "pids", arr);
       control_reply_ok (conn, result);
+    }
+  else if (strcmp (cmd, "pause") == 0 || strcmp (cmd, "resume") == 0)
+    {
+      gboolean pause = strcmp (cmd, "pause") == 0;
+      if (c->cgroup == NULL)
+        control_reply_error (conn, "the container has no cgroup of its own to freeze (pause its sandbox's container)");
+      else if (sb->paused)
+        control_reply_error (conn, "the pod's sandbox is paused: resume the sandbox's container");
+      else if (c->exited || !c->started)
+        control_reply_error (conn, "container is not running");
+      else if (pause == c->paused)
+        control_reply_error (conn, pause ? "container is already paused" : "container is not paused");
+      else if (!sub_freeze (c, pause, &error))
+        control_reply_error (conn, error->message);
+      else
+        {
+          user_log_info ("container %s: %s", c->id, pause ? "paused" : "resumed");
+          control_reply_ok (conn, NULL);
+        }
     }
   else if (strcmp (cmd, "destroy") == 0)
     {
@@ -880,6 +963,29 @@ reap_children (Sandbox *sb)
     }
 }
 
+/* Pause or resume the whole sandbox: the root container's cgroup and the pod members' own ones (a member paused on
+ * its own is resumed with the sandbox). All or nothing. */
+static gboolean
+freeze_sandbox (Sandbox *sb, gboolean freeze, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  guint i, done;
+
+  for (done = 0; sb->subs != NULL && done < sb->subs->len; done++)
+    if (!sub_freeze (sb->subs->pdata[done], freeze, error))
+      goto undo;
+  if (cgroup_freeze (sb->cgroup, freeze, error))
+    return TRUE;
+undo:
+  for (i = 0; i < done; i++)
+    if (!sub_freeze (sb->subs->pdata[i], !freeze, &local))
+      {
+        log_warning ("%s", local->message);
+        g_clear_error (&local);
+      }
+  return FALSE;
+}
+
 /* The root container is gone: record it, kill what is left, answer the waiters. */
 static void
 finish (Sandbox *sb)
@@ -893,6 +999,14 @@ finish (Sandbox *sb)
 
   if (!runsc_write_file_atomic (path, text, -1, 0644, &error))
     log_warning ("%s", error->message);
+  g_clear_error (&error);
+  /* Frozen (v1) processes of a paused member would sleep through the SIGKILLs. */
+  for (i = 0; sb->subs != NULL && i < sb->subs->len; i++)
+    if (!sub_freeze (sb->subs->pdata[i], FALSE, &error))
+      {
+        log_warning ("%s", error->message);
+        g_clear_error (&error);
+      }
 
   for (;;)
     {
@@ -953,6 +1067,9 @@ exec_target (Sandbox *sb, const char *target, SentryExecTarget *t, pid_t *init_p
       t->spec = c->spec;
       t->init_pid = c->init.pid;
       t->exited = c->exited;
+      if (c->cgroup != NULL)
+        t->cgroup = c->cgroup;
+      t->paused = sb->paused || c->paused;
     }
   *init_pid = t->init_pid;
   return TRUE;
@@ -1093,7 +1210,7 @@ handle_request (Sandbox *sb, int conn)
           for (i = 0; i < pids->len; i++)
             kill (g_array_index (pids, int, i), sig);
           /* Frozen (v1) processes sleep through SIGKILL: thaw them so that it is delivered. */
-          if (sig == SIGKILL && sb->paused && cgroup_freeze (sb->cgroup, FALSE, NULL))
+          if (sig == SIGKILL && sb->paused && freeze_sandbox (sb, FALSE, NULL))
             sb->paused = FALSE;
           control_reply_ok (conn, NULL);
         }
@@ -1103,7 +1220,11 @@ handle_request (Sandbox *sb, int conn)
           control_reply_error (conn, msg);
         }
       else
-        control_reply_ok (conn, NULL);
+        {
+          if (sig == SIGKILL && sb->paused && freeze_sandbox (sb, FALSE, NULL))
+            sb->paused = FALSE;
+          control_reply_ok (conn, NULL);
+        }
     }
   else if (strcmp (cmd, "wait") == 0)
     {
@@ -1127,7 +1248,7 @@ handle_request (Sandbox *sb, int conn)
         control_reply_error (conn, pause ? "container is not running" : "container is not paused");
       else if (!pause && !sb->paused)
         control_reply_error (conn, "container is not paused");
-      else if (!cgroup_freeze (sb->cgroup, pause, &error))
+      else if (!freeze_sandbox (sb, pause, &error))
         control_reply_error (conn, error->message);
       else
         {

@@ -116,7 +116,9 @@ exec_prepare (pid_t pid, void *user_data, GError **error)
 {
   const CgroupHandle *cgroup = user_data;
 
-  return cgroup == NULL || cgroup_enter_container (cgroup, pid, error);
+  /* Every cgroup of its container (a pod member's own are not the Sentry's, which it was forked in), then the
+   * freeze cgroup. */
+  return cgroup == NULL || cgroup_enter_process (cgroup, pid, error);
 }
 
 /* The last NSpid of /proc/PID/status: the pid in the innermost pid namespace. */
