@@ -887,10 +887,39 @@ cgroup_add_pid (const CgroupHandle *h, pid_t pid, GError **error)
   return TRUE;
 }
 
+/* TRUE when pid is listed in dir/cgroup.procs. */
+static gboolean
+pid_in (const char *dir, pid_t pid)
+{
+  g_autofree char *text = cgroup_read (dir, "cgroup.procs", NULL);
+  const char *p = text;
+
+  while (p != NULL && *p != '\0')
+    {
+      if (atoi (p) == (int) pid)
+        return TRUE;
+      p = strchr (p, '\n');
+      if (p != NULL)
+        p++;
+    }
+  return FALSE;
+}
+
 gboolean
 cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error)
 {
-  return cgroup_add_pid (h, pid, error) && cgroup_enter_container (h, pid, error);
+  g_autoptr (GPtrArray) dirs = handle_dirs (h);
+  guint i;
+
+  /* Only where it is not yet: a move by pid waits for an RCU grace period (cgroup-join.h), and a process the
+   * Sentry forked for the sandbox's own container is in its cgroups already. */
+  for (i = 0; i < dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (dirs, i);
+      if (!pid_in (dir, pid) && !write_pid (dir, pid, error))
+        return FALSE;
+    }
+  return cgroup_enter_container (h, pid, error);
 }
 
 /* ---- freezing ---- */
