@@ -168,7 +168,9 @@ cmd_events (RunscGlobal *g, int argc, char **argv, GError **error)
       if (oom_fd >= 0 && (pfd.revents & POLLIN))
         cgroup_oom_fd_drain (oom_fd);
       report_ooms (h, st->id, &ooms);
-      if (!runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+      /* A pod member's stream ends with its init, not with the pod's sandbox. */
+      if (!runsc_process_alive (st->sandbox_pid, st->sandbox_start_time)
+          || (g_strcmp0 (st->sandbox_id, st->id) != 0 && !runsc_process_alive (st->init_pid, 0)))
         {
           /* The container is gone: what killed it is reported before the stream ends. */
           report_ooms (h, st->id, &ooms);

@@ -224,3 +224,20 @@ start_member ()
   [ "$(rs state "$POD" | jq -r .status)" = running ] || fail "the pod stopped"
   rs delete --force "$POD"
 }
+
+@test "pod-cgroup: runsc events of a member streams its cgroup's stats and ends when the member exits, while the pod runs on" {
+  start_pod
+  start_member 'while [ ! -e /tmp/stop ]; do sleep 0.1; done; exit 4' '.linux.resources = {"pids": {"limit": 33}}'
+  rs events --interval 200ms "$ID" > "$OUT/events" 2> "$OUT/events.err" &
+  ev=$!
+  wait_for_text "$OUT/events" '"type":"stats"' || fail "no stats: $(cat "$OUT/events.err")"
+  touch "/proc/$APP_PID/root/tmp/stop"
+  wait_pid_timeout "$ev" 10 || fail "runsc events did not end with the member: $(cat "$OUT/events.err")"
+  jq -se --arg id "$ID" 'length > 0 and all(.[]; .type == "stats" and .id == $id and .data.pids.limit == 33)' \
+    "$OUT/events" > /dev/null || fail "events: $(head -c 600 "$OUT/events")"
+  [ "$(rs state "$POD" | jq -r .status)" = running ] || fail "the pod stopped"
+  run rs wait "$ID"
+  [ "$(jq .exitStatus <<< "$output")" = 4 ] || fail "wait: $output"
+  rs delete "$ID"
+  rs delete --force "$POD"
+}
