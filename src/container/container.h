@@ -34,6 +34,11 @@ typedef struct
    * pid namespaces made) and before it creates its cgroup namespace, runs any hook or touches the root: the place
    * to put it into its cgroup (runc applies cgroups at the same point). An error fails the spawn. */
   gboolean (*prepare) (pid_t init_pid, void *user_data, GError **error);
+  /* Optional (NULL: the listener comes back in ContainerInit.notify_fd). Called in the parent as soon as the
+   * sandbox filter is installed, with its listener (the callback owns notify_fd, even when it fails): the
+   * place to start serving it, because the init's next calls (setgroups, setresuid, capset, execve) are
+   * mediated by the Sentry and wait for an answer. Then the init drops its privileges and gets ready. */
+  gboolean (*on_listener) (int notify_fd, pid_t init_pid, void *user_data, GError **error);
   /* Optional (NULL for none): the sandbox's cgroup. Stage 1 enters its freeze cgroup (cgroup.h) itself, before
    * anything else, so the init starts there: unlike a move by pid in prepare, that costs no RCU grace period
    * (5-30 ms, cgroup-join.h). */
@@ -43,7 +48,7 @@ typedef struct
 typedef struct
 {
   pid_t pid;     /* host pid of the container's init */
-  int notify_fd; /* the sandbox filter's seccomp listener, or -1 */
+  int notify_fd; /* the sandbox filter's seccomp listener, or -1 (always -1 with an on_listener callback) */
   int sync_fd;   /* parent's end of the init's sync socket, used by container_start */
 } ContainerInit;
 
@@ -69,6 +74,8 @@ typedef struct
   /* Optional: called once the process exists, before it does anything: the place to put it into the container's
    * cgroup (joining the cgroup namespace does not move it). */
   gboolean (*prepare) (pid_t pid, void *user_data, GError **error);
+  /* As for container_spawn (pid is the new process's). */
+  gboolean (*on_listener) (int notify_fd, pid_t pid, void *user_data, GError **error);
   void *user_data;
 } ContainerExecArgs;
 

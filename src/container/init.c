@@ -256,6 +256,19 @@ install_filters (const ContainerPlan *p, int *listener, InitError *err)
 
 __attribute__ ((noreturn)) static void process_main (const ContainerPlan *p, int start_state_fd);
 
+/* The sandbox filter is in place: give its listener to the Sentry and wait until it serves it (from here on
+ * some of our calls are mediated, and would wait for an answer nobody gives). */
+static void
+hand_over_listener (int sync, int listener)
+{
+  if (listener < 0)
+    return;
+  if (sync_send (sync, SYNC_LISTENER, 0, NULL, &listener, 1) < 0)
+    _exit (1);
+  close (listener);
+  wait_ack (sync, NULL, 0);
+}
+
 /* runsc exec --preserve-fds: the passed descriptors become 3, 4, ...; what we still need (the sync and console
  * sockets) moves above them first. p is this process's own copy of the plan. */
 static int
@@ -404,12 +417,16 @@ process_main (const ContainerPlan *p, int start_state_fd)
         }
       if (capabilities_change_user (p, &err) < 0 || install_filters (p, &listener, &err) < 0)
         init_fail (sync, &err);
+      hand_over_listener (sync, listener);
     }
   else
     {
       /* Without it, installing a filter needs CAP_SYS_ADMIN: filter first, then drop privileges (setgroups,
-       * setres[ug]id, capset and prctl pass the sandbox filter natively). */
-      if (install_filters (p, &listener, &err) < 0 || capabilities_change_user (p, &err) < 0)
+       * setres[ug]id and capset go through the Sentry, which serves the listener from now on). */
+      if (install_filters (p, &listener, &err) < 0)
+        init_fail (sync, &err);
+      hand_over_listener (sync, listener);
+      if (capabilities_change_user (p, &err) < 0)
         init_fail (sync, &err);
     }
   umask (p->umask);
@@ -417,10 +434,8 @@ process_main (const ContainerPlan *p, int start_state_fd)
   /* Nothing of the Sentry's reaches the program (only runsc exec --preserve-fds's, at 3...). */
   syscall (SYS_close_range, 3 + (unsigned int) p->n_preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 
-  if (sync_send (sync, SYNC_READY, 0, NULL, &listener, listener >= 0 ? 1 : 0) < 0)
+  if (sync_send (sync, SYNC_READY, 0, NULL, NULL, 0) < 0)
     _exit (1);
-  if (listener >= 0)
-    close (listener);
   if (sync_recv (sync, &msg, NULL, 0) <= 0 || msg.type != SYNC_START)
     _exit (1);
   if (p->n_start_container_hooks > 0

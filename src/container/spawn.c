@@ -122,13 +122,15 @@ run_parent_hooks (const ContainerSpawnArgs *args, pid_t init_pid, int sync_fd, G
  * to map, no hooks). */
 static gboolean
 run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepare) (pid_t, void *, GError **),
-          void *user_data, const char *what, ContainerInit *out, GError **error)
+          gboolean (*on_listener) (int, pid_t, void *, GError **), void *user_data, const char *what,
+          ContainerInit *out, GError **error)
 {
   autofd int parent_fd = -1;
   autofd int pidfd = -1;
   int sv[2];
   pid_t stage1 = -1, init_pid = -1;
   int notify_fd = -1;
+  gboolean listener_seen = FALSE;
 
   out->pid = -1;
   out->notify_fd = -1;
@@ -208,11 +210,37 @@ run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepar
           if (!run_parent_hooks (args, init_pid, parent_fd, error))
             goto fail;
           break;
+        case SYNC_LISTENER:
+          if (fds[0] < 0 || notify_fd >= 0 || listener_seen)
+            {
+              runsc_error_set (error, RUNSC_ERROR_FAILED, "%s: no seccomp listener fd came back", what);
+              goto fail_fds;
+            }
+          listener_seen = TRUE;
+          if (on_listener != NULL)
+            {
+              int fd = fds[0];
+              fds[0] = -1;
+              if (!on_listener (fd, init_pid, user_data, error))
+                goto fail_fds;
+            }
+          else
+            {
+              notify_fd = fds[0];
+              fds[0] = -1;
+            }
+          r = sync_send (parent_fd, SYNC_ACK, 0, NULL, NULL, 0);
+          if (r < 0)
+            {
+              runsc_error_errno (error, -r, "%s: sync", what);
+              goto fail_fds;
+            }
+          break;
         case SYNC_READY:
-          notify_fd = fds[0];
-          if (fds[1] >= 0)
-            close (fds[1]);
-          if (plan->sandbox_filter != NULL && notify_fd < 0)
+          for (int i = 0; i < 2; i++)
+            if (fds[i] >= 0)
+              close (fds[i]);
+          if (plan->sandbox_filter != NULL && !listener_seen)
             {
               runsc_error_set (error, RUNSC_ERROR_FAILED, "%s: no seccomp listener fd came back", what);
               goto fail;
@@ -233,8 +261,16 @@ run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepar
       for (int i = 0; i < 2; i++)
         if (fds[i] >= 0)
           close (fds[i]);
+      continue;
+    fail_fds:
+      for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+          close (fds[i]);
+      goto fail;
     }
 fail:
+  if (notify_fd >= 0)
+    close (notify_fd);
   kill_and_reap (&stage1);
   kill_and_reap (&init_pid);
   return FALSE;
@@ -247,7 +283,7 @@ container_spawn (const ContainerSpawnArgs *args, ContainerInit *out, GError **er
 
   if (plan == NULL)
     return FALSE;
-  return run_plan (plan, args, args->prepare, args->user_data, "container init", out, error);
+  return run_plan (plan, args, args->prepare, args->on_listener, args->user_data, "container init", out, error);
 }
 
 gboolean
@@ -257,7 +293,7 @@ container_exec_spawn (const ContainerExecArgs *args, ContainerInit *out, GError 
 
   if (plan == NULL)
     return FALSE;
-  return run_plan (plan, NULL, args->prepare, args->user_data, "exec process", out, error);
+  return run_plan (plan, NULL, args->prepare, args->on_listener, args->user_data, "exec process", out, error);
 }
 
 gboolean

@@ -20,6 +20,9 @@ typedef enum
   SYNC_ERROR,        /* child -> parent: text is the error */
   SYNC_ACK,          /* parent -> child: go on (after SYNC_HOOKS: with the hook state memfds) */
   SYNC_START,        /* parent -> init: execve */
+  SYNC_LISTENER,     /* init -> parent: the sandbox filter is installed, here is its listener fd; answered with
+                        SYNC_ACK once the parent serves it (before the init drops privileges: those calls go
+                        through the Sentry) */
 } SyncType;
 
 typedef struct

@@ -212,6 +212,15 @@ prepare_init (pid_t init_pid, void *user_data, GError **error)
   return sb->cgroup == NULL || cgroup_enter_container (sb->cgroup, init_pid, error);
 }
 
+/* The init's sandbox filter is installed: serve it at once (its privilege drop goes through the Sentry). With a
+ * small pids.limit the notification threads get the room first, the optional OOM watcher what is left. */
+static gboolean
+serve_init (int notify_fd, pid_t init_pid, void *user_data, GError **error)
+{
+  Sandbox *sb = user_data;
+  return sentry_kernel_serve (sb->kernel, notify_fd, init_pid, sb->args->id, error);
+}
+
 /* An OOM kill in the sandbox's memory cgroup: the sandbox kernel logs it, as Linux does. */
 static void
 on_oom (guint64 oom_kills, void *user_data)
@@ -291,6 +300,7 @@ boot_sandbox (Sandbox *sb, GError **error)
   sb->cgroup = cgroup_handle_load (a->state_dir, NULL);
   /* The init starts in the freeze cgroup (the pause target), entered by stage 1 itself: no move by pid. */
   spawn.cgroup = sb->cgroup;
+  spawn.on_listener = serve_init;
 
   /* The init (and the hooks) must start with an empty signal mask: unblock around the fork, then collect what
    * arrived meanwhile with a reaping pass. */
@@ -301,15 +311,6 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (!ok)
     return FALSE;
   sb->spawned = TRUE;
-  /* Serving first: with a small pids.limit the notification threads get the room, the optional OOM watcher
-   * what is left. */
-  if (sb->init.notify_fd >= 0)
-    {
-      int nfd = sb->init.notify_fd;
-      sb->init.notify_fd = -1;
-      if (!sentry_kernel_serve (sb->kernel, nfd, sb->init.pid, a->id, error))
-        return FALSE;
-    }
   if (sb->cgroup != NULL)
     {
       g_autoptr (GError) local = NULL;
@@ -665,6 +666,13 @@ sub_freeze (SubContainer *c, gboolean freeze, GError **error)
   return TRUE;
 }
 
+static gboolean
+sub_serve (int notify_fd, pid_t init_pid, void *user_data, GError **error)
+{
+  SubContainer *c = user_data;
+  return sentry_kernel_serve (c->sb->kernel, notify_fd, init_pid, c->id, error);
+}
+
 static SubContainer *
 find_sub (Sandbox *sb, const char *id)
 {
@@ -766,6 +774,7 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
   spawn.hook_state = sub_hook_state;
   spawn.prepare = sub_prepare;
+  spawn.on_listener = sub_serve;
   spawn.user_data = c;
 
   handled_sigset (&handled);
@@ -776,18 +785,6 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
     {
       sub_free (c);
       return FALSE;
-    }
-  if (c->init.notify_fd >= 0)
-    {
-      int nfd = c->init.notify_fd;
-      c->init.notify_fd = -1;
-      if (!sentry_kernel_serve (sb->kernel, nfd, c->init.pid, c->id, error))
-        {
-          kill (c->init.pid, SIGKILL);
-          waitpid (c->init.pid, NULL, 0);
-          sub_free (c);
-          return FALSE;
-        }
     }
   if (c->cgroup != NULL)
     {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ parse_numbers (const char *p, const char *end, unsigned long long *out, int max)
 /* The value of each field the parser needs, found in one pass over the text (the first line of each name). */
 typedef struct
 {
-  const char *umask, *uid, *gid, *groups, *nstgid, *tgid, *nspid, *pid, *capeff;
+  const char *umask, *uid, *gid, *groups, *nstgid, *tgid, *nspid, *pid, *capeff, *threads;
 } StatusFields;
 
 static void
@@ -87,6 +88,8 @@ scan_fields (const char *text, size_t len, StatusFields *f)
             set_field (&f->nstgid, v);
           else if (KEY ("CapEff"))
             set_field (&f->capeff, v);
+          else if (KEY ("Threads"))
+            set_field (&f->threads, v);
 #undef KEY
         }
       p = le + 1;
@@ -146,6 +149,10 @@ sentry_creds_parse_status (const char *text, size_t len, SentryCreds *out)
     return -EINVAL;
   out->ns_tid = (pid_t) v[n - 1];
 
+  /* Optional: without it (0) a thread-group leader's entry is never cached. */
+  if (f.threads != NULL && parse_numbers (f.threads, end, v, 1) == 1)
+    out->n_threads = (int) v[0];
+
   p = f.capeff;
   if (p == NULL)
     return -EINVAL;
@@ -191,6 +198,8 @@ same_userns_as_self (int proc_fd, pid_t tid)
   return st.st_ino == self_ino && st.st_dev == self_dev;
 }
 
+static void creds_cache_clear (void);
+
 void
 sentry_creds_cache_clear (void)
 {
@@ -202,6 +211,7 @@ sentry_creds_cache_clear (void)
       cache[i].tid = 0;
     }
   cache_ready = 1;
+  creds_cache_clear ();
 }
 
 static CacheEntry *
@@ -278,6 +288,156 @@ sentry_creds_read (int proc_fd, pid_t tid, SentryCreds *out)
       e->tid = 0;
     }
   return -ESRCH;
+}
+
+/* ---- the credentials cache (see creds.h) ---- */
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+#define CREDS_CACHE_SIZE 16
+
+typedef struct
+{
+  pid_t tid; /* 0: free */
+  int pidfd;
+  uint64_t epoch;
+  unsigned long long last_use;
+  SentryCreds creds;
+} CredsEntry;
+
+/* Starts at 1 so that a zeroed entry never matches. */
+static uint64_t creds_epoch = 1;
+static uint64_t stat_hits, stat_stores;
+static int pidfd_thread_missing; /* the kernel has no PIDFD_THREAD (before 6.9): nothing is cached */
+static __thread CredsEntry creds_cache[CREDS_CACHE_SIZE];
+static __thread unsigned long long creds_clock;
+
+static void
+creds_entry_drop (CredsEntry *e)
+{
+  if (e->tid != 0 && e->pidfd >= 0)
+    close (e->pidfd);
+  e->tid = 0;
+  e->pidfd = -1;
+}
+
+static void
+creds_cache_clear (void)
+{
+  for (int i = 0; i < CREDS_CACHE_SIZE; i++)
+    creds_entry_drop (&creds_cache[i]);
+}
+
+/* The thread the pidfd names has not exited (it may still be blocked in the call being served). */
+static int
+pidfd_alive (int pidfd)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int r = poll (&p, 1, 0);
+
+  return r == 0;
+}
+
+void
+sentry_creds_forget_all (void)
+{
+  __atomic_add_fetch (&creds_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+void
+sentry_creds_cache_stats (uint64_t *hits, uint64_t *stores)
+{
+  *hits = __atomic_load_n (&stat_hits, __ATOMIC_RELAXED);
+  *stores = __atomic_load_n (&stat_stores, __ATOMIC_RELAXED);
+}
+
+int
+sentry_creds_get (int proc_fd, pid_t tid, int need_umask, SentryCreds *out, SentryCredsTicket *t)
+{
+  int r;
+
+  t->tid = tid;
+  t->pidfd = -1;
+  t->cached = 0;
+  t->epoch = __atomic_load_n (&creds_epoch, __ATOMIC_ACQUIRE);
+  creds_clock++;
+  for (int i = 0; i < CREDS_CACHE_SIZE; i++)
+    {
+      CredsEntry *e = &creds_cache[i];
+      if (e->tid != tid)
+        continue;
+      if (e->epoch == t->epoch && pidfd_alive (e->pidfd))
+        {
+          if (!need_umask)
+            {
+              *out = e->creds;
+              e->last_use = creds_clock;
+              t->cached = 1;
+              __atomic_add_fetch (&stat_hits, 1, __ATOMIC_RELAXED);
+              return 0;
+            }
+        }
+      else
+        creds_entry_drop (e);
+      break;
+    }
+  /* Pin the thread first: the status read next is then known to be this pidfd's thread's once the call proves
+   * still pending. */
+  if (!__atomic_load_n (&pidfd_thread_missing, __ATOMIC_RELAXED))
+    {
+      t->pidfd = (int) syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
+      if (t->pidfd < 0 && errno == EINVAL)
+        __atomic_store_n (&pidfd_thread_missing, 1, __ATOMIC_RELAXED);
+    }
+  r = sentry_creds_read (proc_fd, tid, out);
+  if (r < 0)
+    sentry_creds_ticket_release (t);
+  return r;
+}
+
+void
+sentry_creds_remember (SentryCredsTicket *t, const SentryCreds *creds)
+{
+  CredsEntry *victim = NULL;
+
+  if (t->cached || t->pidfd < 0)
+    return;
+  /* A leader read beside other threads: one of them may exec and take over its tid (see creds.h). */
+  if (creds->host_tgid == t->tid && creds->n_threads != 1)
+    return;
+  /* This thread's old entry, else a free one, else the least recently used. */
+  for (int i = 0; i < CREDS_CACHE_SIZE && (victim == NULL || victim->tid != t->tid); i++)
+    {
+      CredsEntry *e = &creds_cache[i];
+      if (e->tid == t->tid || victim == NULL || (victim->tid != 0 && (e->tid == 0 || e->last_use < victim->last_use)))
+        victim = e;
+    }
+  creds_entry_drop (victim);
+  victim->tid = t->tid;
+  victim->pidfd = t->pidfd;
+  victim->epoch = t->epoch;
+  victim->creds = *creds;
+  victim->last_use = creds_clock;
+  t->pidfd = -1;
+  __atomic_add_fetch (&stat_stores, 1, __ATOMIC_RELAXED);
+}
+
+void
+sentry_creds_ticket_release (SentryCredsTicket *t)
+{
+  if (t->pidfd >= 0)
+    close (t->pidfd);
+  t->pidfd = -1;
+}
+
+long
+sentry_sys_cred_change (SentryCall *call)
+{
+  (void) call;
+  sentry_creds_forget_all ();
+  return SENTRY_CONTINUE;
 }
 
 static int

@@ -34,6 +34,7 @@ typedef struct
   pid_t ns_tgid;      /* the thread group id in the app's own (innermost) pid namespace: what /proc/self names */
   pid_t ns_tid;       /* the thread id in that namespace: what /proc/thread-self names */
   pid_t host_tgid;    /* the thread group id in the Sentry's pid namespace */
+  int n_threads;      /* threads in the thread group when read ("Threads:"; 0 if the kernel does not say) */
   int other_userns;   /* 1 when the app is in a different user namespace than the Sentry */
 } SentryCreds;
 
@@ -76,5 +77,56 @@ int sentry_creds_thread_fs_private (void);
  * identity back (continuing would run Sentry code with an app's identity). */
 void sentry_creds_leave (SentryCredsSaved *saved);
 
-/* Close the calling thread's cached status descriptors (thread exit, tests). */
+/* Close the calling thread's cached status descriptors and credentials (thread exit, tests). */
 void sentry_creds_cache_clear (void);
+
+/* The credentials cache: what one thread's credentials were, reused by the next open of that thread so that
+ * /proc/TID/status is not read and parsed for every open (about 2 us of an open).
+ *
+ * A cached entry must never grant more than the app has now. What makes that hold:
+ *   - a thread's uid, gids, groups and capabilities change only through its own calls (setuid and the rest,
+ *     capset, execve), and the Sentry sees each of them first: those rows call sentry_creds_forget_all before the
+ *     kernel runs them (sentry_sys_cred_change); an entry is valid only while the global epoch it was read
+ *     under is still the current one, and that epoch is read before the status is;
+ *   - an entry is stored only after the call it was read for proved still pending (sentry_call_valid): the
+ *     status was that thread's, read while it sat blocked in the call, so nothing of its own was changing;
+ *   - each entry pins its thread with a pidfd (PIDFD_THREAD) opened before the status was read, and is used only
+ *     while that thread is alive: a tid reused by another thread never matches;
+ *   - execve by a non-leader thread gives that thread the leader's tid (and the leader's pidfd then names it):
+ *     a leader's entry is stored only when read with one thread in its group (nobody else could exec);
+ *   - the umask is shared between threads (CLONE_FS), so another thread's umask call changes it without a call
+ *     of this thread: the cache never answers for the umask; an open that may create reads the status afresh.
+ * Every function is allocation-free and per Sentry thread (no locks). */
+typedef struct
+{
+  pid_t tid;
+  uint64_t epoch; /* the epoch read before the status */
+  int pidfd;      /* the thread, pinned before its status was read; -1 */
+  int cached;     /* the credentials came from the cache */
+} SentryCredsTicket;
+
+/* Get the credentials of app thread tid: from the calling Sentry thread's cache when it has a valid entry and
+ * need_umask is 0, else from /proc/TID/status (sentry_creds_read). *t is always initialised; hand it to
+ * sentry_creds_remember once the call is known to be still pending, and to sentry_creds_ticket_release in any
+ * case. Returns 0 or -errno. */
+int sentry_creds_get (int proc_fd, pid_t tid, int need_umask, SentryCreds *out, SentryCredsTicket *t);
+
+/* The call creds was read for is still pending (sentry_call_valid succeeded after sentry_creds_get): keep
+ * creds in the calling thread's cache, if they may be kept. */
+void sentry_creds_remember (SentryCredsTicket *t, const SentryCreds *creds);
+
+/* Close what the ticket still holds. */
+void sentry_creds_ticket_release (SentryCredsTicket *t);
+
+/* Some app thread is about to change its credentials: no entry read before now is valid any more. */
+void sentry_creds_forget_all (void);
+
+/* Cache statistics of the whole Sentry (tests, benchmarks): hits and stores. */
+void sentry_creds_cache_stats (uint64_t *hits, uint64_t *stores);
+
+#include "sentry/notify.h"
+
+/* The handler of the credential-changing rows (setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid,
+ * setfsgid, setgroups, capset, execve, execveat): forget every cached entry, then let the kernel run the call
+ * (SENTRY_CONTINUE: the Sentry decides nothing here, the kernel checks the call as it would without us). */
+long sentry_sys_cred_change (SentryCall *call);

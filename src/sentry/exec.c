@@ -114,11 +114,21 @@ strip_cap (char **set, const char *name)
 static gboolean
 exec_prepare (pid_t pid, void *user_data, GError **error)
 {
-  const CgroupHandle *cgroup = user_data;
+  const SentryExecTarget *t = user_data;
 
   /* Every cgroup of its container (a pod member's own are not the Sentry's, which it was forked in), then the
    * freeze cgroup. */
-  return cgroup == NULL || cgroup_enter_process (cgroup, pid, error);
+  return t->cgroup == NULL || cgroup_enter_process (t->cgroup, pid, error);
+}
+
+/* The process's sandbox filter is installed: serve it at once (its privilege drop goes through the Sentry). */
+static gboolean
+exec_serve (int notify_fd, pid_t pid, void *user_data, GError **error)
+{
+  const SentryExecTarget *t = user_data;
+
+  (void) pid;
+  return sentry_kernel_serve (t->kernel, notify_fd, t->init_pid, t->id, error);
 }
 
 /* The last NSpid of /proc/PID/status: the pid in the innermost pid namespace. */
@@ -240,17 +250,11 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
   a.n_preserve_fds = (gsize) n_preserve;
   a.sandbox_filter = sentry_kernel_filter (t->kernel);
   a.prepare = exec_prepare;
-  a.user_data = (void *) t->cgroup;
+  a.on_listener = exec_serve;
+  a.user_data = (void *) t;
   /* From the main thread: the process's PR_SET_PDEATHSIG follows the forking thread. */
   if (!container_exec_spawn (&a, &init, error))
     return runsc_error_prefix (error, "exec in container %s", t->id);
-  if (init.notify_fd >= 0)
-    {
-      int nfd = init.notify_fd;
-      init.notify_fd = -1;
-      if (!sentry_kernel_serve (t->kernel, nfd, t->init_pid, t->id, error))
-        goto kill;
-    }
   pidfd = (int) syscall (SYS_pidfd_open, init.pid, 0);
   if (pidfd < 0)
     {

@@ -111,6 +111,7 @@ typedef struct
   int proc;
   int dirfd;
   SentryCreds creds;
+  SentryCredsTicket ticket; /* where creds came from (the credentials cache) */
   SentryCredsSaved saved;
   int root;  /* the app's root, O_PATH, or -1 until needed */
   int root_borrowed; /* root is the listener's cached one (sentry_call_cached_root): not ours to close */
@@ -136,6 +137,7 @@ static void
 ctx_release (Ctx *c)
 {
   sentry_creds_leave (&c->saved);
+  sentry_creds_ticket_release (&c->ticket);
   if (c->chrooted)
     thread_unchroot ();
   c->chrooted = 0;
@@ -961,6 +963,7 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
   c.mode = mode;
   c.resolve = resolve;
   c.root = c.base = c.own_dir = -1;
+  c.ticket.pidfd = -1;
   if (served_virtual)
     *served_virtual = 0;
 
@@ -977,8 +980,9 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
   special = last_component_is (path, "kmsg") || last_component_is (path, "tty");
 
   /* Everything about the app thread is read before the check that its call is still pending: after the check,
-   * the descriptors and the credentials are known to be that thread's (its tid cannot have been reused). */
-  r = sentry_creds_read (c.proc, tid, &c.creds);
+   * the descriptors and the credentials are known to be that thread's (its tid cannot have been reused). The
+   * credentials may come from the cache, except the umask (an open that may create reads it afresh). */
+  r = sentry_creds_get (c.proc, tid, (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE, &c.creds, &c.ticket);
   if (r < 0)
     return r;
   if (!absolute || scoped)
@@ -995,6 +999,8 @@ do_open (SentryKernel *k, const SentryCall *call, pid_t tid, int dirfd, const ch
     }
   if (call && (r = sentry_call_valid (call)) < 0)
     goto out;
+  if (call)
+    sentry_creds_remember (&c.ticket, &c.creds);
   if (call && c.root_fresh)
     sentry_call_offer_root (call, c.root);
 

@@ -61,6 +61,18 @@ tests_unit_test_sentry_files_SOURCES = tests/unit/test-sentry-files.c
 tests_unit_test_sentry_files_LDADD = $(RUNTIME_LIBS)
 EXTRA_DIST += tests/integration/sentry-files.bats
 
+# The credentials cache seen from a container: opens after every kind of credential change (static, like the
+# probe; tests/integration/sentry-creds.bats compiles it itself when it is not built here).
+check_PROGRAMS += tests/sandbox/credprobe
+tests_sandbox_credprobe_SOURCES = tests/sandbox/credprobe.c
+tests_sandbox_credprobe_CFLAGS = $(WARN_CFLAGS) -O2 -pthread
+if CAN_STATIC
+tests_sandbox_credprobe_LDFLAGS = -static -pthread
+else
+tests_sandbox_credprobe_LDFLAGS = -pthread
+endif
+EXTRA_DIST += tests/integration/sentry-creds.bats
+
 # The limits behind the virtual /proc files, on fake cgroup v1 and v2 trees.
 check_PROGRAMS += tests/unit/test-sentry-proc
 TESTS += tests/unit/test-sentry-proc

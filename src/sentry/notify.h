@@ -53,8 +53,9 @@ typedef long (*SentryHandler) (SentryCall *call);
 #define SENTRY_ANSWERED ((long) INT64_MIN)
 
 /* Returned by a handler that only observes the call and lets the kernel run it (SECCOMP_USER_NOTIF_FLAG_CONTINUE):
- * a call after which the Sentry must not trust something it cached (chroot: the listener's cached root). Never
- * for a security decision: the kernel reads the arguments again from memory the app can change. */
+ * a call after which the Sentry must not trust something it cached (chroot: the listener's cached root; setuid,
+ * capset, execve and the other credential calls: the cached credentials, creds.h). Never for a security decision:
+ * the kernel reads the arguments again from memory the app can change. */
 #define SENTRY_CONTINUE ((long) INT64_MIN + 1)
 
 static inline uint64_t

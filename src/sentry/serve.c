@@ -30,6 +30,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "sentry/creds.h"
 #include "sentry/kernel-private.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -315,6 +316,8 @@ worker_main (void *data)
             break;
         }
     }
+  /* The thread's cached status descriptors and credentials (pidfds) go with it. */
+  sentry_creds_cache_clear ();
   if (L->self_watch)
     {
       log_debug ("sentry: container %s: no more processes behind its seccomp listener", L->id);
