@@ -48,3 +48,4 @@ TESTS += tests/unit/test-user-log
 tests_unit_test_user_log_SOURCES = tests/unit/test-user-log.c
 tests_unit_test_user_log_LDADD = $(RUNTIME_LIBS)
 EXTRA_DIST += tests/integration/userlog.bats tests/integration/pod-cgroup.bats
+EXTRA_DIST += tests/integration/compat.bats

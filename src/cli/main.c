@@ -59,6 +59,19 @@ print_version (void)
 static RunscGlobal global;
 static gboolean show_version, show_help;
 
+/* gVisor's global flags that callers configured for gVisor pass (containerd's runsc.toml [runsc_config], Docker's
+ * runtimeArgs). They select things this runtime has one way of doing; runsc(8) says what each one means here.
+ * Accepted with the values gVisor accepts and otherwise ignored, except where ignoring a value would give the
+ * caller something it did not ask for: that value is an error (check_gvisor_flags). */
+static struct
+{
+  char *platform, *panic_log, *debug_log_format, *file_access, *file_access_mounts, *host_uds, *host_fifo;
+  char *watchdog_action, *debug_command;
+  gboolean alsologtostderr, directfs, oci_seccomp, ignore_cgroups, nvproxy, tpuproxy, gso, software_gso;
+  gboolean profile, cpu_num_from_quota, vfs2, fuse;
+  int num_network_channels, panic_signal;
+} gv;
+
 static const RunscFlag global_flags[] = {
   { "root", RUNSC_FLAG_STRING, &global.root, "DIR",
     "state directory (default $XDG_RUNTIME_DIR/runsc when set, else /var/run/runsc)" },
@@ -79,6 +92,34 @@ static const RunscFlag global_flags[] = {
     "root filesystem overlay: root:memory (default) or none" },
   { "kernel-release", RUNSC_FLAG_STRING, &global.kernel_release, "RELEASE",
     "release the sandbox kernel reports (default 4.4.0; annotation dev.gvisor.kernel-release)" },
+  /* gVisor compatibility (see gv above). */
+  { "platform", RUNSC_FLAG_STRING, &gv.platform, "NAME",
+    "gVisor platform: systrap, ptrace or kvm accepted (interception is always seccomp user notification)" },
+  { "panic-log", RUNSC_FLAG_STRING, &gv.panic_log, "PATH", "accepted, no effect (the Sentry does not panic)" },
+  { "debug-log-format", RUNSC_FLAG_STRING, &gv.debug_log_format, "FORMAT",
+    "text, json or json-k8s accepted; --debug-log is written in --log-format" },
+  { "debug-command", RUNSC_FLAG_STRING, &gv.debug_command, "LIST", "accepted, no effect (every command logs)" },
+  { "alsologtostderr", RUNSC_FLAG_BOOL, &gv.alsologtostderr, NULL, "accepted, no effect" },
+  { "file-access", RUNSC_FLAG_STRING, &gv.file_access, "MODE", "exclusive or shared accepted, no effect" },
+  { "file-access-mounts", RUNSC_FLAG_STRING, &gv.file_access_mounts, "MODE",
+    "shared, exclusive or dentry accepted, no effect" },
+  { "directfs", RUNSC_FLAG_BOOL, &gv.directfs, NULL, "accepted, no effect (the Sentry always opens files itself)" },
+  { "host-uds", RUNSC_FLAG_STRING, &gv.host_uds, "MODE", "none, open, create or all accepted, no effect" },
+  { "host-fifo", RUNSC_FLAG_STRING, &gv.host_fifo, "MODE", "none or open accepted, no effect" },
+  { "oci-seccomp", RUNSC_FLAG_BOOL, &gv.oci_seccomp, NULL, "accepted, no effect (the OCI profile always applies)" },
+  { "ignore-cgroups", RUNSC_FLAG_BOOL, &gv.ignore_cgroups, NULL, "not supported: only false is accepted" },
+  { "nvproxy", RUNSC_FLAG_BOOL, &gv.nvproxy, NULL, "not supported: only false is accepted" },
+  { "tpuproxy", RUNSC_FLAG_BOOL, &gv.tpuproxy, NULL, "not supported: only false is accepted" },
+  { "gso", RUNSC_FLAG_BOOL, &gv.gso, NULL, "accepted, no effect" },
+  { "software-gso", RUNSC_FLAG_BOOL, &gv.software_gso, NULL, "accepted, no effect" },
+  { "num-network-channels", RUNSC_FLAG_INT, &gv.num_network_channels, "N", "accepted, no effect" },
+  { "watchdog-action", RUNSC_FLAG_STRING, &gv.watchdog_action, "ACTION", "log or panic accepted, no effect" },
+  { "panic-signal", RUNSC_FLAG_INT, &gv.panic_signal, "SIGNAL", "accepted, no effect" },
+  { "profile", RUNSC_FLAG_BOOL, &gv.profile, NULL, "accepted, no effect" },
+  { "cpu-num-from-quota", RUNSC_FLAG_BOOL, &gv.cpu_num_from_quota, NULL,
+    "accepted, no effect (the CPU count always follows the cgroup limits)" },
+  { "vfs2", RUNSC_FLAG_BOOL, &gv.vfs2, NULL, "accepted, no effect" },
+  { "fuse", RUNSC_FLAG_BOOL, &gv.fuse, NULL, "accepted, no effect" },
   { "version", RUNSC_FLAG_BOOL, &show_version, NULL, "print the version" },
   { "help", RUNSC_FLAG_BOOL, &show_help, NULL, "print this help" },
   { "", 0, NULL, NULL, NULL },
@@ -97,11 +138,54 @@ print_usage (FILE *out)
   runsc_flags_print (global_flags, out);
 }
 
+/* value is NULL (not given) or one of the NULL-terminated choices; else an error naming the flag. */
+static gboolean
+check_choice (const char *flag, const char *value, const char *const *choices, GError **error)
+{
+  g_autofree char *list = NULL;
+
+  if (value == NULL || g_strv_contains (choices, value))
+    return TRUE;
+  list = g_strjoinv (", ", (char **) choices);
+  return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "unsupported --%s %s: expected one of %s", flag, value,
+                          list);
+}
+
+/* gVisor's flags: the values gVisor knows are accepted; the ones this runtime cannot honour are errors. */
+static gboolean
+check_gvisor_flags (GError **error)
+{
+  static const char *const platforms[] = { "systrap", "ptrace", "kvm", NULL };
+  static const char *const log_formats[] = { "text", "json", "json-k8s", NULL };
+  static const char *const file_access[] = { "exclusive", "shared", NULL };
+  static const char *const file_access_mounts[] = { "shared", "exclusive", "dentry", NULL };
+  static const char *const host_uds[] = { "none", "open", "create", "all", NULL };
+  static const char *const host_fifo[] = { "none", "open", NULL };
+  static const char *const watchdog[] = { "log", "panic", NULL };
+
+  if (!check_choice ("platform", gv.platform, platforms, error)
+      || !check_choice ("debug-log-format", gv.debug_log_format, log_formats, error)
+      || !check_choice ("file-access", gv.file_access, file_access, error)
+      || !check_choice ("file-access-mounts", gv.file_access_mounts, file_access_mounts, error)
+      || !check_choice ("host-uds", gv.host_uds, host_uds, error)
+      || !check_choice ("host-fifo", gv.host_fifo, host_fifo, error)
+      || !check_choice ("watchdog-action", gv.watchdog_action, watchdog, error))
+    return FALSE;
+  if (gv.ignore_cgroups)
+    return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                            "--ignore-cgroups: not supported; the sandbox always runs in the spec's cgroups");
+  if (gv.nvproxy || gv.tpuproxy)
+    return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "--%s: device proxies (GPU, TPU) are not supported",
+                            gv.nvproxy ? "nvproxy" : "tpuproxy");
+  return TRUE;
+}
+
 /* Check the global flags' values once, so commands can rely on them. */
 static gboolean
 check_globals (RunscGlobal *g, GError **error)
 {
-  if (!runsc_log_parse_format (g->log_format != NULL ? g->log_format : "text", &g->log_format_value, error))
+  if (!runsc_log_parse_format (g->log_format != NULL ? g->log_format : "text", &g->log_format_value, error)
+      || !check_gvisor_flags (error))
     return FALSE;
   if (g->rootless)
     return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,

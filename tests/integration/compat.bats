@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# runc and gVisor compatibility of runsc's process settings and command line: HOME from the container's
+# /etc/passwd, exec --user by name, the "creating" status, and gVisor's global flags that callers pass.
+
+load helpers
+
+setup ()
+{
+  common_setup
+}
+
+teardown ()
+{
+  local p
+  for p in ${BG_PIDS[@]+"${BG_PIDS[@]}"}; do
+    kill -KILL "$p" 2> /dev/null || :
+    wait "$p" 2> /dev/null || :
+  done
+  common_teardown
+}
+
+@test "compat: gVisor's common global flags are accepted, a container runs with them" {
+  bundle_args "$BUNDLE" sh -c 'echo hello from the sandbox'
+  run "$RUNSC" --root "$ROOT" --platform=systrap --panic-log="$BATS_TEST_TMPDIR/panic.log" \
+    --debug-log-format=json --file-access=exclusive --file-access-mounts=shared --directfs=true \
+    --host-uds=open --host-fifo=open --oci-seccomp=true --ignore-cgroups=false --nvproxy=false \
+    --gso=true --software-gso=false --num-network-channels=2 --watchdog-action=log --panic-signal=6 \
+    --alsologtostderr=false --cpu-num-from-quota --vfs2 --fuse=true --profile=false --debug-command=boot \
+    run --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$status" -eq 0 ] || fail "run: status $status: $output"
+  assert_output_has "hello from the sandbox"
+  for p in ptrace kvm; do
+    run "$RUNSC" --root "$ROOT" --platform "$p" list -q
+    [ "$status" -eq 0 ] || fail "--platform $p: $output"
+  done
+}
+
+@test "compat: gVisor flags with a value this runtime cannot honour are refused, naming the flag" {
+  run "$RUNSC" --root "$ROOT" --platform=sandboxed list
+  [ "$status" -eq 1 ]
+  assert_output_has "--platform sandboxed"
+  run "$RUNSC" --root "$ROOT" --host-uds=everything list
+  [ "$status" -eq 1 ]
+  assert_output_has "--host-uds everything"
+  run "$RUNSC" --root "$ROOT" --nvproxy=true list
+  [ "$status" -eq 1 ]
+  assert_output_has "nvproxy"
+  run "$RUNSC" --root "$ROOT" --ignore-cgroups list
+  [ "$status" -eq 1 ]
+  assert_output_has "ignore-cgroups"
+  # A flag neither runc nor gVisor has is still unknown.
+  run "$RUNSC" --root "$ROOT" --platform-x=1 list
+  [ "$status" -eq 1 ]
+  assert_output_has "--platform-x"
+}
