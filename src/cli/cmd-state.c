@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "common/error.h"
 #include "oci/state.h"
 
 int
@@ -20,8 +21,21 @@ cmd_state (RunscGlobal *g, int argc, char **argv, GError **error)
   cli_set_id (g, argv[idx]);
   /* Unlocked: state must answer while another command (a long start) holds the lock. */
   if (!cli_load_container (g, argv[idx], FALSE, &d, &st, error))
-    return -1;
-  json = state_oci_json (st, state_status (d, st, NULL), TRUE);
+    {
+      /* No state.json yet, and its lock held: a create in progress, which runc reports as "creating". */
+      if (d == NULL || !g_error_matches (*error, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND) || !state_dir_busy (d))
+        return -1;
+      g_clear_error (error);
+      g_clear_pointer (&st, runsc_state_free);
+      st = runsc_state_new ();
+      st->id = g_strdup (argv[idx]);
+      st->bundle = g_strdup ("");
+      st->rootfs = g_strdup ("");
+      st->created = g_strdup ("");
+      json = state_oci_json (st, "creating", TRUE);
+    }
+  else
+    json = state_oci_json (st, state_status (d, st, NULL), TRUE);
   printf ("%s\n", json);
   return 0;
 }

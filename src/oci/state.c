@@ -122,6 +122,19 @@ state_dir_open_unlocked (const char *root, const char *id, GError **error)
   return dir_open (root, id, FALSE, error);
 }
 
+gboolean
+state_dir_busy (StateDir *d)
+{
+  /* flock belongs to the open file description: a description of our own conflicts with any other holder. */
+  autofd int fd = openat (d->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean busy;
+
+  if (fd < 0)
+    return FALSE;
+  busy = flock (fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+  return busy;
+}
+
 StateDir *
 state_dir_create (const char *root, const char *id, GError **error)
 {

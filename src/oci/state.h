@@ -70,6 +70,10 @@ StateDir *state_dir_open (const char *root, const char *id, GError **error);
 /* Like state_dir_open but without taking the lock (for readers: list, state of a busy container). */
 StateDir *state_dir_open_unlocked (const char *root, const char *id, GError **error);
 
+/* TRUE when another process holds d's lock (a create still in progress, when there is no state.json yet).
+ * d may be unlocked (state_dir_open_unlocked); a locked d is its own holder and gives FALSE. */
+gboolean state_dir_busy (StateDir *d);
+
 /* Remove everything in the directory and the directory itself (the lock is kept until the struct is freed;
  * waiters then see st_nlink == 0). */
 gboolean state_dir_remove (StateDir *d, GError **error);

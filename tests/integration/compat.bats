@@ -53,3 +53,25 @@ teardown ()
   [ "$status" -eq 1 ]
   assert_output_has "--platform-x"
 }
+
+@test "compat: state of a container whose create is in progress says creating, then created" {
+  bundle_args "$BUNDLE" sleep 1000
+  # A createRuntime hook holds the create for a while (it runs before create records state.json).
+  bundle_jq "$BUNDLE" '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "echo go > \($f); sleep 3"]}]' \
+    --arg f "$BATS_TEST_TMPDIR/hook"
+  runtime create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 &
+  BG_PIDS+=($!)
+  wait_for_text "$BATS_TEST_TMPDIR/hook" go
+  run runtime state "$ID"
+  [ "$status" -eq 0 ] || fail "state during create: $output"
+  [ "$(jq -r .status <<< "$output")" = creating ] || fail "$output"
+  [ "$(jq -r .id <<< "$output")" = "$ID" ] || fail "$output"
+  [ "$(jq -r .pid <<< "$output")" = 0 ] || fail "$output"
+  wait_pid_timeout "${BG_PIDS[0]}" 30 || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  [ "$(state_field "$ID" status)" = created ]
+  # A state directory nobody holds and without state.json is not a container being created.
+  mkdir "$ROOT/half"
+  run runtime state half
+  [ "$status" -eq 1 ]
+  assert_output_has "does not exist"
+}
