@@ -14,7 +14,8 @@ libruntime_a_SOURCES += \
 	src/container/hooks.c src/container/hooks.h \
 	src/container/init.c src/container/init.h \
 	src/container/spawn.c \
-	src/container/cgroup-join.c src/container/cgroup-join.h
+	src/container/cgroup-join.c src/container/cgroup-join.h \
+	src/container/userdb.c src/container/userdb.h
 
 # Real containers from a busybox root (as root; skipped otherwise).
 check_PROGRAMS += tests/unit/test-container
@@ -27,3 +28,9 @@ check_PROGRAMS += tests/unit/test-cgroup-join
 TESTS += tests/unit/test-cgroup-join
 tests_unit_test_cgroup_join_SOURCES = tests/unit/test-cgroup-join.c
 tests_unit_test_cgroup_join_LDADD = $(RUNTIME_LIBS)
+
+# A container's users and groups from its own /etc/passwd and /etc/group (HOME, runsc exec --user NAME).
+check_PROGRAMS += tests/unit/test-userdb
+TESTS += tests/unit/test-userdb
+tests_unit_test_userdb_SOURCES = tests/unit/test-userdb.c
+tests_unit_test_userdb_LDADD = $(RUNTIME_LIBS)

@@ -17,6 +17,7 @@
 #include "container/plan.h"
 #include "container/process.h"
 #include "container/seccomp-oci.h"
+#include "container/userdb.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -78,6 +79,26 @@ plan_process (ContainerPlan *plan, const OciSpec *spec, const OciProcess *proces
     return FALSE;
   plan->sandbox_filter = sandbox_filter;
   return TRUE;
+}
+
+/* runc's HOME: when process.env has none, the home directory of the process's uid in the container's own
+ * /etc/passwd under root (read inside it, never the host's NSS), or "/" without an entry. */
+static void
+plan_home (ContainerPlan *plan, const char *root)
+{
+  g_autofree char *home = NULL;
+  char **env;
+  gsize n = 0;
+
+  for (char **e = plan->envp; *e != NULL; e++, n++)
+    if (g_str_has_prefix (*e, "HOME="))
+      return;
+  home = userdb_home (root, plan->uid);
+  env = g_new0 (char *, n + 2);
+  for (gsize i = 0; i < n; i++)
+    env[i] = g_strdup (plan->envp[i]);
+  env[n] = g_strconcat ("HOME=", home, NULL);
+  plan->envp = container_plan_strv (plan, env);
 }
 
 static ContainerPlan *
@@ -181,6 +202,7 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
     }
   if (!plan_process (plan, spec, spec->process, args->console_socket, args->stdio, args->sandbox_filter, error))
     return NULL;
+  plan_home (plan, plan->rootfs);
 
   plan->create_container_hooks = hooks_plan (plan, spec->hooks.create_container, spec->hooks.n_create_container);
   plan->n_create_container_hooks = spec->hooks.n_create_container;
@@ -250,6 +272,10 @@ container_plan_new_exec (const ContainerExecArgs *args, GError **error)
   if (!plan_process (plan, args->spec, args->process, args->console_socket, args->stdio, args->sandbox_filter,
                      error))
     return NULL;
+  {
+    g_autofree char *root = g_strdup_printf ("/proc/%d/root", (int) args->init_pid);
+    plan_home (plan, root);
+  }
   if (args->n_preserve_fds > 0)
     {
       plan->preserve_fds = container_plan_block (plan, g_memdup2 (args->preserve_fds,

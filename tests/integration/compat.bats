@@ -75,3 +75,37 @@ teardown ()
   [ "$status" -eq 1 ]
   assert_output_has "does not exist"
 }
+
+@test "compat: HOME comes from the container's /etc/passwd when process.env has none" {
+  bundle_jq "$BUNDLE" '.process.env |= map(select(startswith("HOME=") | not))'
+  bundle_args "$BUNDLE" sh -c 'echo "home=$HOME"'
+  # The container's passwd, not the host's: the host has no /home/tester, and user 4242 has no entry.
+  echo "tester:x:1000:1000::/home/tester-in-container:/bin/sh" >> "$BUNDLE/rootfs/etc/passwd"
+  sed -i '/^tester:x:1000:1000:test user/d' "$BUNDLE/rootfs/etc/passwd"
+  run runtime run --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$status" -eq 0 ] || fail "$output"
+  [ "$output" = "home=/root" ] || fail "uid 0: $output"
+  runtime delete -f "$ID" 2> /dev/null || :
+  bundle_user "$BUNDLE" 1000 1000
+  run runtime run --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$output" = "home=/home/tester-in-container" ] || fail "uid 1000: $output"
+  runtime delete -f "$ID" 2> /dev/null || :
+  bundle_user "$BUNDLE" 4242 4242
+  run runtime run --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$output" = "home=/" ] || fail "uid 4242 (no entry): $output"
+  runtime delete -f "$ID" 2> /dev/null || :
+  # process.env's own HOME wins.
+  bundle_env "$BUNDLE" HOME=/from-the-spec
+  run runtime run --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$output" = "home=/from-the-spec" ] || fail "HOME in env: $output"
+}
+
+@test "compat: an /etc/passwd that is an absolute symlink is resolved inside the container's root" {
+  bundle_jq "$BUNDLE" '.process.env |= map(select(startswith("HOME=") | not))'
+  bundle_args "$BUNDLE" sh -c 'echo "home=$HOME"'
+  # On the host /etc/passwd-runsc-compat does not exist (or is not ours): inside it names the container's file.
+  echo "root:x:0:0::/symlinked-home:/bin/sh" > "$BUNDLE/rootfs/etc/passwd-runsc-compat"
+  ln -sf /etc/passwd-runsc-compat "$BUNDLE/rootfs/etc/passwd"
+  run runtime run --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$output" = "home=/symlinked-home" ] || fail "$output"
+}
