@@ -30,6 +30,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "container/userdb.h"
 #include "oci/state.h"
 #include "sentry/control.h"
 #include "sentry/exec.h"
@@ -231,18 +232,37 @@ process_from_flags (const RunscState *st, const ExecOptions *o, char **args, GEr
         {
           g_auto (GStrv) parts = g_strsplit (o->user, ":", 2);
           guint32 uid = 0, gid = 0;
-          if (!parse_id (parts[0], &uid) || (parts[1] != NULL && !parse_id (parts[1], &gid)))
+          if (parse_id (parts[0], &uid) && (parts[1] == NULL || parse_id (parts[1], &gid)))
             {
-              json_object_unref (p);
-              runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --user %s: expected UID[:GID] (numbers)",
-                               o->user);
-              return NULL;
+              /* Numbers: runc's UID[:GID], no lookup. */
+              json_object_set_int_member (u, "uid", uid);
+              if (parts[1] != NULL)
+                json_object_set_int_member (u, "gid", gid);
+              if (!json_object_has_member (u, "gid"))
+                json_object_set_int_member (u, "gid", 0);
             }
-          json_object_set_int_member (u, "uid", uid);
-          if (parts[1] != NULL)
-            json_object_set_int_member (u, "gid", gid);
-          if (!json_object_has_member (u, "gid"))
-            json_object_set_int_member (u, "gid", 0);
+          else
+            {
+              /* A name: the container's own /etc/passwd and /etc/group, seen through its init's root. */
+              g_autofree char *root = g_strdup_printf ("/proc/%d/root", (int) st->init_pid);
+              g_autofree gid_t *groups = NULL;
+              gsize n_groups = 0;
+              uid_t ruid;
+              gid_t rgid;
+
+              if (!userdb_resolve (root, o->user, &ruid, &rgid, &groups, &n_groups, error))
+                {
+                  json_object_unref (p);
+                  runsc_error_prefix (error, "--user %s", o->user);
+                  return NULL;
+                }
+              json_object_set_int_member (u, "uid", ruid);
+              json_object_set_int_member (u, "gid", rgid);
+              /* The user's groups replace the main process's; --additional-gids adds to them. */
+              json_object_set_array_member (u, "additionalGids", json_array_new ());
+              for (gsize k = 0; k < n_groups; k++)
+                json_array_add_int_element (json_object_get_array_member (u, "additionalGids"), groups[k]);
+            }
         }
       for (i = 0; i < o->additional_gids->len; i++)
         {
@@ -344,8 +364,9 @@ cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error)
     { "cwd", RUNSC_FLAG_STRING, &cwd, "DIR", "working directory of the process" },
     { "env", RUNSC_FLAG_STRV, env, "NAME=VALUE", "set an environment variable (repeatable)" },
     { "e", RUNSC_FLAG_STRV, env, "NAME=VALUE", "same as --env" },
-    { "user", RUNSC_FLAG_STRING, &user, "UID[:GID]", "user (and group) to run as" },
-    { "u", RUNSC_FLAG_STRING, &user, "UID[:GID]", "same as --user" },
+    { "user", RUNSC_FLAG_STRING, &user, "USER[:GROUP]",
+      "user (and group) to run as: numbers, or names from the container's /etc/passwd and /etc/group" },
+    { "u", RUNSC_FLAG_STRING, &user, "USER[:GROUP]", "same as --user" },
     { "additional-gids", RUNSC_FLAG_STRV, gids, "GID", "an additional group (repeatable)" },
     { "g", RUNSC_FLAG_STRV, gids, "GID", "same as --additional-gids" },
     { "cap", RUNSC_FLAG_STRV, caps, "CAP", "add a capability (repeatable)" },

@@ -109,3 +109,38 @@ teardown ()
   run runtime run --bundle "$BUNDLE" "$ID" < /dev/null
   [ "$output" = "home=/symlinked-home" ] || fail "$output"
 }
+
+@test "compat: exec --user takes names and groups from the container's /etc/passwd and /etc/group; HOME follows" {
+  bundle_args "$BUNDLE" sleep 1000
+  bundle_jq "$BUNDLE" '.process.env |= map(select(startswith("HOME=") | not))'
+  echo "extra:x:2000:tester" >> "$BUNDLE/rootfs/etc/group"
+  create_ok
+  runtime start "$ID"
+  wait_for_status "$ID" running
+  run runtime exec --user tester "$ID" sh -c 'echo "$(id -u) $(id -g) $(id -G) $HOME"'
+  [ "$status" -eq 0 ] || fail "$output"
+  [ "$output" = "1000 1000 1000 2000 /home/tester" ] || fail "tester: $output"
+  run runtime exec --user tester:nogroup "$ID" sh -c 'echo "$(id -u) $(id -g) $HOME"'
+  [ "$output" = "1000 65534 /home/tester" ] || fail "tester:nogroup: $output"
+  run runtime exec -u 65534:tester "$ID" sh -c 'echo "$(id -u) $(id -g) $HOME"'
+  [ "$output" = "65534 1000 /nonexistent" ] || fail "65534:tester: $output"
+  # Numbers alone are runc's UID[:GID], looked up only for HOME.
+  run runtime exec --user 1000:1000 "$ID" sh -c 'echo "$(id -u) $(id -g) $HOME"'
+  [ "$output" = "1000 1000 /home/tester" ] || fail "1000:1000: $output"
+  run runtime exec --user 4242:4242 "$ID" sh -c 'echo "$(id -u) $(id -g) $HOME"'
+  [ "$output" = "4242 4242 /" ] || fail "4242:4242: $output"
+  run runtime exec --user tester --env HOME=/elsewhere "$ID" sh -c 'echo $HOME'
+  [ "$output" = "/elsewhere" ] || fail "--env HOME: $output"
+  # Names the container does not know are errors naming them (the host's users do not count).
+  run runtime exec --user nosuchuser "$ID" true
+  [ "$status" -ne 0 ]
+  assert_output_has "no user nosuchuser"
+  run runtime exec --user tester:nosuchgroup "$ID" true
+  [ "$status" -ne 0 ]
+  assert_output_has "no group nosuchgroup"
+  if grep -q '^daemon:' /etc/passwd; then
+    run runtime exec --user daemon "$ID" true
+    [ "$status" -ne 0 ]
+    assert_output_has "no user daemon"
+  fi
+}
