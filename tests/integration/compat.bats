@@ -3,6 +3,7 @@
 # /etc/passwd, exec --user by name, the "creating" status, and gVisor's global flags that callers pass.
 
 load helpers
+load shim-helpers
 
 setup ()
 {
@@ -16,6 +17,7 @@ teardown ()
     kill -KILL "$p" 2> /dev/null || :
     wait "$p" 2> /dev/null || :
   done
+  [ -z "${SHIM_STARTED:-}" ] || shim_containerd_stop
   common_teardown
 }
 
@@ -143,4 +145,30 @@ teardown ()
     [ "$status" -ne 0 ]
     assert_output_has "no user daemon"
   fi
+}
+
+@test "compat: containerd with a gVisor runsc.toml [runsc_config] runs a task; HOME comes from its /etc/passwd" {
+  command -v containerd > /dev/null || fail "containerd is not installed"
+  [ -x "$SHIM" ] || fail "the shim is missing: $SHIM"
+  SHIM_STARTED=1
+  shim_containerd_start
+  mkdir -p "$BATS_TEST_TMPDIR/logs"
+  # As gVisor's installation guide and many clusters write it.
+  cat >> "$SHIM_D/runsc.toml" << TOML
+[runsc_config]
+  platform = "systrap"
+  debug = "true"
+  debug-log = "$BATS_TEST_TMPDIR/logs/"
+  panic-log = "$BATS_TEST_TMPDIR/logs/panic.log"
+  file-access = "exclusive"
+  overlay2 = "root:memory"
+  network = "sandbox"
+  directfs = "true"
+  host-uds = "open"
+TOML
+  run shim_run --rm --rootfs "$(bundle_rootfs_base)" "$ID" /bin/sh -c 'echo "task ran, HOME=$HOME"'
+  [ "$status" -eq 0 ] || fail "ctr run: status $status: $output; containerd: $(tail -20 "$SHIM_D/containerd.log")"
+  assert_output_has "task ran, HOME=/root"
+  # The flags reached runsc: its debug log names the commands the shim ran.
+  ls "$BATS_TEST_TMPDIR/logs" | grep -q . || fail "no debug log from runsc"
 }
