@@ -223,9 +223,6 @@ cgroup_apply_resources_v1 (GHashTable *dirs, const OciResources *r, GError **err
         return FALSE;
     }
 
-  if (r->n_devices > 0)
-    log_debug ("cgroup: linux.resources.devices is not applied through the devices cgroup: the Sentry mediates "
-               "device access");
   return TRUE;
 }
 
@@ -351,9 +348,6 @@ cgroup_apply_resources_v2 (const char *dir, const OciResources *r, GError **erro
             return FALSE;
         }
     }
-  if (r->n_devices > 0)
-    log_debug ("cgroup: linux.resources.devices is not applied through a device filter: the Sentry mediates "
-               "device access");
   return TRUE;
 }
 

@@ -18,6 +18,7 @@
 #include "container/cgroup-internal.h"
 #include "container/cgroup-join.h"
 #include "container/cgroup.h"
+#include "container/cgroup-devices.h"
 
 #define FREEZE_WAIT_MS 5000
 #define DESTROY_WAIT_MS 5000
@@ -555,6 +556,9 @@ cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd,
 
   if (spec->linux_cfg != NULL && spec->linux_cfg->resources != NULL
       && !cgroup_apply_resources (h, spec->linux_cfg->resources, error))
+    goto fail;
+  /* The device rules always apply (runc's defaults when the spec has none). */
+  if (!cgroup_devices_apply (h, spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL, error))
     goto fail;
 
   g_ptr_array_add (created, NULL);

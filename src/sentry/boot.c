@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "container/cgroup.h"
+#include "container/cgroup-devices.h"
 #include "container/container.h"
 #include "oci/state.h"
 #include "sentry/boot.h"
@@ -276,6 +277,9 @@ boot_sandbox (Sandbox *sb, GError **error)
     return FALSE;
   apply_net_raw (sb->spec, opts.net_raw);
   sb->rootfs = oci_spec_rootfs (sb->spec, a->bundle);
+  /* The device rules the Sentry's opens of device nodes are held to (cgroup-devices.h). */
+  if (!cgroup_devices_register (a->id, sb->spec->linux_cfg != NULL ? sb->spec->linux_cfg->resources : NULL, error))
+    return FALSE;
 
   /* The release: the annotation dev.gvisor.kernel-release, else --kernel-release, else the default
    * (sentry_kernel_new decides). */
@@ -294,6 +298,9 @@ boot_sandbox (Sandbox *sb, GError **error)
   spawn.console_socket = a->console_fd;
   spawn.stdio[0] = spawn.stdio[1] = spawn.stdio[2] = -1;
   spawn.rootfs_overlay = a->rootfs_overlay;
+  /* Built in the background since sentry_kernel_new: the init never starts without it. */
+  if (!sentry_kernel_filter_wait (sb->kernel, error))
+    return runsc_error_prefix (error, "start the sandbox kernel");
   spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
   spawn.hook_state = hook_state;
   spawn.user_data = sb;
@@ -617,6 +624,7 @@ sub_free (SubContainer *c)
   cgroup_oom_watch_stop (c->oom);
   g_clear_pointer (&c->cgroup, cgroup_handle_free);
   g_clear_pointer (&c->spec, oci_spec_free);
+  cgroup_devices_unregister (c->id);
   g_free (c->id);
   g_free (c->bundle);
   g_free (c->rootfs);
@@ -752,6 +760,11 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   apply_net_raw (c->spec, sb->args->options.net_raw);
   redirect_sandbox_namespaces (sb, c->spec);
   c->rootfs = oci_spec_rootfs (c->spec, bundle);
+  if (!cgroup_devices_register (c->id, c->spec->linux_cfg != NULL ? c->spec->linux_cfg->resources : NULL, error))
+    {
+      sub_free (c);
+      return FALSE;
+    }
   /* The cgroup runsc create made for it, recorded in its state directory (a sibling of the sandbox's). */
   {
     g_autofree char *root = g_path_get_dirname (sb->args->state_dir);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "container/cgroup-devices.h"
 #include "sentry/creds.h"
 #include "sentry/files.h"
 #include "sentry/kmsg.h"
@@ -468,6 +469,13 @@ finish_open (Ctx *c, int fd, int opath_resolved)
           atomic_fetch_add (&stat_virt, 1);
           return serve_kmsg_dev (c);
         }
+    }
+  /* The container's device rules: the kernel checks the Sentry's devices cgroup, not a pod member's. */
+  if ((S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode)) && c->call != NULL
+      && (r = cgroup_devices_check (c->call->container_id, st.st_mode, st.st_rdev, c->flags)) < 0)
+    {
+      close (fd);
+      return r;
     }
   if (S_ISFIFO (st.st_mode) && !(c->flags & (O_NONBLOCK | O_PATH)) && (c->flags & O_ACCMODE) != O_RDWR)
     {
