@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,7 +68,37 @@ gboolean
 lifecycle_wait_sentry_gone (const RunscState *st, int timeout_ms)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  autofd int pidfd = (int) syscall (SYS_pidfd_open, st->sandbox_pid, 0);
 
+  /* A pidfd becomes readable the moment the Sentry exits (a zombie counts as gone, as for
+   * runsc_process_alive): no polling interval. Opened before the start-time check, so that it names the Sentry
+   * and not a process that reused its pid. */
+  if (pidfd >= 0)
+    {
+      while (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+        {
+          gint64 left = deadline - g_get_monotonic_time ();
+          struct pollfd p = { pidfd, POLLIN, 0 };
+          int r;
+
+          if (left <= 0)
+            return FALSE;
+          r = poll (&p, 1, (int) MIN (left / 1000 + 1, 100));
+          if (r < 0 && errno != EINTR)
+            break;
+          if (r > 0)
+            {
+              /* If it is our child (run in the foreground), reap it so that it stops being a process at all. */
+              waitpid (st->sandbox_pid, NULL, WNOHANG);
+              return TRUE;
+            }
+        }
+      if (!runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+        {
+          waitpid (st->sandbox_pid, NULL, WNOHANG);
+          return TRUE;
+        }
+    }
   while (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
     {
       if (g_get_monotonic_time () > deadline)

@@ -26,6 +26,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -305,8 +306,18 @@ worker_main (void *data)
           memset (u.buf, 0, notif_size);
           if (ioctl (L->fd, SECCOMP_IOCTL_NOTIF_RECV, &u.req) < 0)
             {
-              if (errno == EINTR || errno == ENOENT)
+              if (errno == EINTR)
                 continue;
+              if (errno == ENOENT)
+                {
+                  /* The notification's task died before we took it, or the filter has no task left (every
+                   * further RECV would fail at once until the watcher marks the listener dead: leave now
+                   * rather than spin). */
+                  struct pollfd hup = { L->fd, 0, 0 };
+                  if (!L->self_watch && poll (&hup, 1, 0) == 1 && (hup.revents & POLLHUP))
+                    break;
+                  continue;
+                }
               log_warning ("sentry: receive a syscall notification of container %s: %s", L->id,
                            strerror (errno));
               __atomic_store_n (&L->dead, 1, __ATOMIC_RELEASE);
@@ -351,14 +362,26 @@ watcher_main (void *data)
   pthread_mutex_lock (&L->lock);
   pthread_cond_broadcast (&L->role_free);
   pthread_mutex_unlock (&L->lock);
-  while (__atomic_load_n (&L->exited, __ATOMIC_ACQUIRE) < L->n_workers)
-    {
-      for (int i = 0; i < L->n_workers; i++)
-        pthread_kill (L->workers[i], wake_signal);
-      usleep (2000);
-    }
   for (int i = 0; i < L->n_workers; i++)
-    pthread_join (L->workers[i], NULL);
+    pthread_kill (L->workers[i], wake_signal);
+  /* Join each worker as soon as it leaves (a worker woken from RECV leaves within microseconds). A signal that
+   * lands between a worker's test of dead and its entry into RECV is lost: send it again every half
+   * millisecond until the worker is gone. */
+  for (int i = 0; i < L->n_workers; i++)
+    for (;;)
+      {
+        struct timespec ts;
+        clock_gettime (CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500000;
+        if (ts.tv_nsec >= 1000000000L)
+          {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+          }
+        if (pthread_timedjoin_np (L->workers[i], NULL, &ts) != ETIMEDOUT)
+          break;
+        pthread_kill (L->workers[i], wake_signal);
+      }
   log_debug ("sentry: container %s: no more processes behind its seccomp listener", L->id);
   drop_root (L);
   close (L->fd);
