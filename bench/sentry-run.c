@@ -37,7 +37,7 @@ main (int argc, char **argv)
       return 2;
     }
   k = sentry_kernel_new (&opts, NULL, &error);
-  if (k == NULL)
+  if (k == NULL || !sentry_kernel_filter_wait (k, &error)) /* built in the background: wait before the fork */
     {
       fprintf (stderr, "sentry-run: %s\n", error->message);
       return 1;

@@ -298,6 +298,9 @@ boot_sandbox (Sandbox *sb, GError **error)
   spawn.console_socket = a->console_fd;
   spawn.stdio[0] = spawn.stdio[1] = spawn.stdio[2] = -1;
   spawn.rootfs_overlay = a->rootfs_overlay;
+  /* Built in the background since sentry_kernel_new: the init never starts without it. */
+  if (!sentry_kernel_filter_wait (sb->kernel, error))
+    return runsc_error_prefix (error, "start the sandbox kernel");
   spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
   spawn.hook_state = hook_state;
   spawn.user_data = sb;

@@ -45,6 +45,14 @@ struct SentryKernel
   gboolean trace_unknown;              /* --strace without a list: numbers beyond the table too */
 
   struct sock_fprog filter;
+  /* The filter is built on a thread of its own while the Sentry enters its namespaces (sentry_kernel_new);
+   * sentry_kernel_filter_wait joins it. Under filter_lock: */
+  pthread_mutex_t filter_lock;
+  pthread_t filter_thread;
+  gboolean filter_pending; /* the thread runs or has not been joined */
+  pid_t filter_owner;      /* the process that made the thread (a forked child cannot join it) */
+  gboolean filter_failed;  /* the build failed: filter_error says why */
+  GError *filter_error;
 
   SentryKlog klog;
 

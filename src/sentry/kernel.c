@@ -3,12 +3,25 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "common/log.h"
 #include "sentry/kernel-private.h"
+
+static void *
+filter_thread_main (void *data)
+{
+  SentryKernel *k = data;
+
+  if (!sentry_filter_build (k, &k->filter_error))
+    k->filter_failed = TRUE;
+  return NULL;
+}
 
 static gboolean
 set_strace (SentryKernel *k, const SentryOptions *opts, GError **error)
@@ -73,6 +86,7 @@ sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError *
   g_strlcpy (k->version, SENTRY_VERSION, sizeof k->version);
   pthread_mutex_init (&k->uts_lock, NULL);
   pthread_mutex_init (&k->listeners_lock, NULL);
+  pthread_mutex_init (&k->filter_lock, NULL);
   if (root_spec != NULL && root_spec->hostname != NULL)
     g_strlcpy (k->hostname, root_spec->hostname, sizeof k->hostname);
   else
@@ -109,13 +123,58 @@ sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError *
     k->boot.tv_nsec = ns;
   }
 
-  if (!set_strace (k, opts, error) || !sentry_filter_build (k, error))
+  if (!set_strace (k, opts, error))
     {
       sentry_kernel_free (k);
       return NULL;
     }
-  log_debug ("sentry: kernel %s, %u-instruction seccomp filter", k->release, (unsigned) k->filter.len);
+  /* The build (libseccomp, about 2-3 ms of CPU) overlaps the rest of the sandbox's set-up; everything it reads
+   * (the table, rule_ctx, the strace set) is final from here on. */
+  k->filter_owner = getpid ();
+  {
+    sigset_t all, old;
+    sigfillset (&all);
+    pthread_sigmask (SIG_SETMASK, &all, &old);
+    k->filter_pending = pthread_create (&k->filter_thread, NULL, filter_thread_main, k) == 0;
+    pthread_sigmask (SIG_SETMASK, &old, NULL);
+  }
+  if (!k->filter_pending && !sentry_filter_build (k, &k->filter_error))
+    k->filter_failed = TRUE;
   return k;
+}
+
+gboolean
+sentry_kernel_filter_wait (SentryKernel *k, GError **error)
+{
+  gboolean ok;
+
+  if (getpid () != k->filter_owner)
+    {
+      /* A child forked from the Sentry: the build thread is not in this process (nor is anyone to unlock
+       * filter_lock). Only a program finished before the fork counts. */
+      ok = !k->filter_pending && !k->filter_failed && k->filter.filter != NULL && k->filter.len > 0;
+      if (!ok && error != NULL)
+        runsc_error_set (error, RUNSC_ERROR_FAILED, "seccomp filter: not built before the fork");
+      return ok;
+    }
+  pthread_mutex_lock (&k->filter_lock);
+  if (k->filter_pending)
+    {
+      pthread_join (k->filter_thread, NULL);
+      k->filter_pending = FALSE;
+      if (!k->filter_failed)
+        log_debug ("sentry: kernel %s, %u-instruction seccomp filter", k->release, (unsigned) k->filter.len);
+    }
+  ok = !k->filter_failed && k->filter.filter != NULL && k->filter.len > 0;
+  if (!ok && error != NULL)
+    {
+      if (k->filter_error != NULL)
+        *error = g_error_copy (k->filter_error);
+      else
+        runsc_error_set (error, RUNSC_ERROR_FAILED, "seccomp filter: not built");
+    }
+  pthread_mutex_unlock (&k->filter_lock);
+  return ok;
 }
 
 void
@@ -123,10 +182,13 @@ sentry_kernel_free (SentryKernel *k)
 {
   if (k == NULL)
     return;
+  sentry_kernel_filter_wait (k, NULL);
+  g_clear_error (&k->filter_error);
   sentry_serve_stop_all (k);
   sentry_klog_destroy (k);
   pthread_mutex_destroy (&k->uts_lock);
   pthread_mutex_destroy (&k->listeners_lock);
+  pthread_mutex_destroy (&k->filter_lock);
   g_free (k->filter.filter);
   g_free (k);
 }
@@ -134,6 +196,11 @@ sentry_kernel_free (SentryKernel *k)
 const struct sock_fprog *
 sentry_kernel_filter (SentryKernel *k)
 {
+  static struct sock_filter kill_all[] = { BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS) };
+  static const struct sock_fprog kill_prog = { G_N_ELEMENTS (kill_all), kill_all };
+
+  if (!sentry_kernel_filter_wait (k, NULL))
+    return &kill_prog;
   return &k->filter;
 }
 

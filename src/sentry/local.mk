@@ -78,3 +78,9 @@ check_PROGRAMS += tests/unit/test-sentry-proc
 TESTS += tests/unit/test-sentry-proc
 tests_unit_test_sentry_proc_SOURCES = tests/unit/test-sentry-proc.c
 tests_unit_test_sentry_proc_LDADD = $(RUNTIME_LIBS)
+
+# The sandbox filter built in the background is the same program as a build on the calling thread.
+check_PROGRAMS += tests/unit/test-sentry-filter-async
+TESTS += tests/unit/test-sentry-filter-async
+tests_unit_test_sentry_filter_async_SOURCES = tests/unit/test-sentry-filter-async.c
+tests_unit_test_sentry_filter_async_LDADD = $(RUNTIME_LIBS)

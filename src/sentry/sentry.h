@@ -22,7 +22,13 @@ typedef struct SentryKernel SentryKernel;
 SentryKernel *sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError **error);
 void sentry_kernel_free (SentryKernel *k);
 
-/* The seccomp program generated from the syscall table, for container_spawn's sandbox_filter. */
+/* Wait for the seccomp program that sentry_kernel_new builds in the background; FALSE (with the build's error)
+ * if it could not be built. Call before the first sentry_kernel_filter, to fail with that error. */
+gboolean sentry_kernel_filter_wait (SentryKernel *k, GError **error);
+
+/* The seccomp program generated from the syscall table, for container_spawn's sandbox_filter (waits for the
+ * build). Never NULL: if the build failed, a program that kills the process at its next system call, so that
+ * nothing runs without the sandbox filter. */
 const struct sock_fprog *sentry_kernel_filter (SentryKernel *k);
 
 /* Serve a container's seccomp listener fd (from container_spawn) on the Sentry's notification thread(s).

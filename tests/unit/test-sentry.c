@@ -107,6 +107,7 @@ new_kernel (const char *spec_json, const SentryOptions *opts)
     }
   SentryKernel *k = sentry_kernel_new (opts ? opts : &defaults, spec, &error);
   g_assert_no_error (error);
+  g_assert_true (sentry_kernel_filter_wait (k, NULL)); /* built in the background: before run_sandboxed forks */
   return k;
 }
 
