@@ -465,7 +465,11 @@ EOF
   [ "$status" -eq 0 ]
   echo "$output" | grep -qx '1:install'
   echo "$output" | grep -qE '^2:--containerd( --containerd-version)?$'
-  echo "$output" | grep -qE '^3:--debug( --debug-log)?$'
+  # Every global flag that starts with --deb, and nothing else.
+  line3=$(echo "$output" | sed -n 's/^3://p')
+  expected3=$("$RUNSC" --help | grep -oE '^ +--deb[a-z-]*' | tr -d ' ' | sort | tr '\n' ' ')
+  [ "$(echo "$line3" | tr ' ' '\n' | sort | tr '\n' ' ')" = "$expected3" ]
+  echo "$line3" | grep -qw -- --debug-log
   echo "$output" | grep -qx '4:sandbox host none'
 }
 
