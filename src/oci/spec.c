@@ -1212,3 +1212,32 @@ oci_resources_free (OciResources *r)
 {
   resources_free (r);
 }
+
+static void
+strv_remove_name (char **set, const char *name)
+{
+  gsize i, j;
+
+  if (set == NULL)
+    return;
+  for (i = 0, j = 0; set[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (set[i], name) == 0)
+        g_free (set[i]);
+      else
+        set[j++] = set[i];
+    }
+  set[j] = NULL;
+}
+
+void
+oci_capabilities_drop (OciCapabilities *caps, const char *name)
+{
+  if (caps == NULL)
+    return;
+  strv_remove_name (caps->bounding, name);
+  strv_remove_name (caps->effective, name);
+  strv_remove_name (caps->inheritable, name);
+  strv_remove_name (caps->permitted, name);
+  strv_remove_name (caps->ambient, name);
+}

@@ -257,6 +257,9 @@ char *oci_spec_rootfs (const OciSpec *spec, const char *bundle);
 /* The namespace entry of that type, or NULL if the spec does not ask for one. */
 const OciNamespace *oci_spec_namespace (const OciSpec *spec, const char *type);
 
+/* Remove the capability named name ("CAP_NET_RAW") from all five sets; caps may be NULL. */
+void oci_capabilities_drop (OciCapabilities *caps, const char *name);
+
 /* Annotation value or NULL. */
 const char *oci_spec_annotation (const OciSpec *spec, const char *key);
 

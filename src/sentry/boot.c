@@ -147,37 +147,12 @@ apply_network (OciSpec *spec, const char *network, GError **error)
                           network);
 }
 
-static void
-strip_cap (char **set, const char *name)
-{
-  gsize i, j;
-
-  if (set == NULL)
-    return;
-  for (i = 0, j = 0; set[i] != NULL; i++)
-    {
-      if (g_ascii_strcasecmp (set[i], name) == 0)
-        g_free (set[i]);
-      else
-        set[j++] = set[i];
-    }
-  set[j] = NULL;
-}
-
 /* Without --net-raw, containers lose CAP_NET_RAW (gVisor's rule: raw and packet sockets need the flag). */
 static void
 apply_net_raw (OciSpec *spec, gboolean net_raw)
 {
-  OciCapabilities *c;
-
-  if (net_raw || spec->process == NULL || spec->process->capabilities == NULL)
-    return;
-  c = spec->process->capabilities;
-  strip_cap (c->bounding, "CAP_NET_RAW");
-  strip_cap (c->effective, "CAP_NET_RAW");
-  strip_cap (c->inheritable, "CAP_NET_RAW");
-  strip_cap (c->permitted, "CAP_NET_RAW");
-  strip_cap (c->ambient, "CAP_NET_RAW");
+  if (!net_raw && spec->process != NULL)
+    oci_capabilities_drop (spec->process->capabilities, "CAP_NET_RAW");
 }
 
 static char *

@@ -94,23 +94,6 @@ sentry_exec_process_parse (JsonObject *process, GError **error)
   return g_steal_pointer (&spec);
 }
 
-static void
-strip_cap (char **set, const char *name)
-{
-  gsize i, j;
-
-  if (set == NULL)
-    return;
-  for (i = 0, j = 0; set[i] != NULL; i++)
-    {
-      if (g_ascii_strcasecmp (set[i], name) == 0)
-        g_free (set[i]);
-      else
-        set[j++] = set[i];
-    }
-  set[j] = NULL;
-}
-
 static gboolean
 exec_prepare (pid_t pid, void *user_data, GError **error)
 {
@@ -228,16 +211,9 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
   for (i = 0; i < (size_t) n_preserve; i++)
     if (fds[first_extra + i] < 0)
       return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: preserved descriptor %zu missing", 3 + i);
-  if (!t->net_raw && pspec->process->capabilities != NULL)
-    {
-      /* Without --net-raw no process of the sandbox has CAP_NET_RAW (as for the init). */
-      OciCapabilities *c = pspec->process->capabilities;
-      strip_cap (c->bounding, "CAP_NET_RAW");
-      strip_cap (c->effective, "CAP_NET_RAW");
-      strip_cap (c->inheritable, "CAP_NET_RAW");
-      strip_cap (c->permitted, "CAP_NET_RAW");
-      strip_cap (c->ambient, "CAP_NET_RAW");
-    }
+  /* Without --net-raw no process of the sandbox has CAP_NET_RAW (as for the init). */
+  if (!t->net_raw)
+    oci_capabilities_drop (pspec->process->capabilities, "CAP_NET_RAW");
 
   a.spec = t->spec;
   a.process = pspec->process;

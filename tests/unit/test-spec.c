@@ -738,6 +738,28 @@ test_default_like_runc (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* oci_capabilities_drop removes one name from every set, whatever its case, and keeps the others in order. */
+static void
+test_capabilities_drop (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OciSpec) spec = oci_spec_parse (
+      "{\"ociVersion\":\"1.1.0\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],"
+      "\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_NET_RAW\",\"CAP_CHOWN\"],\"effective\":[\"cap_net_raw\"],"
+      "\"permitted\":[\"CAP_NET_RAW\",\"CAP_KILL\"]}}}",
+      -1, &error);
+  OciCapabilities *c;
+
+  g_assert_no_error (error);
+  c = spec->process->capabilities;
+  oci_capabilities_drop (c, "CAP_NET_RAW");
+  g_assert_cmpstrv (c->bounding, ((const char *[]){ "CAP_KILL", "CAP_CHOWN", NULL }));
+  g_assert_cmpstrv (c->effective, ((const char *[]){ NULL }));
+  g_assert_cmpstrv (c->permitted, ((const char *[]){ "CAP_KILL", NULL }));
+  g_assert_null (c->inheritable);
+  oci_capabilities_drop (NULL, "CAP_NET_RAW");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -763,5 +785,6 @@ main (int argc, char **argv)
   g_test_add_func ("/spec/rootfs", test_rootfs);
   g_test_add_func ("/spec/default", test_default);
   g_test_add_func ("/spec/default/like-runc", test_default_like_runc);
+  g_test_add_func ("/spec/capabilities-drop", test_capabilities_drop);
   return g_test_run ();
 }
