@@ -116,7 +116,10 @@ line_of ()
 
 @test "userlog: an OOM kill by the memory limit is in the user log" {
   bundle_args "$BUNDLE" sh -c 'awk "BEGIN { s = \"x\"; while (1) s = s s }"; echo "awk exited $?"'
-  limit=$((32 << 20))
+  # 64 MiB as in resources.bats: at 32 MiB the Sentry (which shares the sandbox's memory cgroup, ~6 MiB) was
+  # now and then the OOM killer's second victim after awk: a known defect, to fix by keeping the Sentry out of
+  # the victims (oom_score_adj -1000 where CAP_SYS_RESOURCE allows, or the limit on a child cgroup).
+  limit=$((64 << 20))
   if [ -e "$(cgroup_mount_of memory)/memory.memsw.limit_in_bytes" ]; then
     bundle_jq "$BUNDLE" '.linux.resources = {"memory": {"limit": $l, "swap": $l}}' --argjson l "$limit"
   else
@@ -128,7 +131,7 @@ line_of ()
   wait_for_text "$ULOG" "out of memory" 5 || fail "no OOM line"
   cat "$ULOG" >&2
   assert_json_k8s "$ULOG"
-  line_of "$ULOG" "^container $ID: out of memory: the memory cgroup's limit \\(32768 kB\\) killed a process" > /dev/null \
+  line_of "$ULOG" "^container $ID: out of memory: the memory cgroup's limit \\(65536 kB\\) killed a process" > /dev/null \
     || fail "the OOM line does not name the container and the limit"
 }
 
