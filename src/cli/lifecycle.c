@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,36 +25,6 @@
 #include "sentry/user-log.h"
 
 #define SENTRY_EXIT_WAIT_MS 10000
-
-/* Connect to the caller's console socket (a path of any length: through /proc/self/fd of its directory). */
-static int
-connect_console_socket (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  autofd int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  autofd int fd = -1;
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-  if (dirfd < 0)
-    {
-      runsc_error_errno (error, errno, "open console socket %s", path);
-      return -1;
-    }
-  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dirfd, base)
-      >= sizeof addr.sun_path)
-    {
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "console socket %s: name too long", path);
-      return -1;
-    }
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      runsc_error_errno (error, errno, "connect to console socket %s", path);
-      return -1;
-    }
-  return steal_fd (&fd);
-}
 
 static char *
 owner_name (void)
@@ -303,7 +272,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
     }
   else if (o->console_socket != NULL && *o->console_socket != '\0')
     {
-      console = connect_console_socket (o->console_socket, error);
+      console = cli_connect_console_socket (o->console_socket, error);
       if (console < 0)
         goto fail;
     }
