@@ -26,11 +26,7 @@ cli_pause_resume (RunscGlobal *g, int argc, char **argv, gboolean pause, GError 
   if (idx < 0 || done)
     return idx < 0 ? -1 : 0;
   cli_set_id (g, argv[idx]);
-  d = state_dir_open (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], TRUE, &d, &st, error))
     return -1;
   status = state_status (d, st, NULL);
   if (pause && strcmp (status, "running") != 0)

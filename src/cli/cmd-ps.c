@@ -126,11 +126,7 @@ cmd_ps (RunscGlobal *g, int argc, char **argv, GError **error)
       return -1;
     }
   cli_set_id (g, argv[idx]);
-  d = state_dir_open_unlocked (g->root, argv[idx], error);
-  if (d == NULL)
-    return -1;
-  st = state_load (d, error);
-  if (st == NULL)
+  if (!cli_load_container (g, argv[idx], FALSE, &d, &st, error))
     return -1;
   pids = container_pids (d, st, error);
   if (pids == NULL)
