@@ -13,7 +13,7 @@ int
 cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *id = NULL, *bundle = NULL, *state_dir = NULL;
-  int control_fd = -1, sync_fd = -1, console_fd = -1, user_log_fd = -1;
+  int control_fd = -1, sync_fd = -1, console_fd = -1, user_log_fd = -1, fuse_fd = -1;
   g_auto (GStrv) strace_syscalls = NULL;
   SentryBootArgs args = { 0 };
   const RunscFlag flags[] = {
@@ -24,25 +24,27 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
     { "sync-fd", RUNSC_FLAG_INT, &sync_fd, "FD", "pipe to report the result of the boot on" },
     { "console-fd", RUNSC_FLAG_INT, &console_fd, "FD", "connected console socket" },
     { "user-log-fd", RUNSC_FLAG_INT, &user_log_fd, "FD", "the user log (runsc create --user-log), opened for append" },
+    { "fuse-fd", RUNSC_FLAG_INT, &fuse_fd, "FD", "an open /dev/fuse for the container's sandbox kernel files" },
     { "", 0, NULL, NULL, NULL },
   };
   gboolean done;
 
-  if (cli_parse (g, flags, argc, argv, 0, 0, "boot --id ID --bundle DIR --state-dir DIR --control-fd FD --sync-fd FD",
+  if (cli_parse (g, flags, argc, argv, 0, 0, "boot --id ID --bundle DIR --state-dir DIR --control-fd FD --sync-fd FD --fuse-fd FD",
                  &done, error)
       < 0)
     return -1;
   if (done)
     return 0;
-  if (id == NULL || bundle == NULL || state_dir == NULL || control_fd < 0 || sync_fd < 0)
+  if (id == NULL || bundle == NULL || state_dir == NULL || control_fd < 0 || sync_fd < 0 || fuse_fd < 0)
     {
       runsc_error_set (error, RUNSC_ERROR_INVALID,
-                       "boot is internal: it needs --id, --bundle, --state-dir, --control-fd and --sync-fd");
+                       "boot is internal: it needs --id, --bundle, --state-dir, --control-fd, --sync-fd and --fuse-fd");
       return -1;
     }
   /* Our descriptors must not leak into the container's processes. */
   fcntl (control_fd, F_SETFD, FD_CLOEXEC);
   fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
+  fcntl (fuse_fd, F_SETFD, FD_CLOEXEC);
   if (console_fd >= 0)
     fcntl (console_fd, F_SETFD, FD_CLOEXEC);
   if (user_log_fd >= 0)
@@ -68,6 +70,7 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
   args.control_fd = control_fd;
   args.sync_fd = sync_fd;
   args.console_fd = console_fd;
+  args.fuse_fd = fuse_fd;
   args.options.release = g->kernel_release;
   args.options.strace = g->strace;
   args.options.strace_syscalls = strace_syscalls;

@@ -23,6 +23,7 @@
 #include "oci/spec.h"
 #include "sentry/control.h"
 #include "sentry/user-log.h"
+#include "sentry/vfs.h"
 
 #define SENTRY_EXIT_WAIT_MS 10000
 
@@ -159,12 +160,13 @@ pod_sandbox_of (RunscGlobal *g, const OciSpec *spec, const char *id, RunscState 
 /* Create a subcontainer in the running sandbox sbst (the state directory d is made and locked). */
 static pid_t
 create_subcontainer (RunscGlobal *g, const CreateOptions *o, StateDir *d, const RunscState *sbst,
-                     const char *bundle, const char *config_copy, int console, pid_t *init_pid, GError **error)
+                     const char *bundle, const char *config_copy, int fuse, int console, pid_t *init_pid,
+                     GError **error)
 {
   g_autofree char *link = g_build_filename ("..", sbst->id, STATE_SOCKET_FILE, NULL);
   g_autoptr (JsonObject) req = control_request_new ("create-subcontainer", o->id);
   g_autoptr (JsonObject) reply = NULL;
-  int fds[4] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, console };
+  int fds[5] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, fuse, console };
 
   if (symlinkat (link, d->dirfd, STATE_SOCKET_FILE) < 0)
     {
@@ -174,7 +176,7 @@ create_subcontainer (RunscGlobal *g, const CreateOptions *o, StateDir *d, const 
   json_object_set_string_member (req, "bundle", bundle);
   json_object_set_string_member (req, "config", config_copy);
   json_object_set_boolean_member (req, "console", console >= 0);
-  reply = control_call (d->dirfd, req, fds, console >= 0 ? 4 : 3, error);
+  reply = control_call (d->dirfd, req, fds, console >= 0 ? 5 : 4, error);
   if (reply == NULL)
     return -1;
   *init_pid = (pid_t) json_object_get_int_member_with_default (reply, "init_pid", -1);
@@ -219,6 +221,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   autofd int console = -1;
   autofd int listener = -1;
   autofd int user_log = -1;
+  autofd int fuse = -1;
   int sync_pipe[2] = { -1, -1 };
   int cgroup_fds[16];
   int n_cgroup_fds = 0, i;
@@ -253,6 +256,10 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       goto fail_early;
     }
   pod_sandbox = pod_sandbox_of (g, spec, o->id, &sandbox_state);
+  /* Opened here, outside the sandbox's device cgroup, which does not allow it (src/sentry/vfs.h). */
+  fuse = sentry_vfs_open_device (error);
+  if (fuse < 0)
+    goto fail_early;
 
   d = state_dir_create (g->root, o->id, error);
   if (d == NULL)
@@ -285,7 +292,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
 
       if (!cgroup_member_prepare (spec, o->id, g->systemd_cgroup, d->path, sandbox_dir, error))
         goto fail;
-      sub_sandbox_pid = create_subcontainer (g, o, d, sandbox_state, bundle, config_copy, console, &init_pid, error);
+      sub_sandbox_pid
+          = create_subcontainer (g, o, d, sandbox_state, bundle, config_copy, fuse, console, &init_pid, error);
       if (sub_sandbox_pid < 0)
         goto fail;
       runsc_close_fd_ptr (&console);
@@ -314,6 +322,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_ptr_array_add (args, g_strdup_printf ("--state-dir=%s", d->path));
   g_ptr_array_add (args, g_strdup_printf ("--control-fd=%d", listener));
   g_ptr_array_add (args, g_strdup_printf ("--sync-fd=%d", sync_pipe[1]));
+  g_ptr_array_add (args, g_strdup_printf ("--fuse-fd=%d", fuse));
   if (console >= 0)
     g_ptr_array_add (args, g_strdup_printf ("--console-fd=%d", console));
   if (user_log >= 0)
@@ -335,6 +344,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
         setsid ();
       fcntl (listener, F_SETFD, 0);
       fcntl (sync_pipe[1], F_SETFD, 0);
+      fcntl (fuse, F_SETFD, 0);
       if (console >= 0)
         fcntl (console, F_SETFD, 0);
       if (user_log >= 0)
@@ -351,6 +361,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   n_cgroup_fds = 0;
   runsc_close_fd_ptr (&listener);
   runsc_close_fd_ptr (&console);
+  runsc_close_fd_ptr (&fuse);
 
   if (!read_sync (sync_pipe[0], sentry, &init_pid, error))
     goto fail;

@@ -17,6 +17,14 @@
 #include "container/cgroup.h"
 #include "oci/spec.h"
 
+/* A file of the sandbox kernel's filesystem (sentry/vfs.h) and the path it is bound over in a container. */
+typedef struct
+{
+  const char *name;   /* in the filesystem's root */
+  const char *target; /* absolute, inside the container */
+  gboolean create;    /* made (an empty file) when missing and /dev is the container's own tmpfs; else skipped */
+} ContainerVfsFile;
+
 typedef struct
 {
   const OciSpec *spec;
@@ -43,6 +51,12 @@ typedef struct
    * anything else, so the init starts there: unlike a move by pid in prepare, that costs no RCU grace period
    * (5-30 ms, cgroup-join.h). */
   const CgroupHandle *cgroup;
+  /* Optional (n_vfs_files 0 for none): a detached mount of the sandbox kernel's filesystem (sentry/vfs.h). The
+   * init attaches it in its mount namespace and binds each of vfs_files over its target, after the spec's mounts
+   * and devices and before pivot_root; container_spawn owns the descriptor (it is closed whatever happens). */
+  int vfs_mount_fd;
+  const ContainerVfsFile *vfs_files;
+  gsize n_vfs_files;
 } ContainerSpawnArgs;
 
 typedef struct

@@ -26,6 +26,7 @@
 #include "container/rootfs.h"
 #include "container/seccomp-oci.h"
 #include "container/sync.h"
+#include "container/vfs-bind.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -339,7 +340,8 @@ container_init_main (const ContainerPlan *p)
   rootfd = rootfs_prepare (p, &err);
   if (rootfd < 0)
     init_fail (sync, &err);
-  if (mounts_apply (p, rootfd, cgroup_file, &err) < 0 || devices_apply (p, rootfd, &err) < 0)
+  if (mounts_apply (p, rootfd, cgroup_file, &err) < 0 || devices_apply (p, rootfd, &err) < 0
+      || vfs_bind_apply (p, rootfd, &err) < 0)
     init_fail (sync, &err);
   {
     int fd = rootfs_mkdir_in_root (rootfd, p->cwd, false, &err);

@@ -242,7 +242,10 @@ mounts_plan (ContainerPlan *plan, const OciSpec *spec, const char *bundle, GErro
         }
       m->data = data->len > 0 ? container_plan_str (plan, g_strdup (data->str)) : NULL;
       if (strcmp (om->destination, "/dev") == 0)
-        plan->dev_is_mounted = TRUE;
+        {
+          plan->dev_is_mounted = TRUE;
+          plan->dev_is_tmpfs = strcmp (om->type, "tmpfs") == 0;
+        }
     }
   if (want_cgroups && !plan_cgroups (plan, error))
     return FALSE;

@@ -55,6 +55,8 @@ container_plan_free (ContainerPlan *plan)
   g_free (plan->oci_filter.filter);
   if (plan->cgroup_fd >= 0)
     close (plan->cgroup_fd);
+  if (plan->vfs_fd >= 0)
+    close (plan->vfs_fd);
   g_free (plan);
 }
 
@@ -112,6 +114,7 @@ plan_alloc (void)
   plan->sync_fd = -1;
   plan->sentry_pidfd = -1;
   plan->cgroup_fd = -1;
+  plan->vfs_fd = -1;
   return plan;
 }
 
@@ -123,6 +126,11 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   g_autoptr (ContainerPlan) plan = plan_alloc ();
   const OciSpec *spec = args->spec;
   const OciLinux *l = spec->linux_cfg;
+
+  /* The plan owns the descriptor whatever happens next. */
+  plan->vfs_fd = args->n_vfs_files > 0 ? args->vfs_mount_fd : -1;
+  plan->vfs_files = args->vfs_files;
+  plan->n_vfs_files = args->n_vfs_files;
 
   if (spec->process == NULL)
     {

@@ -109,6 +109,10 @@ typedef struct
   DevicePlan *devices;
   gsize n_devices;
   bool dev_is_mounted; /* the spec mounts something on /dev */
+  bool dev_is_tmpfs;   /* ... and it is a tmpfs */
+  int vfs_fd;          /* the sandbox kernel's files: a detached mount (vfs-bind.h), or -1 */
+  const ContainerVfsFile *vfs_files;
+  gsize n_vfs_files;
   char **masked_paths;
   char **readonly_paths;
 

@@ -31,6 +31,7 @@
 #include "sentry/control.h"
 #include "sentry/exec.h"
 #include "sentry/user-log.h"
+#include "sentry/vfs.h"
 
 #define KILL_WAIT_MS 5000
 #define EXEC_POLL_MAX 1024
@@ -54,6 +55,7 @@ typedef struct
   gboolean paused;
   GPtrArray *subs; /* SubContainer *: the other containers of the pod in this sandbox */
   SentryExecs *execs; /* runsc exec'd processes (src/sentry/exec.h) */
+  SentryVfs *vfs;     /* the sandbox kernel's files (src/sentry/vfs.h) */
 } Sandbox;
 
 /* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
@@ -235,6 +237,35 @@ bring_up_loopback (const OciSpec *spec)
   close (fd);
 }
 
+/* The host id that container id 0 maps to (0 without a mapping for it). */
+static guint32
+host_root_id (const OciIdMapping *maps, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (maps[i].container_id == 0 && maps[i].size > 0)
+      return maps[i].host_id;
+  return 0;
+}
+
+/* A FUSE connection of the sandbox kernel's files for one container (src/sentry/vfs.h) on fuse_dev (taken over),
+ * its files owned by the container's root. */
+static gboolean
+spawn_vfs (Sandbox *sb, const OciSpec *spec, int fuse_dev, ContainerSpawnArgs *spawn, GError **error)
+{
+  const OciLinux *l = spec->linux_cfg;
+  gboolean userns = FALSE;
+
+  for (gsize i = 0; l != NULL && i < l->n_namespaces; i++)
+    userns |= strcmp (l->namespaces[i].type, "user") == 0;
+  spawn->vfs_mount_fd = sentry_vfs_mount (sb->vfs, fuse_dev,
+                                          userns ? host_root_id (l->uid_mappings, l->n_uid_mappings) : 0,
+                                          userns ? host_root_id (l->gid_mappings, l->n_gid_mappings) : 0, error);
+  if (spawn->vfs_mount_fd < 0)
+    return runsc_error_prefix (error, "serve the sandbox kernel's files");
+  spawn->vfs_files = sentry_vfs_files (&spawn->n_vfs_files);
+  return TRUE;
+}
+
 static gboolean
 boot_sandbox (Sandbox *sb, GError **error)
 {
@@ -261,6 +292,9 @@ boot_sandbox (Sandbox *sb, GError **error)
   sb->kernel = sentry_kernel_new (&opts, sb->spec, error);
   if (sb->kernel == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
+  sb->vfs = sentry_vfs_new (sb->kernel, error);
+  if (sb->vfs == NULL)
+    return runsc_error_prefix (error, "start the sandbox kernel");
 
   if (!container_enter_sandbox_namespaces (sb->spec, error))
     return FALSE;
@@ -283,6 +317,8 @@ boot_sandbox (Sandbox *sb, GError **error)
   /* The init starts in the freeze cgroup (the pause target), entered by stage 1 itself: no move by pid. */
   spawn.cgroup = sb->cgroup;
   spawn.on_listener = serve_init;
+  if (!spawn_vfs (sb, sb->spec, a->fuse_fd, &spawn, error))
+    return FALSE;
 
   /* The init (and the hooks) must start with an empty signal mask: unblock around the fork, then collect what
    * arrived meanwhile with a reaping pass. */
@@ -694,7 +730,7 @@ redirect_sandbox_namespaces (Sandbox *sb, OciSpec *spec)
     }
 }
 
-/* create-subcontainer {id, bundle, config, console: bool}, fds: stdin, stdout, stderr[, console socket]. */
+/* create-subcontainer {id, bundle, config, console: bool}, fds: stdin, stdout, stderr, /dev/fuse[, console socket]. */
 static gboolean
 create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **error)
 {
@@ -714,9 +750,9 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
     return runsc_error_set (error, RUNSC_ERROR_EXISTS, "container with id %s already exists", id);
   if (sb->exited)
     return runsc_error_set (error, RUNSC_ERROR_STATE, "the sandbox's root container has stopped");
-  for (i = 0; i < 3; i++)
+  for (i = 0; i < 4; i++)
     if (fds[i] < 0)
-      return runsc_error_set (error, RUNSC_ERROR_INVALID, "create-subcontainer: stdio descriptors missing");
+      return runsc_error_set (error, RUNSC_ERROR_INVALID, "create-subcontainer: stdio or /dev/fuse descriptors missing");
 
   c = g_new0 (SubContainer, 1);
   c->sb = sb;
@@ -754,7 +790,7 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   spawn.id = c->id;
   spawn.bundle = c->bundle;
   spawn.rootfs = c->rootfs;
-  spawn.console_socket = console ? fds[3] : -1;
+  spawn.console_socket = console ? fds[4] : -1;
   spawn.stdio[0] = fds[0];
   spawn.stdio[1] = fds[1];
   spawn.stdio[2] = fds[2];
@@ -764,6 +800,13 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   spawn.prepare = sub_prepare;
   spawn.on_listener = sub_serve;
   spawn.user_data = c;
+  if (!spawn_vfs (sb, c->spec, fds[3], &spawn, error))
+    {
+      fds[3] = -1;
+      sub_free (c);
+      return FALSE;
+    }
+  fds[3] = -1;
 
   handled_sigset (&handled);
   sigprocmask (SIG_UNBLOCK, &handled, NULL);

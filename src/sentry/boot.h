@@ -3,7 +3,7 @@
  *
  * `runsc create` binds the control socket in the container's state directory, opens a sync pipe, and
  * fork+execs /proc/self/exe as `runsc-sandbox [global flags] boot --id ID --bundle B --state-dir D
- * --control-fd N --sync-fd N [--console-fd N]`. The stdio it inherits becomes the container's stdio; the Sentry
+ * --control-fd N --sync-fd N --fuse-fd N [--console-fd N]`. The stdio it inherits becomes the container's stdio; the Sentry
  * itself never writes to it (it logs to --log / --debug-log) and points its own 0-2 at /dev/null once the
  * container has its copies.
  *
@@ -40,6 +40,7 @@ typedef struct
   int control_fd;        /* listening control socket */
   int sync_fd;           /* write end of the sync pipe to runsc create */
   int console_fd;        /* connected --console-socket, or -1 */
+  int fuse_fd;           /* an open /dev/fuse for the root container's sandbox kernel files (sentry/vfs.h) */
   SentryOptions options; /* release: --kernel-release or NULL (the annotation wins over it; default 4.4.0) */
   gboolean rootfs_overlay; /* --overlay2=root:memory */
   const char *network;     /* "sandbox", "host" or "none" */

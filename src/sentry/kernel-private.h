@@ -25,6 +25,8 @@ typedef struct
   uint64_t next_seq;  /* seq of the next record appended */
   uint64_t read_seq;  /* SYSLOG_ACTION_READ's cursor */
   uint64_t last_usec;
+  uint64_t kmsg_end;  /* length of the /dev/kmsg stream */
+  int wake_fd;        /* eventfd written after each append, or -1 */
 } SentryKlog;
 
 typedef struct SentryListener SentryListener;

@@ -46,13 +46,28 @@ size_t sentry_kernel_log_size (SentryKernel *k);
 typedef struct
 {
   uint64_t seq;
-  uint64_t usec; /* time since boot */
-  int level;     /* syslog priority (6 = info) */
+  uint64_t usec;     /* time since boot */
+  uint64_t kmsg_off; /* where the record starts in the /dev/kmsg stream (below) */
+  int level;         /* syslog priority (6 = info) */
   char text[200];
 } SentryLogRecord;
 
 /* Fill *out with the first record whose seq >= seq. Returns 1, or 0 when there is none (yet). */
 int sentry_kernel_log_record (SentryKernel *k, uint64_t seq, SentryLogRecord *out);
+
+/* The /dev/kmsg stream: every record ever appended, back to back, each as sentry_kernel_log_format_kmsg writes it.
+ * Offsets only grow (records dropped from the ring leave the start of the stream unreadable), so an offset names
+ * one record for the sandbox's whole life: a reader's file position is all the state it needs.
+ *
+ * Fill *out with the first record still held whose kmsg_off >= off. Returns 1, or 0 when there is none (yet). */
+int sentry_kernel_log_record_at (SentryKernel *k, uint64_t off, SentryLogRecord *out);
+/* The stream's length: the offset of the next record to be appended. */
+uint64_t sentry_kernel_log_kmsg_end (SentryKernel *k);
+/* Format r as /dev/kmsg gives it, "PRI,SEQ,USEC,-;TEXT\n", into buf (size >= 256); returns its length. */
+size_t sentry_kernel_log_format_kmsg (const SentryLogRecord *r, char *buf, size_t size);
+/* Have every append write 1 to eventfd fd (-1: none), for readers that wait for new records elsewhere than on
+ * the log's condition variable. */
+void sentry_kernel_log_set_wake_fd (SentryKernel *k, int fd);
 
 /* How many calls of number nr were refused (numbers beyond the table share one counter). */
 uint64_t sentry_kernel_refused_count (SentryKernel *k, int nr);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sentry/kernel-private.h"
 
@@ -66,6 +67,11 @@ append_at (SentryKernel *k, int level, uint64_t usec, const char *text)
   r->usec = usec;
   r->level = level;
   snprintf (r->text, sizeof r->text, "%s", text);
+  {
+    char line[320];
+    r->kmsg_off = l->kmsg_end;
+    l->kmsg_end += sentry_kernel_log_format_kmsg (r, line, sizeof line);
+  }
   if (l->next_seq - l->first_seq > SENTRY_KLOG_RECORDS)
     l->first_seq = l->next_seq - SENTRY_KLOG_RECORDS;
   if (l->read_seq < l->first_seq)
@@ -81,7 +87,8 @@ sentry_klog_init (SentryKernel *k)
 
   pthread_mutex_init (&l->lock, NULL);
   pthread_cond_init (&l->changed, NULL);
-  l->first_seq = l->next_seq = l->read_seq = l->last_usec = 0;
+  l->first_seq = l->next_seq = l->read_seq = l->last_usec = l->kmsg_end = 0;
+  l->wake_fd = -1;
 
   append_at (k, 6, 0, "Starting " SENTRY_KERNEL_NAME "...");
   for (guint i = 0; i < G_N_ELEMENTS (boot_chatter); i++)
@@ -111,9 +118,38 @@ void
 sentry_klog_append (SentryKernel *k, int level, const char *text)
 {
   pthread_mutex_lock (&k->klog.lock);
+  int wake;
+
   append_at (k, level, now_usec (k), text);
   pthread_cond_broadcast (&k->klog.changed);
+  wake = k->klog.wake_fd;
   pthread_mutex_unlock (&k->klog.lock);
+  if (wake >= 0)
+    {
+      uint64_t one = 1;
+      if (write (wake, &one, sizeof one) < 0)
+        {
+          /* EAGAIN: the counter is full, the reader has a wake-up pending anyway. */
+        }
+    }
+}
+
+void
+sentry_kernel_log_set_wake_fd (SentryKernel *k, int fd)
+{
+  pthread_mutex_lock (&k->klog.lock);
+  k->klog.wake_fd = fd;
+  pthread_mutex_unlock (&k->klog.lock);
+}
+
+size_t
+sentry_kernel_log_format_kmsg (const SentryLogRecord *r, char *buf, size_t size)
+{
+  int n = snprintf (buf, size, "%d,%llu,%llu,-;%s\n", r->level, (unsigned long long) r->seq,
+                    (unsigned long long) r->usec, r->text);
+  if (n < 0)
+    return 0;
+  return (size_t) n < size ? (size_t) n : size - 1;
 }
 
 size_t
@@ -193,4 +229,36 @@ sentry_kernel_log_record (SentryKernel *k, uint64_t seq, SentryLogRecord *out)
     }
   pthread_mutex_unlock (&l->lock);
   return found;
+}
+
+int
+sentry_kernel_log_record_at (SentryKernel *k, uint64_t off, SentryLogRecord *out)
+{
+  SentryKlog *l = &k->klog;
+  int found = 0;
+
+  pthread_mutex_lock (&l->lock);
+  for (uint64_t seq = l->first_seq; seq < l->next_seq; seq++)
+    {
+      const SentryLogRecord *r = &l->records[seq % SENTRY_KLOG_RECORDS];
+      if (r->kmsg_off >= off)
+        {
+          *out = *r;
+          found = 1;
+          break;
+        }
+    }
+  pthread_mutex_unlock (&l->lock);
+  return found;
+}
+
+uint64_t
+sentry_kernel_log_kmsg_end (SentryKernel *k)
+{
+  uint64_t end;
+
+  pthread_mutex_lock (&k->klog.lock);
+  end = k->klog.kmsg_end;
+  pthread_mutex_unlock (&k->klog.lock);
+  return end;
 }

@@ -32,12 +32,10 @@ update-syscall-doc: src/sentry/syscall-doc$(EXEEXT)
 	mv $(top_srcdir)/docs/syscalls.md.tmp $(top_srcdir)/docs/syscalls.md
 .PHONY: update-syscall-doc
 
-# Mediated opens, credentials, the virtual /proc files and /dev/kmsg (sentry-files).
+# The sandbox kernel's files: their text (proc.c) and the FUSE filesystem that serves them (vfs.c).
 libruntime_a_SOURCES += \
-	src/sentry/files.c src/sentry/files.h \
-	src/sentry/creds.c src/sentry/creds.h \
 	src/sentry/proc.c src/sentry/proc.h \
-	src/sentry/kmsg.c src/sentry/kmsg.h
+	src/sentry/vfs.c src/sentry/vfs.h
 
 # Unit tests of the syscall layer, and the in-sandbox probe (static, so that it also runs in a busybox root).
 check_PROGRAMS += tests/unit/test-syscall-table tests/unit/test-sentry tests/sandbox/probe
@@ -55,23 +53,12 @@ else
 tests_sandbox_probe_LDFLAGS =
 endif
 
-check_PROGRAMS += tests/unit/test-sentry-files
-TESTS += tests/unit/test-sentry-files
-tests_unit_test_sentry_files_SOURCES = tests/unit/test-sentry-files.c
-tests_unit_test_sentry_files_LDADD = $(RUNTIME_LIBS)
+# The sandbox kernel's files: their text, and the FUSE filesystem read for real (as root; skipped otherwise).
+check_PROGRAMS += tests/unit/test-sentry-vfs
+TESTS += tests/unit/test-sentry-vfs
+tests_unit_test_sentry_vfs_SOURCES = tests/unit/test-sentry-vfs.c
+tests_unit_test_sentry_vfs_LDADD = $(RUNTIME_LIBS)
 EXTRA_DIST += tests/integration/sentry-files.bats
-
-# The credentials cache seen from a container: opens after every kind of credential change (static, like the
-# probe; tests/integration/sentry-creds.bats compiles it itself when it is not built here).
-check_PROGRAMS += tests/sandbox/credprobe
-tests_sandbox_credprobe_SOURCES = tests/sandbox/credprobe.c
-tests_sandbox_credprobe_CFLAGS = $(WARN_CFLAGS) -O2 -pthread
-if CAN_STATIC
-tests_sandbox_credprobe_LDFLAGS = -static -pthread
-else
-tests_sandbox_credprobe_LDFLAGS = -pthread
-endif
-EXTRA_DIST += tests/integration/sentry-creds.bats
 
 # The limits behind the virtual /proc files, on fake cgroup v1 and v2 trees.
 check_PROGRAMS += tests/unit/test-sentry-proc

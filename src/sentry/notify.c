@@ -76,19 +76,3 @@ sentry_call_valid (const SentryCall *call)
   return 0;
 }
 
-long
-sentry_addfd (const SentryCall *call, int fd, unsigned newfd_flags)
-{
-  struct seccomp_notif_addfd addfd;
-  int r;
-
-  memset (&addfd, 0, sizeof addfd);
-  addfd.id = call->req->id;
-  addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
-  addfd.srcfd = fd;
-  addfd.newfd_flags = newfd_flags;
-  r = ioctl (call->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
-  if (r < 0)
-    return -errno;
-  return r;
-}

@@ -6,8 +6,7 @@
  *
  *   >= 0                the syscall's return value
  *   < 0                 -errno: the syscall fails with that errno
- *   SENTRY_ANSWERED     the handler has answered already (sentry_addfd () answers with the new fd)
- *   SENTRY_CONTINUE     the kernel runs the call itself (observed calls only, see below)
+ *   SENTRY_ANSWERED     the handler has answered already
  *
  * Handlers run on the syscall path: no GLib, no malloc, no stdio. Use stack buffers, the helpers below and
  * log_*() (allocation-free). Several notification threads serve one container, so handlers must be reentrant.
@@ -17,12 +16,15 @@
  *     (sentry_write_mem);
  *   - check that the notification is still valid (sentry_call_valid) after reading the app's memory and before
  *     acting on what was read or writing into the app (the pid in the request could otherwise have been reused);
- *   - never answer a security decision with "continue" (SENTRY_CONTINUE is for calls the Sentry only observes);
- *   - a descriptor the app gets is opened by the Sentry and installed with sentry_addfd ().
+ *   - never answer a decision with "continue" (SECCOMP_USER_NOTIF_FLAG_CONTINUE lets the kernel read the arguments
+ *     again from memory the app can change): a handler performs the call or fails it;
+ *   - a descriptor the app gets is installed with SECCOMP_IOCTL_NOTIF_ADDFD (SECCOMP_ADDFD_FLAG_SEND), never by a
+ *     path the app could change after the check. No handler hands out descriptors today: opens are native, and the
+ *     sandbox kernel's files are served over FUSE (vfs.h).
  *
- * The handlers live with their families: uts.c (uname, sethostname, setdomainname), syslog.c, files.c (open,
- * openat, openat2, creat), proc.c (sysinfo). A row of syscall-table.c names its handler; a new handler is
- * declared in its family's header and added to its row. */
+ * The handlers live with their families: uts.c (uname, sethostname, setdomainname), syslog.c, proc.c (sysinfo),
+ * sched.c (sched_getaffinity). A row of syscall-table.c names its handler; a new handler is declared in its
+ * family's header and added to its row. */
 #pragma once
 
 #include <linux/seccomp.h>
@@ -52,12 +54,6 @@ typedef long (*SentryHandler) (SentryCall *call);
 /* Returned by a handler that answered the notification itself. */
 #define SENTRY_ANSWERED ((long) INT64_MIN)
 
-/* Returned by a handler that only observes the call and lets the kernel run it (SECCOMP_USER_NOTIF_FLAG_CONTINUE):
- * a call after which the Sentry must not trust something it cached (chroot: the listener's cached root; setuid,
- * capset, execve and the other credential calls: the cached credentials, creds.h). Never for a security decision:
- * the kernel reads the arguments again from memory the app can change. */
-#define SENTRY_CONTINUE ((long) INT64_MIN + 1)
-
 static inline uint64_t
 sentry_call_arg (const SentryCall *call, unsigned i)
 {
@@ -86,13 +82,7 @@ ssize_t sentry_read_string (const SentryCall *call, uint64_t addr, char *buf, si
  * SECCOMP_IOCTL_NOTIF_ID_VALID. */
 int sentry_call_valid (const SentryCall *call);
 
-/* Install fd (a descriptor of the Sentry's) into the caller as the result of the call, atomically
- * (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND). newfd_flags is 0 or O_CLOEXEC. On success the call is
- * answered with the new descriptor number: return SENTRY_ANSWERED. Returns the app's fd number (>= 0) or -errno
- * (then the call is not answered; return the error). The caller still owns fd and closes it. */
-long sentry_addfd (const SentryCall *call, int fd, unsigned newfd_flags);
-
-/* Call before a wait that may last (an open of a FIFO waiting for its peer, syslog(2) READ waiting for a line):
+/* Call before a wait that may last (syslog(2) READ waiting for a line):
  * another thread takes over receiving the container's calls, so that they do not wait behind this one. Cheap;
  * may be called more than once. Without it the container's calls are served by one thread at a time. */
 void sentry_call_may_block (SentryCall *call);
@@ -100,18 +90,6 @@ void sentry_call_may_block (SentryCall *call);
 /* TRUE once the Sentry is shutting this container's listener down (sentry_kernel_free): a handler that waits
  * should stop waiting and return an error (-EINTR), or the shutdown waits for it. */
 int sentry_call_stopping (const SentryCall *call);
-
-/* The container's root directory cached for this listener (every process behind one seccomp listener has the same
- * root until one of them calls chroot): a borrowed O_PATH descriptor, valid until the listener ends, or -1 when
- * there is none (yet, or any more after a chroot). */
-int sentry_call_cached_root (const SentryCall *call);
-
-/* Offer root (the caller's /proc/TID/root, opened before a successful sentry_call_valid) as the listener's cached
- * root; the listener keeps a duplicate if it has none. */
-void sentry_call_offer_root (const SentryCall *call, int root);
-
-/* A process behind this listener changes its root (chroot): stop using and offering the cached root. */
-void sentry_call_forget_root (const SentryCall *call);
 
 /* The name of syscall nr from the table ("openat"), or NULL if the table does not know it. */
 const char *sentry_syscall_name (int nr);

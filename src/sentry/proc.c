@@ -25,39 +25,14 @@
 
 /* ---- small allocation-free helpers ---- */
 
-/* Where rendered text goes: a caller's buffer, or (fd >= 0) a buffer flushed to fd whenever it fills. */
+/* Where rendered text goes: a caller's buffer. */
 typedef struct
 {
   char *buf;
   size_t size;
   size_t len;
-  int overflow; /* buffer mode: the text did not fit; fd mode: a write failed */
-  int fd;
-  size_t flushed;
+  int overflow; /* the text did not fit */
 } Out;
-
-static void
-out_flush (Out *o)
-{
-  size_t off = 0;
-
-  if (o->fd < 0 || o->overflow)
-    return;
-  while (off < o->len)
-    {
-      ssize_t w = write (o->fd, o->buf + off, o->len - off);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        {
-          o->overflow = 1;
-          return;
-        }
-      off += (size_t) w;
-    }
-  o->flushed += o->len;
-  o->len = 0;
-}
 
 static void out_printf (Out *o, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
@@ -67,45 +42,27 @@ out_printf (Out *o, const char *fmt, ...)
   va_list ap;
   int n;
 
-  for (int attempt = 0; attempt < 2 && !o->overflow; attempt++)
-    {
-      va_start (ap, fmt);
-      n = vsnprintf (o->buf + o->len, o->size - o->len, fmt, ap);
-      va_end (ap);
-      if (n >= 0 && (size_t) n < o->size - o->len)
-        {
-          o->len += (size_t) n;
-          return;
-        }
-      if (o->fd < 0 || o->len == 0)
-        break;
-      out_flush (o);
-    }
-  o->overflow = 1;
+  if (o->overflow)
+    return;
+  va_start (ap, fmt);
+  n = vsnprintf (o->buf + o->len, o->size - o->len, fmt, ap);
+  va_end (ap);
+  if (n >= 0 && (size_t) n < o->size - o->len)
+    o->len += (size_t) n;
+  else
+    o->overflow = 1;
 }
 
 static void
 out_mem (Out *o, const char *data, size_t len)
 {
-  while (len > 0 && !o->overflow)
+  if (o->overflow || len >= o->size - o->len)
     {
-      size_t room = o->size - o->len;
-      size_t chunk = len < room ? len : room;
-      if (chunk == 0 || (o->fd < 0 && len >= room))
-        {
-          if (o->fd < 0)
-            {
-              o->overflow = 1;
-              return;
-            }
-          out_flush (o);
-          continue;
-        }
-      memcpy (o->buf + o->len, data, chunk);
-      o->len += chunk;
-      data += chunk;
-      len -= chunk;
+      o->overflow = 1;
+      return;
     }
+  memcpy (o->buf + o->len, data, len);
+  o->len += len;
 }
 
 /* Read a whole small file at dirfd/path into buf (NUL-terminated). Returns the length or -errno. */
@@ -177,10 +134,6 @@ static int host_proc = -1;
 static int host_cgroup = -1;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 
-/* Inode numbers of the top-level procfs files: procfs gives each of its fixed entries one inode number for every
- * mount of it, so the Sentry's own /proc tells what the container's procfs calls them. */
-static ino_t proc_ino[SENTRY_PROC_N_FILES];
-
 static const char *const file_names[SENTRY_PROC_N_FILES] = {
   [SENTRY_PROC_VERSION] = "version",
   [SENTRY_PROC_CMDLINE] = "cmdline",
@@ -200,18 +153,10 @@ static const char *const file_names[SENTRY_PROC_N_FILES] = {
 static void
 host_init (void)
 {
-  struct stat st;
-
   host_proc = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   host_cgroup = open ("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (host_proc < 0)
-    {
-      log_error ("sentry: open /proc: %s", strerror (errno));
-      return;
-    }
-  for (int f = SENTRY_PROC_VERSION; f <= SENTRY_PROC_KMSG; f++)
-    if (fstatat (host_proc, file_names[f], &st, AT_SYMLINK_NOFOLLOW) == 0)
-      proc_ino[f] = st.st_ino;
+    log_error ("sentry: open /proc: %s", strerror (errno));
 }
 
 int
@@ -227,46 +172,6 @@ sentry_proc_file_name (SentryProcFile f)
   if (f <= SENTRY_PROC_NONE || f >= SENTRY_PROC_N_FILES)
     return "";
   return file_names[f];
-}
-
-SentryProcFile
-sentry_proc_identify (int fd, const struct stat *st)
-{
-  struct statfs sfs;
-  char link[64];
-  char path[512];
-  ssize_t n;
-
-  SentryProcFile top = SENTRY_PROC_NONE;
-
-  /* Cheap filters first: procfs is on an anonymous device; its fixed top-level files have well-known inode
-   * numbers, and /proc/sys files report size 0. Only then ask the filesystem type. */
-  if (!S_ISREG (st->st_mode) || major (st->st_dev) != 0)
-    return SENTRY_PROC_NONE;
-  pthread_once (&host_once, host_init);
-  for (int f = SENTRY_PROC_VERSION; f <= SENTRY_PROC_KMSG; f++)
-    if (proc_ino[f] != 0 && st->st_ino == proc_ino[f])
-      top = (SentryProcFile) f;
-  if (top == SENTRY_PROC_NONE && st->st_size != 0)
-    return SENTRY_PROC_NONE;
-  if (fstatfs (fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
-    return SENTRY_PROC_NONE;
-  if (top != SENTRY_PROC_NONE)
-    return top;
-
-  /* /proc/sys entries get fresh inode numbers: go by the path, which is unique inside procfs. */
-  snprintf (link, sizeof link, "thread-self/fd/%d", fd);
-  n = readlinkat (host_proc, link, path, sizeof path - 1);
-  if (n <= 0)
-    return SENTRY_PROC_NONE;
-  path[n] = '\0';
-  for (int f = SENTRY_PROC_SYS_OSRELEASE; f < SENTRY_PROC_N_FILES; f++)
-    {
-      size_t fl = strlen (file_names[f]);
-      if ((size_t) n > fl && path[n - fl - 1] == '/' && strcmp (path + n - fl, file_names[f]) == 0)
-        return (SentryProcFile) f;
-    }
-  return SENTRY_PROC_NONE;
 }
 
 void
@@ -876,7 +781,7 @@ ssize_t
 sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim, pid_t caller_ns_tid,
                     char *buf, size_t size)
 {
-  Out o = { buf, size, 0, 0, -1, 0 };
+  Out o = { buf, size, 0, 0 };
   int r = render (&o, f, view, lim, caller_ns_tid);
 
   if (r < 0)
@@ -884,22 +789,6 @@ sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryPr
   if (o.overflow)
     return -ENOSPC;
   return (ssize_t) o.len;
-}
-
-ssize_t
-sentry_proc_render_fd (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
-                       pid_t caller_ns_tid, int fd)
-{
-  char buf[16384];
-  Out o = { buf, sizeof buf, 0, 0, fd, 0 };
-  int r = render (&o, f, view, lim, caller_ns_tid);
-
-  if (r < 0)
-    return r;
-  out_flush (&o);
-  if (o.overflow)
-    return -EIO;
-  return (ssize_t) o.flushed;
 }
 
 void

@@ -3,11 +3,10 @@
  * /proc/{version,cmdline,uptime,meminfo,cpuinfo,stat,loadavg} and /proc/sys/kernel/{osrelease,ostype,version,
  * hostname,domainname} are the Sentry's: their text comes from the sandbox kernel (release, version string,
  * boot time, uts names) and from the limits of the calling app's cgroups (memory, cpu), as LXCFS does, so that
- * they agree with uname(2), sysinfo(2) and with each other. files.c recognises an open of one of them (after
- * path resolution, by what the path resolved to) and serves the text rendered here from a sealed memfd.
+ * they agree with uname(2), sysinfo(2) and with each other. vfs.c serves the text rendered here over FUSE.
  *
- * Rendering is allocation-free (stack buffers, the Sentry's own descriptors to /proc and /sys/fs/cgroup): it
- * runs on the syscall path. */
+ * Rendering is allocation-free (stack buffers, the Sentry's own descriptors to /proc and /sys/fs/cgroup): sysinfo(2)
+ * runs it on the syscall path. */
 #pragma once
 
 #include <stddef.h>
@@ -82,17 +81,8 @@ void sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec
 ssize_t sentry_proc_render (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
                             pid_t caller_ns_tid, char *buf, size_t size);
 
-/* The same, written to fd (a memfd) through a small buffer, for texts of any size (cpuinfo of a large host).
- * Returns the length written, or -errno. */
-ssize_t sentry_proc_render_fd (SentryProcFile f, const SentryProcView *view, const SentryProcLimits *lim,
-                               pid_t caller_ns_tid, int fd);
-
 /* sysinfo(2) of the sandbox, consistent with meminfo/uptime. */
 void sentry_proc_sysinfo (const SentryProcView *view, const SentryProcLimits *lim, struct sysinfo *out);
-
-/* Which virtual file a descriptor opened by the Sentry is, if any: fd is an O_PATH or open descriptor of the
- * resolved file; st its fstat. Returns SENTRY_PROC_NONE for every other file. */
-SentryProcFile sentry_proc_identify (int fd, const struct stat *st);
 
 /* The file's name for logs and memfd names ("version", "sys/kernel/osrelease"). */
 const char *sentry_proc_file_name (SentryProcFile f);

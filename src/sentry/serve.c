@@ -31,7 +31,6 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "sentry/creds.h"
 #include "sentry/kernel-private.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -62,8 +61,6 @@ struct SentryListener
   int self_watch; /* no watcher thread: the one worker polls for the end itself, then closes the fd */
   int abandon;    /* the watcher leaves at once, closing nothing (serving falls back to self_watch) */
   int started;    /* atomic: n_workers is final (the watcher waits for it before it stops the workers) */
-  int root_fd;    /* atomic: the cached root (sentry_call_cached_root), or -1 */
-  int root_off;   /* atomic: a chroot was seen: no cached root */
   SentryListener *next;
 };
 
@@ -165,61 +162,11 @@ dispatch (SentryListener *L, const struct seccomp_notif *req)
   else
     ret = sentry_refuse (&call, row);
 
-  if (ret == SENTRY_CONTINUE)
-    {
-      if (traced)
-        sentry_strace (&call, row, 0, TRUE);
-      answer (L, req, 0, TRUE);
-      return call.released;
-    }
   if (traced)
     sentry_strace (&call, row, ret, FALSE);
   if (ret != SENTRY_ANSWERED)
     answer (L, req, ret, FALSE);
   return call.released;
-}
-
-int
-sentry_call_cached_root (const SentryCall *call)
-{
-  SentryListener *L = call->listener;
-
-  if (L == NULL || __atomic_load_n (&L->root_off, __ATOMIC_ACQUIRE))
-    return -1;
-  return __atomic_load_n (&L->root_fd, __ATOMIC_ACQUIRE);
-}
-
-void
-sentry_call_offer_root (const SentryCall *call, int root)
-{
-  SentryListener *L = call->listener;
-  int fd, none = -1;
-
-  if (L == NULL || root < 0 || __atomic_load_n (&L->root_off, __ATOMIC_ACQUIRE)
-      || __atomic_load_n (&L->root_fd, __ATOMIC_ACQUIRE) >= 0)
-    return;
-  fd = fcntl (root, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0)
-    return;
-  if (!__atomic_compare_exchange_n (&L->root_fd, &none, fd, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-    close (fd);
-}
-
-void
-sentry_call_forget_root (const SentryCall *call)
-{
-  /* The descriptor stays open until the listener ends: another worker may be using it right now. */
-  if (call->listener != NULL)
-    __atomic_store_n (&call->listener->root_off, 1, __ATOMIC_RELEASE);
-}
-
-/* The listener's processes are gone: its cached root must not keep their root filesystem busy. */
-static void
-drop_root (SentryListener *L)
-{
-  int fd = __atomic_exchange_n (&L->root_fd, -1, __ATOMIC_ACQ_REL);
-  if (fd >= 0)
-    close (fd);
 }
 
 int
@@ -327,12 +274,9 @@ worker_main (void *data)
             break;
         }
     }
-  /* The thread's cached status descriptors and credentials (pidfds) go with it. */
-  sentry_creds_cache_clear ();
   if (L->self_watch)
     {
       log_debug ("sentry: container %s: no more processes behind its seccomp listener", L->id);
-      drop_root (L);
       close (L->fd);
       L->fd = -1;
     }
@@ -383,7 +327,6 @@ watcher_main (void *data)
         pthread_kill (L->workers[i], wake_signal);
       }
   log_debug ("sentry: container %s: no more processes behind its seccomp listener", L->id);
-  drop_root (L);
   close (L->fd);
   L->fd = -1;
   return NULL;
@@ -524,7 +467,6 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
   L->k = k;
   L->fd = notify_fd;
   L->init_pid = init_pid;
-  L->root_fd = -1;
   g_strlcpy (L->id, container_id != NULL ? container_id : "", sizeof L->id);
   asked = worker_count ();
   wanted = workers_for_room (asked, pids_room ());

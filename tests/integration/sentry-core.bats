@@ -146,35 +146,36 @@ run_in_runsc ()
 }
 
 @test "sentry-core: a tiny pids.limit leaves the Sentry fewer notification threads (room for the app), not an abort" {
-  # Three tasks are the least a sandbox needs: the Sentry, the container's init and one notification thread
-  # (which then also watches for the container's end). The OOM watcher and the other threads are optional.
-  # No room for a fork either: one process, whose open of /proc/version the Sentry serves.
+  # Four tasks are the least a sandbox needs: the Sentry, the thread that serves its /proc files (FUSE), the
+  # container's init and one notification thread (which then also watches for the container's end). The OOM
+  # watcher and the other threads are optional. No room for a fork either: one process, whose reads of
+  # /proc/version the Sentry serves.
   bundle_args "$BUNDLE" cat /proc/sys/kernel/osrelease /proc/version
-  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 3'
-  run_in_runsc --log "$BATS_TEST_TMPDIR/log3" --debug
-  [ "$status" -eq 0 ] || fail "pids.limit 3: status $status: $output; log: $(cat "$BATS_TEST_TMPDIR/log3")"
-  [ "$(head -1 <<< "$output")" = 4.4.0 ] || fail "pids.limit 3: osrelease: $output"
-  grep -q "^Linux version 4.4.0 " <<< "$output" || fail "pids.limit 3: /proc/version: $output"
-  grep -q "no room for more than one notification thread" "$BATS_TEST_TMPDIR/log3" \
-    || fail "no warning: $(cat "$BATS_TEST_TMPDIR/log3")"
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 4'
+  run_in_runsc --log "$BATS_TEST_TMPDIR/log4" --debug
+  [ "$status" -eq 0 ] || fail "pids.limit 4: status $status: $output; log: $(cat "$BATS_TEST_TMPDIR/log4")"
+  [ "$(head -1 <<< "$output")" = 4.4.0 ] || fail "pids.limit 4: osrelease: $output"
+  grep -q "^Linux version 4.4.0 " <<< "$output" || fail "pids.limit 4: /proc/version: $output"
+  grep -q "no room for more than one notification thread" "$BATS_TEST_TMPDIR/log4" \
+    || fail "no warning: $(cat "$BATS_TEST_TMPDIR/log4")"
 
-  # pids.limit 8: the Sentry takes at most half of the room, so that the container's shell can still fork.
-  ID=$ID-8
+  # pids.limit 9: the Sentry takes at most half of the room, so that the container's shell can still fork.
+  ID=$ID-9
   bundle_args "$BUNDLE" sh -c 'uname -r; uname -r; echo forked'
-  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 8'
-  run_in_runsc --log "$BATS_TEST_TMPDIR/log8" --debug
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 9'
+  run_in_runsc --log "$BATS_TEST_TMPDIR/log9" --debug
   [ "$status" -eq 0 ] && [ "$output" = "$(printf '4.4.0\n4.4.0\nforked')" ] \
-    || fail "pids.limit 8: status $status: $output"
-  grep -q "2 notification threads instead of 4, to leave the container room" "$BATS_TEST_TMPDIR/log8" \
-    || fail "pids.limit 8: $(grep -i thread "$BATS_TEST_TMPDIR/log8")"
+    || fail "pids.limit 9: status $status: $output"
+  grep -q "2 notification threads instead of 4, to leave the container room" "$BATS_TEST_TMPDIR/log9" \
+    || fail "pids.limit 9: $(grep -i thread "$BATS_TEST_TMPDIR/log9")"
 
   # No room for the init's one thread: a clean error, never SIGABRT.
-  ID=$ID-2
-  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 2'
+  ID=$ID-3
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 3'
   run_in_runsc
-  [ "$status" -ne 0 ] || fail "pids.limit 2 ran: $output"
-  grep -q "Resource temporarily unavailable" <<< "$output" || fail "pids.limit 2: $output"
-  ! grep -q "signal 6" <<< "$output" || fail "pids.limit 2: the Sentry aborted: $output"
+  [ "$status" -ne 0 ] || fail "pids.limit 3 ran: $output"
+  grep -q "Resource temporarily unavailable" <<< "$output" || fail "pids.limit 3: $output"
+  ! grep -q "signal 6" <<< "$output" || fail "pids.limit 3: the Sentry aborted: $output"
 }
 
 @test "sentry-core: runsc help syscalls prints the table as table, json and csv" {

@@ -3,14 +3,14 @@
  *
  *   probe [--release=R] [--hostname=H] [--domainname=D] [--sethostname] [--no-pidns] [--net-raw] [--quiet]
  *         [--files | --files-only] [--mem-limit=BYTES]
- *   --files adds the sentry-files checks (/proc files, /dev/kmsg, mediated opens); --files-only runs only them.
+ *   --files adds the sentry-files checks (/proc files, /dev/kmsg, opens); --files-only runs only them.
  *   --net-raw expects raw and packet sockets to work (runsc --net-raw, with CAP_NET_RAW in the spec).
  *
  * Prints one TAP-like line per check ("ok - what" or "not ok - what: detail") and exits 0 when every check
  * passed, 1 otherwise. Every check is one that a process outside the sandbox (root on the host) fails: a refused
  * call must fail with the sandbox's errno, not with what the host kernel would answer.
  *
- * Plain libc only. The sentry-files checks (mediated opens, /proc, /dev/kmsg) go in their own section below. */
+ * Plain libc only. The sentry-files checks (opens, /proc, /dev/kmsg) go in their own section below. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -343,6 +343,22 @@ check_checked (int own_pidns, int net_raw)
     check_errno ("ptrace refused without a pid namespace", ptrace (PTRACE_PEEKDATA, 1, NULL, NULL), EPERM);
 }
 
+/* The name buffer a thread rewrites while sethostname reads it. */
+static volatile int name_flip_stop;
+static char name_flip[16] = "flip-aaaa";
+
+static void *
+name_flipper (void *arg)
+{
+  (void) arg;
+  while (!name_flip_stop)
+    {
+      memcpy (name_flip, "flip-bbbb", 9);
+      memcpy (name_flip, "flip-aaaa", 9);
+    }
+  return NULL;
+}
+
 static void
 check_sethostname (void)
 {
@@ -352,9 +368,30 @@ check_sethostname (void)
   check (uname (&u) == 0 && strcmp (u.nodename, name) == 0, "uname shows the new hostname", "got %s",
          u.nodename);
   check_errno ("sethostname of 65 bytes is EINVAL", sethostname (name, 65), EINVAL);
+
+  /* An emulated call reads its argument once: a buffer rewritten during the call gives one name or the other,
+   * never a mix (the Sentry copies the name before it decides and sets it). */
+  pthread_t t;
+  int torn = 0, calls = 0;
+  if (pthread_create (&t, NULL, name_flipper, NULL) == 0)
+    {
+      for (int i = 0; i < 2000; i++)
+        {
+          if (sethostname (name_flip, 9) < 0 || uname (&u) < 0)
+            continue;
+          calls++;
+          if (strcmp (u.nodename, "flip-aaaa") != 0 && strcmp (u.nodename, "flip-bbbb") != 0)
+            torn++;
+        }
+      name_flip_stop = 1;
+      pthread_join (t, NULL);
+    }
+  check (calls > 0 && torn == 0, "sethostname with a buffer rewritten meanwhile sets one whole name",
+         "calls %d, torn names %d", calls, torn);
+  sethostname (name, strlen (name));
 }
 
-/* ---- sentry-files checks (mediated opens, /proc, /dev/kmsg) go below this line ---- */
+/* ---- sentry-files checks (opens, /proc, /dev/kmsg) go below this line ---- */
 
 /* Read a whole small file into buf (NUL-terminated); returns the length or -errno. */
 static long
@@ -423,7 +460,7 @@ check_proc_files (const char *release, uint64_t mem_limit)
   check (n > 0 && strstr (buf, release) != NULL, "/proc/cmdline names the sandbox kernel", "got %.100s", buf);
   {
     int fd = open ("/proc/version", O_WRONLY);
-    check (fd < 0 && errno == EACCES, "/proc/version is not writable", "open O_WRONLY: %s",
+    check (fd < 0 && (errno == EROFS || errno == EACCES), "/proc/version is not writable", "open O_WRONLY: %s",
            fd < 0 ? strerror (errno) : "succeeded");
     if (fd >= 0)
       close (fd);
@@ -515,6 +552,111 @@ check_kmsg_files (void)
     }
 }
 
+/* Opens are the kernel's: O_PATH descriptors, openat2's resolve flags on the sandbox's files, and a FIFO that
+ * several writers open before its reader (the kind of blocking open that must never hold anything of the
+ * Sentry's). */
+static void
+check_open_paths (void)
+{
+  struct stat st;
+  char link[128];
+  char buf[256];
+  int fd, pfd;
+  long n;
+
+  fd = open ("/proc/version", O_PATH | O_CLOEXEC);
+  check (fd >= 0 && fstatat (fd, "", &st, AT_EMPTY_PATH) == 0 && S_ISREG (st.st_mode),
+         "open O_PATH, then fstatat AT_EMPTY_PATH", "%s", strerror (errno));
+  if (fd >= 0)
+    {
+      check (read (fd, buf, 1) < 0 && errno == EBADF, "an O_PATH descriptor does not read", "%s", strerror (errno));
+      close (fd);
+    }
+  unlink ("/tmp/probe-opath-link");
+  if (symlink ("/proc/version", "/tmp/probe-opath-link") == 0)
+    {
+      fd = open ("/tmp/probe-opath-link", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      n = fd >= 0 ? readlinkat (fd, "", link, sizeof link - 1) : -1;
+      link[n > 0 ? n : 0] = '\0';
+      check (fd >= 0 && strcmp (link, "/proc/version") == 0, "open O_PATH|O_NOFOLLOW of a symlink, then readlinkat",
+             "fd %d, link \"%s\": %s", fd, link, strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      unlink ("/tmp/probe-opath-link");
+    }
+
+  {
+    struct
+    {
+      unsigned long long flags, mode, resolve;
+    } how = { O_RDONLY | O_CLOEXEC, 0, 0x04 | 0x02 }; /* RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS */
+    fd = (int) syscall (SYS_openat2, AT_FDCWD, "/proc/version", &how, sizeof how);
+    n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+    buf[n > 0 ? n : 0] = '\0';
+    check (fd >= 0 && n > 0, "openat2 of /proc/version with RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS reads",
+           "%s", strerror (errno));
+    if (fd >= 0)
+      close (fd);
+    pfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    how.resolve = 0x08; /* RESOLVE_BENEATH */
+    fd = pfd >= 0 ? (int) syscall (SYS_openat2, pfd, "version", &how, sizeof how) : -1;
+    check (fd >= 0, "openat2 of version beneath /proc reads", "%s", strerror (errno));
+    if (fd >= 0)
+      close (fd);
+    if (pfd >= 0)
+      close (pfd);
+  }
+
+  /* Five writers block in open until the reader comes; five rounds (the Sentry's mediated open deadlocked about
+   * every other round). A round that takes 10 s fails. */
+  unlink ("/tmp/probe-fifo");
+  if (mkfifo ("/tmp/probe-fifo", 0600) < 0)
+    {
+      check (0, "mkfifo", "%s", strerror (errno));
+      return;
+    }
+  int rounds_ok = 0;
+  for (int round = 0; round < 5; round++)
+    {
+      pid_t writers[5];
+      int got = 0;
+      for (int w = 0; w < 5; w++)
+        {
+          writers[w] = fork ();
+          if (writers[w] == 0)
+            {
+              alarm (10);
+              int wfd = open ("/tmp/probe-fifo", O_WRONLY);
+              _exit (wfd >= 0 && write (wfd, "x", 1) == 1 ? 0 : 1);
+            }
+        }
+      usleep (20000);
+      pid_t reader = fork ();
+      if (reader == 0)
+        {
+          alarm (10);
+          int rfd = open ("/tmp/probe-fifo", O_RDONLY);
+          int total = 0;
+          while (rfd >= 0 && (n = read (rfd, buf, sizeof buf)) > 0)
+            total += (int) n;
+          _exit (total == 5 ? 0 : 1);
+        }
+      for (int w = 0; w < 5; w++)
+        {
+          int status = 0;
+          waitpid (writers[w], &status, 0);
+          got += WIFEXITED (status) && WEXITSTATUS (status) == 0;
+        }
+      int status = 0;
+      waitpid (reader, &status, 0);
+      if (got == 5 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+        rounds_ok++;
+    }
+  unlink ("/tmp/probe-fifo");
+  check (rounds_ok == 5, "a FIFO opened by five blocking writers and one reader, five rounds", "%d of 5 rounds",
+         rounds_ok);
+}
+
 static int
 write_text (const char *path, const char *text, mode_t mode)
 {
@@ -549,7 +691,7 @@ flipper (void *arg)
   return NULL;
 }
 
-/* Mediated opens: the app's permissions, the root's bounds, /proc/self, and no time-of-check/time-of-use gap.
+/* Opens: the app's permissions, the root's bounds, /proc/self, and no time-of-check/time-of-use gap.
  * Needs root in the sandbox to make its fixtures (a file of another owner), then drops to nobody in a child. */
 static void
 check_opens (void)
@@ -725,6 +867,7 @@ main (int argc, char **argv)
     {
       check_proc_files (release, mem_limit);
       check_kmsg_files ();
+      check_open_paths ();
       check_opens ();
     }
 

@@ -426,36 +426,6 @@ test_free_with_blocked_reader (void)
   g_assert_cmpint (ms, <, 3000);
 }
 
-/* Nor for an app blocked opening a FIFO that has no writer (the Sentry polls for the peer). If the Sentry waited,
- * the app's alarm would end it after 5 s, and the free would have taken that long. */
-static void
-blocked_fifo_child (void *data)
-{
-  alarm (5);
-  int fd = open (data, O_RDONLY);
-  _exit (fd < 0 && errno == EINTR ? 0 : 32);
-}
-
-static void
-test_free_with_blocked_fifo_open (void)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-sentry-fifo-XXXXXX", &error);
-  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
-  SentryKernel *k = new_kernel (NULL, NULL);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
-  GThread *t = g_thread_new ("free", free_later, k);
-  int status = run_sandboxed (k, blocked_fifo_child, fifo, NULL, NULL);
-  int ms = GPOINTER_TO_INT (g_thread_join (t));
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  g_assert_cmpint (ms, <, 3000);
-  unlink (fifo);
-  rmdir (dir);
-}
-
 static void
 test_kernel_log_api (void)
 {
@@ -526,6 +496,5 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry/kernel-log-api", test_kernel_log_api);
   g_test_add_func ("/sentry/syslog-read-blocks-alone", test_syslog_read_blocks_alone);
   g_test_add_func ("/sentry/free-with-blocked-reader", test_free_with_blocked_reader);
-  g_test_add_func ("/sentry/free-with-blocked-fifo-open", test_free_with_blocked_fifo_open);
   return g_test_run ();
 }
