@@ -27,6 +27,15 @@ bench-startup: runsc$(EXEEXT)
 # `make bench`: every benchmark (never part of `make check` or tests/run).
 bench: bench-startup bench-syscalls
 
+# bench/workloads: nginx under wrk, a cp/rm loop, a python import loop and a gcc loop in a Debian root
+# (debootstrap, cached in /var/cache/runsc-bench) under runc, crun and runsc, interleaved; medians of REPS
+# (default 3) and runsc's ratio to runc against issue 10's goals.  As root.
+EXTRA_DIST += bench/workloads
+.PHONY: bench-workloads
+bench-workloads: runsc$(EXEEXT)
+	REPS=$(REPS) RUNSC=$(abs_builddir)/runsc $(SHELL) $(srcdir)/bench/workloads
+bench: bench-workloads
+
 # bench/containerd: `ctr run --rm` of /bin/true through a private containerd with our shim (driving runsc, and
 # runc for the shim's own cost) and containerd's runc shim (runc, crun).  As root.  N=20 by default.
 EXTRA_DIST += bench/containerd
