@@ -88,6 +88,10 @@ start_member ()
   [ "$(cat "/sys/fs/cgroup/memory$PARENT/$POD/memory.limit_in_bytes")" != 67108864 ] || errors+=("the sandbox got the member's limit")
   # The sandbox kernel's view inside the member is its limit.
   [ "$(tail -n1 "$OUT/app.out" | tr -s ' ')" = "MemTotal: 65536 kB" ] || errors+=("meminfo: $(tail -n1 "$OUT/app.out")")
+  # ...while the pod's own container, in the sandbox's cgroup (no limit of its own), reading the same file of the
+  # same Sentry at the same time, sees its own.
+  pod_mem=$(rs exec "$POD" grep MemTotal /proc/meminfo | tr -s ' ')
+  [ -n "$pod_mem" ] && [ "$pod_mem" != "MemTotal: 65536 kB" ] || errors+=("the pod's own meminfo: $pod_mem")
 
   # An exec'd process goes to the member's cgroup too.
   rs exec --detach "$ID" /bin/sleep 907 || errors+=("exec --detach failed")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# The Sentry's mediated opens and the virtual kernel's files, seen from inside real containers run by runsc:
-# the static probe's --files checks (in runsc, and the same probe on the host and under runc to show which
-# differences are the sandbox's), busybox's everyday tools, a memory limit seen through /proc/meminfo and
-# free, and a Debian root filesystem (debootstrap, cached under tests/cache/) running python3 and nginx.
+# Native opens and the sandbox kernel's files (the Sentry's FUSE filesystem), seen from inside real containers
+# run by runsc: the static probe's --files checks (in runsc, and the same probe on the host and under runc to
+# show which differences are the sandbox's), busybox's everyday tools, a memory limit seen through /proc/meminfo
+# and free, dmesg -w following a later record, files the application cannot unmount or write, nothing left
+# after delete, a host without FUSE, and a Debian root filesystem (debootstrap, cached under tests/cache/)
+# running python3 and nginx.
 
 load helpers
 
@@ -178,9 +180,7 @@ debian_rootfs ()
   "$RUNSC" --root "$ROOT" delete --force "$ID" 3>&-
 }
 
-@test "sentry-files: after chroot, absolute paths resolve in the new root (the Sentry's cached root is dropped)" {
-  # The Sentry caches the container's root for its opens; a chroot must end that, or /marker would be the
-  # container's instead of the new root's.
+@test "sentry-files: after chroot, absolute paths resolve in the new root" {
   mkdir -p "$BUNDLE/rootfs/sub/bin"
   cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/sub/bin/busybox"
   ln -s busybox "$BUNDLE/rootfs/sub/bin/cat"
@@ -191,6 +191,83 @@ debian_rootfs ()
   run_in_runsc
   [ "$status" -eq 0 ] || fail "status $status: $output"
   [ "$output" = "$(printf 'outer\nouter\ninner\nouter')" ] || fail "output: $output"
+}
+
+@test "sentry-files: a reader following /dev/kmsg (dmesg -w) sees a record appended later (an OOM kill)" {
+  [ -x "$PROBE" ] || fail "no probe at $PROBE"
+  cp "$PROBE" "$BUNDLE/rootfs/probe"
+  limit=$((64 << 20))
+  bundle_jq "$BUNDLE" '.linux.resources.memory.limit = $l' --argjson l "$limit"
+  [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] \
+    && bundle_jq "$BUNDLE" '.linux.resources.memory.swap = $l' --argjson l "$limit"
+  # The follower starts from the end of the log; then a shell allocates past the limit and is killed.
+  bundle_args "$BUNDLE" /bin/sh -c '/probe --follow-kmsg="out of memory" > /tmp/f & f=$!
+    while ! grep -q following /tmp/f; do sleep 0.1; done
+    dd if=/dev/zero of=/dev/null bs=256M count=1 2> /dev/null; echo "hog exited $?"
+    wait $f; echo "follower exited $?"; cat /tmp/f'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  grep -q "hog exited 137" <<< "$output" || fail "the hog was not killed: $output"
+  grep -q "follower exited 0" <<< "$output" || fail "the follower did not see the OOM record: $output"
+  grep -Eq '^followed: 6,[0-9]+,[0-9]+,-;Memory cgroup out of memory' <<< "$output" || fail "record: $output"
+}
+
+@test "sentry-files: the application cannot write, unmount or remount the sandbox kernel's files, even with CAP_SYS_ADMIN" {
+  bundle_caps "$BUNDLE" CAP_SYS_ADMIN CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER
+  bundle_args "$BUNDLE" /bin/sh -c '
+    for f in /proc/version /proc/meminfo /proc/sys/kernel/hostname /proc/sys/kernel/osrelease /dev/kmsg; do
+      echo x > $f && echo "wrote $f"
+      chmod 666 $f && echo "chmod $f"
+      umount $f && echo "unmounted $f"
+      umount -l $f && echo "detached $f"
+      mount -o remount,rw,bind $f && echo "remounted $f"
+    done
+    mount --bind /etc/hostname /proc/version && echo "bound over /proc/version"
+    cat /proc/version /proc/sys/kernel/osrelease'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  ! grep -Eq '^(wrote|chmod|unmounted|detached|remounted|bound) ' <<< "$output" || fail "changed: $output"
+  grep -q "^Linux version 4.4.0 " <<< "$output" || fail "/proc/version changed: $output"
+  grep -qx "4.4.0" <<< "$output" || fail "osrelease changed: $output"
+}
+
+# Is there a FUSE connection numbered $1 (fusectl, mounted in a mount namespace of its own when the host has not)?
+conn_exists ()
+{
+  unshare -m sh -c 'mountpoint -q /sys/fs/fuse/connections || mount -t fusectl fusectl /sys/fs/fuse/connections
+    test -d "/sys/fs/fuse/connections/$1"' sh "$1"
+}
+
+@test "sentry-files: the FUSE connection of a container is gone after delete" {
+  bundle_args "$BUNDLE" /bin/sleep 1000
+  "$RUNSC" --root "$ROOT" create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- \
+    || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  "$RUNSC" --root "$ROOT" start "$ID" 3>&- || fail "start"
+  sentry=$("$RUNSC" --root "$ROOT" state "$ID" | jq .pid)
+  init=$(cut -d' ' -f1 "/proc/$sentry/task/$sentry/children")
+  # The filesystem's device (0:N in the container's mountinfo) names its connection, /sys/fs/fuse/connections/N.
+  dev=$(awk '$5 == "/proc/version" { print $3 }' "/proc/$init/mountinfo")
+  [ -n "$dev" ] || fail "no mount on /proc/version: $(cat "/proc/$init/mountinfo")"
+  conn=${dev#0:}
+  conn_exists "$conn" || fail "no FUSE connection $conn for device $dev"
+  # Nothing of it on the host: the mount is in the container's namespace only.
+  ! grep -q fuse.runsc /proc/self/mountinfo || fail "a FUSE mount on the host: $(grep fuse.runsc /proc/self/mountinfo)"
+  "$RUNSC" --root "$ROOT" delete --force "$ID" 3>&- || fail "delete"
+  for _ in $(seq 50); do conn_exists "$conn" || break; sleep 0.1; done
+  ! conn_exists "$conn" || fail "FUSE connection $conn is left after delete"
+}
+
+@test "sentry-files: without /dev/fuse, create fails naming it and the fuse module, and leaves nothing" {
+  bundle_args "$BUNDLE" /bin/true
+  : > "$BATS_TEST_TMPDIR/not-fuse"
+  # A mount namespace of the test's own where /dev/fuse is an ordinary file.
+  run unshare -m sh -c 'mount --bind "$1" /dev/fuse && exec "$2" --root "$3" create --bundle "$4" "$5"' sh \
+    "$BATS_TEST_TMPDIR/not-fuse" "$RUNSC" "$ROOT" "$BUNDLE" "$ID" < /dev/null 3>&-
+  [ "$status" -ne 0 ] || fail "create succeeded without FUSE: $output"
+  grep -q "/dev/fuse" <<< "$output" && grep -q "fuse kernel module" <<< "$output" || fail "error: $output"
+  [ ! -e "$ROOT/$ID" ] || fail "state directory left: $(ls -la "$ROOT/$ID")"
+  ! "$RUNSC" --root "$ROOT" state "$ID" > /dev/null 2>&1 3>&- || fail "the container exists"
+  ! ls -d /sys/fs/cgroup/*/"$ID" /sys/fs/cgroup/*/*/"$ID" 2> /dev/null | grep -q . || fail "cgroup left"
 }
 
 @test "sentry-files: a Debian root filesystem runs python3 -c in the sandbox" {

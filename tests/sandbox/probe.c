@@ -5,6 +5,8 @@
  *         [--files | --files-only] [--mem-limit=BYTES]
  *   --files adds the sentry-files checks (/proc files, /dev/kmsg, opens); --files-only runs only them.
  *   --net-raw expects raw and packet sockets to work (runsc --net-raw, with CAP_NET_RAW in the spec).
+ *   probe --follow-kmsg=TEXT: as dmesg -w, from the end of /dev/kmsg, wait (60 s at most) for a record that
+ *   contains TEXT, print it and exit 0.
  *
  * Prints one TAP-like line per check ("ok - what" or "not ok - what: detail") and exits 0 when every check
  * passed, 1 otherwise. Every check is one that a process outside the sandbox (root on the host) fails: a refused
@@ -809,6 +811,35 @@ check_opens (void)
   unlink ("/tmp/probe-version-link");
 }
 
+/* dmesg -w: blocking reads of /dev/kmsg from its end until a record contains text. */
+static int
+follow_kmsg (const char *text)
+{
+  char rec[1024];
+  int fd = open ("/dev/kmsg", O_RDONLY);
+  long n;
+
+  if (fd < 0 || lseek (fd, 0, SEEK_END) < 0)
+    {
+      printf ("not ok - follow /dev/kmsg: %s\n", strerror (errno));
+      return 1;
+    }
+  printf ("following\n");
+  fflush (stdout);
+  alarm (60);
+  while ((n = read (fd, rec, sizeof rec - 1)) > 0)
+    {
+      rec[n] = '\0';
+      if (strstr (rec, text) != NULL)
+        {
+          printf ("followed: %s", rec);
+          return 0;
+        }
+    }
+  printf ("not ok - follow /dev/kmsg: read: %s\n", n < 0 ? strerror (errno) : "end of file");
+  return 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -819,6 +850,8 @@ main (int argc, char **argv)
 
   for (int i = 1; i < argc; i++)
     {
+      if (strncmp (argv[i], "--follow-kmsg=", 14) == 0)
+        return follow_kmsg (argv[i] + 14);
       if (strncmp (argv[i], "--release=", 10) == 0)
         release = argv[i] + 10;
       else if (strncmp (argv[i], "--hostname=", 11) == 0)
