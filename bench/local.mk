@@ -43,3 +43,10 @@ EXTRA_DIST += bench/containerd
 bench-containerd: containerd-shim-runsc-v1$(EXEEXT) runsc$(EXEEXT)
 	SHIM=$(abs_builddir)/containerd-shim-runsc-v1 RUNSC=$(abs_builddir)/runsc $(SHELL) $(srcdir)/bench/containerd $(N)
 bench: bench-containerd
+
+# bench/sentry-memory: the Sentry's PSS with its FUSE filesystem, alone, under runsc run, and N at once.  As root.
+EXTRA_DIST += bench/sentry-memory
+.PHONY: bench-sentry-memory
+bench-sentry-memory: runsc$(EXEEXT)
+	RUNSC=$(abs_builddir)/runsc $(SHELL) $(srcdir)/bench/sentry-memory $(N)
+bench: bench-sentry-memory
