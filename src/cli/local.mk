@@ -25,6 +25,7 @@ runsc_SOURCES = \
 	src/cli/cmd-uninstall.c \
 	src/cli/cmd-update.c \
 	src/cli/cmd-wait.c
+nodist_runsc_SOURCES = src/sentry/sandbox-filters.c
 runsc_LDADD = $(RUNTIME_LIBS)
 
 # Unit tests of the state store.

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/util.h"
+#include "sentry/filter-prebuilt.h"
 #include "sentry/kernel-private.h"
 
 static int
@@ -98,4 +99,15 @@ sentry_filter_build (SentryKernel *k, GError **error)
 fail:
   seccomp_release (ctx);
   return runsc_error_errno (error, -r, "seccomp filter: build");
+}
+
+const SentryPrebuiltFilter *
+sentry_filter_prebuilt (const SentryRuleContext *rc)
+{
+  if (&sentry_prebuilt_filters_len == NULL || sentry_prebuilt_filters == NULL)
+    return NULL;
+  for (gsize i = 0; i < sentry_prebuilt_filters_len; i++)
+    if (!sentry_prebuilt_filters[i].net_raw == !rc->net_raw && !sentry_prebuilt_filters[i].own_pidns == !rc->own_pidns)
+      return &sentry_prebuilt_filters[i];
+  return NULL;
 }

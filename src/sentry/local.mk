@@ -11,7 +11,7 @@ libruntime_a_SOURCES += \
 libruntime_a_SOURCES += \
 	src/sentry/syscall-table.c src/sentry/syscall-table.h \
 	src/sentry/syscall-print.c \
-	src/sentry/filter.c \
+	src/sentry/filter.c src/sentry/filter-prebuilt.h \
 	src/sentry/notify.c src/sentry/notify.h \
 	src/sentry/serve.c \
 	src/sentry/refuse.c \
@@ -70,4 +70,14 @@ tests_unit_test_sentry_proc_LDADD = $(RUNTIME_LIBS)
 check_PROGRAMS += tests/unit/test-sentry-filter-async
 TESTS += tests/unit/test-sentry-filter-async
 tests_unit_test_sentry_filter_async_SOURCES = tests/unit/test-sentry-filter-async.c
+nodist_tests_unit_test_sentry_filter_async_SOURCES = src/sentry/sandbox-filters.c
 tests_unit_test_sentry_filter_async_LDADD = $(RUNTIME_LIBS)
+
+# The sandbox filter compiled at build time for each --net-raw / pid namespace combination (filter-prebuilt.h):
+# runsc links the generated file; the generator links the library without it.
+noinst_PROGRAMS += src/sentry/filter-gen
+src_sentry_filter_gen_SOURCES = src/sentry/filter-gen.c
+src_sentry_filter_gen_LDADD = $(RUNTIME_LIBS)
+src/sentry/sandbox-filters.c: src/sentry/filter-gen$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) src/sentry && ./src/sentry/filter-gen$(EXEEXT) > $@.tmp && mv $@.tmp $@
+CLEANFILES += src/sentry/sandbox-filters.c

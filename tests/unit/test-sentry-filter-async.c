@@ -1,6 +1,7 @@
-/* The sandbox filter is built on a thread of its own (sentry_kernel_new): what sentry_kernel_filter gives must be
- * byte for byte the program a build on the calling thread makes from the same options, for every option that
- * changes it (--net-raw, a pid namespace, --strace), and the wait must be idempotent. */
+/* The sandbox filter comes from the programs compiled at build time (filter-prebuilt.h, linked here as in runsc)
+ * or, under --strace, is built on a thread of its own (sentry_kernel_new): what sentry_kernel_filter gives must
+ * be byte for byte the program a libseccomp build on the calling thread makes from the same options, for every
+ * option that changes it (--net-raw, a pid namespace, --strace), and the wait must be idempotent. */
 #include "config.h"
 
 #include <linux/filter.h>
@@ -8,6 +9,7 @@
 
 #include "common/error.h"
 #include "oci/spec.h"
+#include "sentry/filter-prebuilt.h"
 #include "sentry/kernel-private.h"
 #include "sentry/sentry.h"
 
@@ -64,6 +66,19 @@ check_identical (gboolean net_raw, gboolean pidns, gboolean strace)
 }
 
 static void
+test_prebuilt_linked (void)
+{
+  for (int bits = 0; bits < 4; bits++)
+    {
+      SentryRuleContext rc = { bits & 1, (bits & 2) != 0 };
+      const SentryPrebuiltFilter *pre = sentry_filter_prebuilt (&rc);
+      g_assert_nonnull (pre);
+      g_assert_cmpint (!pre->net_raw, ==, !rc.net_raw);
+      g_assert_cmpint (!pre->own_pidns, ==, !rc.own_pidns);
+    }
+}
+
+static void
 test_identical (void)
 {
   for (int bits = 0; bits < 8; bits++)
@@ -108,6 +123,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sentry/filter-async/prebuilt-linked", test_prebuilt_linked);
   g_test_add_func ("/sentry/filter-async/identical", test_identical);
   g_test_add_func ("/sentry/filter-async/options-matter", test_options_matter);
   g_test_add_func ("/sentry/filter-async/free-before-wait", test_free_before_wait);
