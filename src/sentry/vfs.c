@@ -94,6 +94,7 @@ struct VfsConn
   gid_t gid;
   VfsHandle *handles;
   guint n_handles;
+  size_t text_bytes; /* held by the handles' renders: at most SENTRY_VFS_MAX_TEXT */
   VfsConn *next;
 };
 
@@ -248,6 +249,14 @@ render (VfsHandle *h, fuse_req_t req)
       n = sentry_proc_render (h->file->proc, &view, &lim, ns_tid_of (ctx->pid), text, cap);
       if (n >= 0)
         {
+          VfsConn *c = h->conn;
+          if (c != NULL && c->text_bytes - h->len + (size_t) n > SENTRY_VFS_MAX_TEXT)
+            {
+              free (text);
+              return ENFILE; /* a reader holding many large renders open: the Sentry's memory is bounded */
+            }
+          if (c != NULL)
+            c->text_bytes = c->text_bytes - h->len + (size_t) n;
           free (h->text);
           h->text = text;
           h->len = (size_t) n;
@@ -274,6 +283,7 @@ handle_free (VfsHandle *h)
   if (h->next != NULL)
     h->next->prev = h->prev;
   c->n_handles--;
+  c->text_bytes -= h->len;
   if (h->poll != NULL)
     fuse_pollhandle_destroy (h->poll);
   free (h->text);
@@ -336,6 +346,7 @@ text_length (VfsConn *c, const VfsFile *f, fuse_req_t req)
   VfsHandle h = { .conn = c, .file = f };
   size_t len = render (&h, req) == 0 ? h.len : 0;
 
+  c->text_bytes -= h.len; /* counted by render, freed here */
   free (h.text);
   return len;
 }

@@ -13,8 +13,9 @@
  * Sentry.
  *
  * One thread serves every connection of the sandbox, away from the syscall notification threads, with bounded
- * work per request (at most SENTRY_VFS_MAX_OPEN open files per connection; a render is at most a few pages, or
- * the host's cpuinfo). A read of /dev/kmsg or /proc/kmsg at the end of the log does not hold the thread: the
+ * work per request (a render is at most a few pages, or the host's cpuinfo) and bounded memory (at most
+ * SENTRY_VFS_MAX_OPEN open files and SENTRY_VFS_MAX_TEXT bytes of their text per connection; past either, an open
+ * fails with ENFILE). A read of /dev/kmsg or /proc/kmsg at the end of the log does not hold the thread: the
  * request is parked and answered when a record is appended (or when the reader is interrupted by a signal).
  *
  * /dev/kmsg keeps the kernel's semantics: one record per read ("PRI,SEQ,USEC,-;TEXT\n"; EINVAL when the buffer is
@@ -30,6 +31,7 @@
 #include "sentry/sentry.h"
 
 #define SENTRY_VFS_MAX_OPEN 1024
+#define SENTRY_VFS_MAX_TEXT (32u << 20) /* bytes of rendered text one connection's open files may hold */
 
 typedef struct SentryVfs SentryVfs;
 

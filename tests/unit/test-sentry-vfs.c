@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -354,6 +355,44 @@ test_fuse_proc_kmsg (void)
   close (fd);
 }
 
+/* A reader cannot make the Sentry hold without bound: past SENTRY_VFS_MAX_OPEN open files, ENFILE. */
+static void
+test_fuse_open_bound (void)
+{
+  g_autofree char *p = path_of ("version");
+  g_autofree int *fds = g_new (int, SENTRY_VFS_MAX_OPEN);
+  struct rlimit rl;
+  int n = 0, fd;
+
+  if (!fuse_ready ())
+    return;
+  getrlimit (RLIMIT_NOFILE, &rl);
+  if (rl.rlim_max < SENTRY_VFS_MAX_OPEN + 64)
+    {
+      g_test_skip ("RLIMIT_NOFILE too low");
+      return;
+    }
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit (RLIMIT_NOFILE, &rl);
+  for (; n < SENTRY_VFS_MAX_OPEN; n++)
+    {
+      fds[n] = open (p, O_RDONLY | O_CLOEXEC);
+      if (fds[n] < 0)
+        break;
+    }
+  g_assert_cmpint (n, ==, SENTRY_VFS_MAX_OPEN);
+  fd = open (p, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_cmpint (errno, ==, ENFILE);
+  for (int i = 0; i < n; i++)
+    close (fds[i]);
+  /* Released (asynchronously by the kernel): opens work again. */
+  for (int i = 0; i < 100 && (fd = open (p, O_RDONLY | O_CLOEXEC)) < 0; i++)
+    g_usleep (10000);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+}
+
 /* Unmounting the last mount ends the connection: nothing of it stays in the Sentry. */
 static void
 test_fuse_connection_ends (void)
@@ -414,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry-vfs/fuse/kmsg", test_fuse_kmsg);
   g_test_add_func ("/sentry-vfs/fuse/kmsg-interrupt", test_fuse_kmsg_interrupt);
   g_test_add_func ("/sentry-vfs/fuse/proc-kmsg", test_fuse_proc_kmsg);
+  g_test_add_func ("/sentry-vfs/fuse/open-bound", test_fuse_open_bound);
   g_test_add_func ("/sentry-vfs/fuse/connection-ends", test_fuse_connection_ends);
   r = g_test_run ();
   if (mnt_dir != NULL)
