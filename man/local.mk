@@ -6,6 +6,7 @@ dist_man_MANS += \
 	man/containerd-shim-runsc-v1.8 \
 	man/runsc-create.8 \
 	man/runsc-delete.8 \
+	man/runsc-do.8 \
 	man/runsc-events.8 \
 	man/runsc-exec.8 \
 	man/runsc-help.8 \

@@ -69,6 +69,7 @@ typedef struct
 /* Every subcommand, one per src/cli/cmd-NAME.c. */
 int cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_create (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_do (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_delete (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_events (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error);

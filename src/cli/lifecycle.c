@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -223,7 +224,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   int cgroup_fds[16];
   int n_cgroup_fds = 0, i;
   gsize config_len;
-  pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1;
+  pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1, parent;
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
 
@@ -322,6 +323,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
 
   /* Born in the cgroup2 cgroup (CLONE_INTO_CGROUP), then joins the v1 ones itself (cgroup-join.h): no RCU grace
    * period, where a move through cgroup.procs waits for one (5-30 ms). */
+  parent = getpid ();
   sentry = cgroup_fork_into (cgroup_fds, n_cgroup_fds, 0);
   if (sentry < 0)
     {
@@ -333,6 +335,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       /* Child: no GLib from here to execve. */
       if (!o->foreground)
         setsid ();
+      if (o->die_with_parent && (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent))
+        _exit (1);
       fcntl (listener, F_SETFD, 0);
       fcntl (sync_pipe[1], F_SETFD, 0);
       if (console >= 0)
@@ -532,4 +536,17 @@ lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **e
   if (!cgroup_destroy_recorded (d->path, &local))
     log_warning ("container %s: %s", st->id, local->message);
   return state_dir_remove (d, error);
+}
+
+void
+lifecycle_remove (RunscGlobal *g, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StateDir) d = state_dir_open (g->root, id, &error);
+  g_autoptr (RunscState) st = NULL;
+
+  if (d != NULL)
+    st = state_load (d, &error);
+  if (st == NULL || !lifecycle_destroy (g, d, st, &error))
+    log_warning ("delete container %s: %s", id, error->message);
 }

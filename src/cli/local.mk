@@ -9,6 +9,7 @@ runsc_SOURCES = \
 	src/cli/cmd-boot.c \
 	src/cli/cmd-create.c \
 	src/cli/cmd-delete.c \
+	src/cli/cmd-do.c \
 	src/cli/cmd-events.c \
 	src/cli/cmd-exec.c \
 	src/cli/cmd-help.c \

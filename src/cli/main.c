@@ -19,6 +19,7 @@
 const RunscCommand runsc_commands[] = {
   { "boot", cmd_boot, "start the sandbox process (internal)", TRUE },
   { "create", cmd_create, "create a container", FALSE },
+  { "do", cmd_do, "run a host command in a sandbox over the host's root filesystem, writes kept in memory", FALSE },
   { "delete", cmd_delete, "delete a container and the resources it holds", FALSE },
   { "events", cmd_events, "display container events and statistics", FALSE },
   { "exec", cmd_exec, "execute a new process inside a container", FALSE },
@@ -191,7 +192,7 @@ check_globals (RunscGlobal *g, GError **error)
     return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
                             "--rootless: rootless mode is not supported; run runsc as root");
   if (g->network == NULL)
-    g->network = g_strdup ("sandbox");
+    g->network = g_strdup (strcmp (g->command, "do") == 0 ? "none" : "sandbox"); /* runsc-do(8) */
   if (strcmp (g->network, "sandbox") != 0 && strcmp (g->network, "host") != 0 && strcmp (g->network, "none") != 0)
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --network %s: expected sandbox, host or none",
                             g->network);
