@@ -13,6 +13,7 @@ dist_man_MANS += \
 	man/runsc-install.8 \
 	man/runsc-kill.8 \
 	man/runsc-list.8 \
+	man/runsc-metric-server.8 \
 	man/runsc-pause.8 \
 	man/runsc-ps.8 \
 	man/runsc-resume.8 \

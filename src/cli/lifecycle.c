@@ -227,6 +227,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1, parent;
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
+  gint64 began = g_get_monotonic_time ();
 
   /* The user log first, so that it can say why anything after failed (gVisor fails without it too). */
   if (o->user_log != NULL && *o->user_log != '\0')
@@ -386,6 +387,7 @@ record:
       st->sandbox_id = g_strdup (o->id);
       st->sandbox_pid = sentry;
       st->sandbox_start_time = runsc_process_start_time (sentry);
+      st->start_latency_us = (guint64) MAX (g_get_monotonic_time () - began, 1);
     }
   st->init_pid = init_pid;
   st->config_path = g_strdup (config_copy);

@@ -16,6 +16,8 @@ runsc_SOURCES = \
 	src/cli/cmd-install.c \
 	src/cli/cmd-kill.c \
 	src/cli/cmd-list.c \
+	src/cli/cmd-metric-server.c \
+	src/cli/metrics.c src/cli/metrics.h \
 	src/cli/cmd-pause.c \
 	src/cli/cmd-ps.c \
 	src/cli/cmd-resume.c \

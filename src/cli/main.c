@@ -27,6 +27,7 @@ const RunscCommand runsc_commands[] = {
   { "install", cmd_install, "register runsc with Docker, or with containerd (--containerd)", FALSE },
   { "kill", cmd_kill, "send a signal to a container's init (or all its processes)", FALSE },
   { "list", cmd_list, "list the containers under --root", FALSE },
+  { "metric-server", cmd_metric_server, "serve the sandboxes' metrics in Prometheus format (foreground)", FALSE },
   { "pause", cmd_pause, "pause every process of a container", FALSE },
   { "ps", cmd_ps, "list the processes of a container", FALSE },
   { "resume", cmd_resume, "resume a paused container", FALSE },
@@ -93,6 +94,8 @@ static const RunscFlag global_flags[] = {
     "root filesystem overlay: root:memory (default) or none" },
   { "kernel-release", RUNSC_FLAG_STRING, &global.kernel_release, "RELEASE",
     "release the sandbox kernel reports (default 4.4.0; annotation dev.gvisor.kernel-release)" },
+  { "metric-server", RUNSC_FLAG_STRING, &global.metric_server, "ADDR",
+    "address runsc metric-server serves on: loopback HOST:PORT or unix:/PATH" },
   /* gVisor compatibility (see gv above). */
   { "platform", RUNSC_FLAG_STRING, &gv.platform, "NAME",
     "gVisor platform: systrap, ptrace or kvm accepted (interception is always seccomp user notification)" },
@@ -134,7 +137,7 @@ print_usage (FILE *out)
   fprintf (out, "Usage: runsc [global flags] COMMAND [flags] [arguments]\n\nCommands:\n");
   for (c = runsc_commands; c->name != NULL; c++)
     if (!c->internal)
-      fprintf (out, "  %-10s %s\n", c->name, c->summary);
+      fprintf (out, "  %-13s %s\n", c->name, c->summary);
   fprintf (out, "\nGlobal flags:\n");
   runsc_flags_print (global_flags, out);
 }

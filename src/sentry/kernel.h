@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <json-glib/json-glib.h>
+
 #include "sentry/sentry.h"
 
 #define SENTRY_SYSNAME "Linux"
@@ -56,3 +58,7 @@ int sentry_kernel_log_record (SentryKernel *k, uint64_t seq, SentryLogRecord *ou
 
 /* How many calls of number nr were refused (numbers beyond the table share one counter). */
 uint64_t sentry_kernel_refused_count (SentryKernel *k, int nr);
+
+/* The calls that reached the Sentry, per syscall: [{"name" (the table's, else "unknown_NR", or "unknown" for
+ * numbers beyond the table), "nr" (-1: beyond), "notified", "emulated", "refused"}], numbers never seen left out (counters.c; the control socket's "metrics" request). */
+JsonArray *sentry_kernel_syscall_counts (SentryKernel *k);
