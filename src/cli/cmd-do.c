@@ -164,14 +164,15 @@ bind_host_root (const char *target, GError **error)
   return TRUE;
 }
 
+/* The bundle, and (bound: bind_host_root succeeded) the host's root bound in it. */
 static void
-remove_bundle (const char *bundle)
+remove_bundle (const char *bundle, gboolean bound)
 {
   g_autofree char *config = g_build_filename (bundle, "config.json", NULL);
   g_autofree char *rootfs = g_build_filename (bundle, "rootfs", NULL);
 
   unlink (config);
-  if (umount2 (rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+  if (bound && umount2 (rootfs, MNT_DETACH) < 0)
     log_warning ("unmount %s: %s", rootfs, g_strerror (errno));
   rmdir (rootfs);
   if (rmdir (bundle) < 0 && errno != ENOENT)
@@ -261,7 +262,7 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
   g_autofree char *root_flag = NULL, *cwd_flag = NULL, *ip = NULL;
   g_autofree char *rootfs = NULL, *cwd = NULL, *bundle = NULL, *config = NULL, *spec = NULL, *lower = NULL;
   g_autofree char *id = NULL;
-  gboolean quiet = FALSE, force_overlay = TRUE, done;
+  gboolean quiet = FALSE, force_overlay = TRUE, bound = FALSE, done;
   const RunscFlag flags[] = {
     { "root", RUNSC_FLAG_STRING, &root_flag, "DIR", "root directory of the sandbox (default /, the host's)" },
     { "cwd", RUNSC_FLAG_STRING, &cwd_flag, "DIR", "working directory (default the current directory)" },
@@ -279,6 +280,13 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
   idx = cli_parse (g, flags, argc, argv, 1, -1, "do [flags] COMMAND [ARG...]", &done, error);
   if (idx < 0 || done)
     return idx < 0 ? -1 : 0;
+  if (geteuid () != 0)
+    {
+      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                       "runsc do: run it as root (it makes a sandbox like runsc run; rootless mode is not "
+                       "supported)");
+      return -1;
+    }
   if (strcmp (g->network, "sandbox") == 0)
     {
       runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
@@ -347,6 +355,7 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
         }
       if (!bind_host_root (lower, error))
         goto fail;
+      bound = TRUE;
     }
   spec = make_spec (argv + idx, lower != NULL ? lower : rootfs, cwd, error);
   if (spec == NULL)
@@ -380,12 +389,12 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
     }
   wstatus = wait_sandbox (g, id, sentry, error);
   lifecycle_remove (g, id);
-  remove_bundle (bundle);
+  remove_bundle (bundle, bound);
   if (wstatus < 0)
     return -1;
   return WIFSIGNALED (wstatus) ? 128 + WTERMSIG (wstatus) : WEXITSTATUS (wstatus);
 
 fail:
-  remove_bundle (bundle);
+  remove_bundle (bundle, bound);
   return -1;
 }

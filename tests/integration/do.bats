@@ -176,6 +176,9 @@ wait_for_process ()
   assert_output_has "/no/such/root"
   run rdo do
   [ "$status" -eq 1 ]
+  run setpriv --reuid=65534 --regid=65534 --clear-groups "$RUNSC" --root "$ROOT" do true
+  [ "$status" -eq 1 ]
+  assert_output_has "run it as root"
   if [ "$(stat -c %d /dev/shm)" != "$(stat -c %d /)" ]; then
     run rdo do --cwd /dev/shm true
     [ "$status" -eq 1 ]

@@ -115,6 +115,24 @@ print(data.split(b"\r\n", 1)[0].decode())
   ! grep -q "sandbox=\"$ID\"" "$BATS_TEST_TMPDIR/parsed"
 }
 
+@test "metrics: an OOM kill by the memory limit is counted" {
+  bundle_args "$BUNDLE" sh -c 'awk "BEGIN { s = \"x\"; while (1) s = s s }"; echo "awk exited $?"; sleep 1000'
+  # 64 MiB, as userlog.bats has it (at 32 MiB the Sentry, in the same memory cgroup, was sometimes a victim).
+  limit=$((64 << 20))
+  if [ -e "$(cgroup_mount_of memory)/memory.memsw.limit_in_bytes" ]; then
+    bundle_jq "$BUNDLE" '.linux.resources = {"memory": {"limit": $l, "swap": $l}}' --argjson l "$limit"
+  else
+    bundle_jq "$BUNDLE" '.linux.resources = {"memory": {"limit": $l}}' --argjson l "$limit"
+  fi
+  runtime run --detach --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/out" 2>&1
+  start_server --metric-server "unix:$SOCK"
+  wait_for_text "$BATS_TEST_TMPDIR/out" "awk exited 137" 30
+  scrape
+  oom=$(value "runsc_container_oom_kills_total{container=\"$ID\",sandbox=\"$ID\"}")
+  [ "${oom:-0}" -ge 1 ] || fail "oom kills: '$oom'"
+  [ "$(value "runsc_sandbox_running{sandbox=\"$ID\"}")" = 1 ]
+}
+
 @test "metrics: HTTP: GET and HEAD of /metrics, 404, 405, 400, 505; --exporter-prefix" {
   start_server --metric-server "unix:$SOCK" --exporter-prefix=node_runsc_
   run curl -sS -D - -o /dev/null --unix-socket "$SOCK" http://localhost/metrics
