@@ -240,3 +240,23 @@ wait_for_process ()
   ! grep -q "did not exit" "$BATS_TEST_TMPDIR/out"
   assert_nothing_left
 }
+
+@test "do: a SIGKILLed runsc do takes its sandbox with it; runsc delete removes what is left" {
+  TMPDIR=$DO_TMP "$RUNSC" --root "$ROOT" do sleep 100 > "$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+  pid=$!
+  BG_PIDS=("$pid")
+  wait_for_sandbox
+  wait_for_process "$SANDBOX_PID" "sleep 100"
+  sleeper=$(for p in $(proc_tree "$SANDBOX_PID"); do [ "$(proc_cmdline "$p")" = "sleep 100 " ] && echo "$p"; done)
+  kill -KILL "$pid"
+  wait "$pid" 2> /dev/null || :
+  deadline=$((SECONDS + 10))
+  while { proc_present "$SANDBOX_PID" || proc_present "$sleeper"; } && [ $SECONDS -le $deadline ]; do
+    sleep 0.05
+  done
+  ! proc_present "$SANDBOX_PID" || fail "the sandbox $SANDBOX_PID outlived runsc do"
+  ! proc_present "$sleeper" || fail "the command $sleeper outlived its sandbox"
+  [ "$(state_field "$SANDBOX_ID" status)" = stopped ]
+  "$RUNSC" --root "$ROOT" delete "$SANDBOX_ID"
+  [ -z "$(ls -A "$ROOT")" ]
+}
