@@ -6,12 +6,14 @@ dist_man_MANS += \
 	man/containerd-shim-runsc-v1.8 \
 	man/runsc-create.8 \
 	man/runsc-delete.8 \
+	man/runsc-do.8 \
 	man/runsc-events.8 \
 	man/runsc-exec.8 \
 	man/runsc-help.8 \
 	man/runsc-install.8 \
 	man/runsc-kill.8 \
 	man/runsc-list.8 \
+	man/runsc-metric-server.8 \
 	man/runsc-pause.8 \
 	man/runsc-ps.8 \
 	man/runsc-resume.8 \

@@ -16,6 +16,9 @@ EXTRA_DIST += \
 	tests/integration/lifecycle.bats \
 	tests/integration/lifecycle-exec.bats \
 	tests/integration/k8s.bats \
+	tests/integration/do.bats \
+	tests/integration/metrics.bats \
+	tests/lib/promtext.py \
 	tests/cri/cri-subset.proto \
 	tests/cri/cri.py \
 	tests/cri/oci-image.py \

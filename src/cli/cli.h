@@ -23,6 +23,7 @@ typedef struct
   char *network;       /* --network sandbox|host|none */
   char *overlay2;      /* --overlay2 root:memory|none */
   char *kernel_release; /* --kernel-release */
+  char *metric_server;  /* --metric-server ADDR: where runsc metric-server serves (gVisor's global flag) */
   const char *command; /* the subcommand being run */
   /* Filled in by main and the commands (src/cli/common.c), not flags: */
   RunscLogFormat log_format_value;
@@ -69,6 +70,7 @@ typedef struct
 /* Every subcommand, one per src/cli/cmd-NAME.c. */
 int cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_create (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_do (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_delete (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_events (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_exec (RunscGlobal *g, int argc, char **argv, GError **error);
@@ -76,6 +78,7 @@ int cmd_help (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_install (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_kill (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_list (RunscGlobal *g, int argc, char **argv, GError **error);
+int cmd_metric_server (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_pause (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_ps (RunscGlobal *g, int argc, char **argv, GError **error);
 int cmd_resume (RunscGlobal *g, int argc, char **argv, GError **error);

@@ -25,19 +25,6 @@ forward_to_sentry (int sig)
     kill (run_sentry, sig);
 }
 
-static void
-remove_container (RunscGlobal *g, const char *id)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (StateDir) d = state_dir_open (g->root, id, &error);
-  g_autoptr (RunscState) st = NULL;
-
-  if (d != NULL)
-    st = state_load (d, &error);
-  if (st == NULL || !lifecycle_destroy (g, d, st, &error))
-    log_warning ("delete container %s: %s", id, error->message);
-}
-
 int
 cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
 {
@@ -96,7 +83,7 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
     return -1;
   if (tty != NULL && !tty_proxy_receive (tty, error))
     {
-      remove_container (g, o.id);
+      lifecycle_remove (g, o.id);
       return -1;
     }
   if (!detach)
@@ -112,7 +99,7 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
     }
   if (!lifecycle_start (g, o.id, error))
     {
-      remove_container (g, o.id);
+      lifecycle_remove (g, o.id);
       return -1;
     }
   if (detach)
@@ -137,7 +124,7 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
               return -1;
             code = (int) json_object_get_int_member_with_default (reply, "exit_status", 1);
             run_sentry = -1;
-            remove_container (g, o.id);
+            lifecycle_remove (g, o.id);
             return code;
           }
         runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
@@ -145,6 +132,6 @@ cmd_run (RunscGlobal *g, int argc, char **argv, GError **error)
       }
   run_sentry = -1;
   code = WIFSIGNALED (wstatus) ? 128 + WTERMSIG (wstatus) : WEXITSTATUS (wstatus);
-  remove_container (g, o.id);
+  lifecycle_remove (g, o.id);
   return code;
 }

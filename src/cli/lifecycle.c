@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -226,9 +227,10 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   int cgroup_fds[16];
   int n_cgroup_fds = 0, i;
   gsize config_len;
-  pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1;
+  pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1, parent;
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
+  gint64 began = g_get_monotonic_time ();
 
   /* The user log first, so that it can say why anything after failed (gVisor fails without it too). */
   if (o->user_log != NULL && *o->user_log != '\0')
@@ -331,6 +333,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
 
   /* Born in the cgroup2 cgroup (CLONE_INTO_CGROUP), then joins the v1 ones itself (cgroup-join.h): no RCU grace
    * period, where a move through cgroup.procs waits for one (5-30 ms). */
+  parent = getpid ();
   sentry = cgroup_fork_into (cgroup_fds, n_cgroup_fds, 0);
   if (sentry < 0)
     {
@@ -342,6 +345,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       /* Child: no GLib from here to execve. */
       if (!o->foreground)
         setsid ();
+      if (o->die_with_parent && (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent))
+        _exit (1);
       fcntl (listener, F_SETFD, 0);
       fcntl (sync_pipe[1], F_SETFD, 0);
       fcntl (fuse, F_SETFD, 0);
@@ -393,6 +398,7 @@ record:
       st->sandbox_id = g_strdup (o->id);
       st->sandbox_pid = sentry;
       st->sandbox_start_time = runsc_process_start_time (sentry);
+      st->start_latency_us = (guint64) MAX (g_get_monotonic_time () - began, 1);
     }
   st->init_pid = init_pid;
   st->config_path = g_strdup (config_copy);
@@ -543,4 +549,17 @@ lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **e
   if (!cgroup_destroy_recorded (d->path, &local))
     log_warning ("container %s: %s", st->id, local->message);
   return state_dir_remove (d, error);
+}
+
+void
+lifecycle_remove (RunscGlobal *g, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StateDir) d = state_dir_open (g->root, id, &error);
+  g_autoptr (RunscState) st = NULL;
+
+  if (d != NULL)
+    st = state_load (d, &error);
+  if (st == NULL || !lifecycle_destroy (g, d, st, &error))
+    log_warning ("delete container %s: %s", id, error->message);
 }

@@ -17,6 +17,7 @@ typedef struct
   int console_fd;             /* instead of console_socket: a connected socket of ours (-1: none) */
   gboolean foreground;        /* run without --detach: the Sentry stays in our process group */
   const char *user_log;       /* --user-log: the sandbox's user log (src/sentry/user-log.h), or NULL */
+  gboolean die_with_parent;   /* the Sentry gets SIGKILL when the creating runsc dies (runsc do: fail closed) */
 } CreateOptions;
 
 /* Create the container: state directory, control socket, the Sentry (runsc-sandbox boot), wait until its init
@@ -33,3 +34,7 @@ gboolean lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, G
 
 /* Wait until the Sentry has exited (it is not our child) for at most timeout_ms. */
 gboolean lifecycle_wait_sentry_gone (const RunscState *st, int timeout_ms);
+
+/* lifecycle_destroy of container id (locking its directory), a warning when that fails: what run and do do once
+ * the container has exited. */
+void lifecycle_remove (RunscGlobal *g, const char *id);

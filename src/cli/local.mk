@@ -9,12 +9,15 @@ runsc_SOURCES = \
 	src/cli/cmd-boot.c \
 	src/cli/cmd-create.c \
 	src/cli/cmd-delete.c \
+	src/cli/cmd-do.c \
 	src/cli/cmd-events.c \
 	src/cli/cmd-exec.c \
 	src/cli/cmd-help.c \
 	src/cli/cmd-install.c \
 	src/cli/cmd-kill.c \
 	src/cli/cmd-list.c \
+	src/cli/cmd-metric-server.c \
+	src/cli/metrics.c src/cli/metrics.h \
 	src/cli/cmd-pause.c \
 	src/cli/cmd-ps.c \
 	src/cli/cmd-resume.c \

@@ -19,6 +19,7 @@
 const RunscCommand runsc_commands[] = {
   { "boot", cmd_boot, "start the sandbox process (internal)", TRUE },
   { "create", cmd_create, "create a container", FALSE },
+  { "do", cmd_do, "run a host command in a sandbox over the host's root filesystem, writes kept in memory", FALSE },
   { "delete", cmd_delete, "delete a container and the resources it holds", FALSE },
   { "events", cmd_events, "display container events and statistics", FALSE },
   { "exec", cmd_exec, "execute a new process inside a container", FALSE },
@@ -26,6 +27,7 @@ const RunscCommand runsc_commands[] = {
   { "install", cmd_install, "register runsc with Docker, or with containerd (--containerd)", FALSE },
   { "kill", cmd_kill, "send a signal to a container's init (or all its processes)", FALSE },
   { "list", cmd_list, "list the containers under --root", FALSE },
+  { "metric-server", cmd_metric_server, "serve the sandboxes' metrics in Prometheus format (foreground)", FALSE },
   { "pause", cmd_pause, "pause every process of a container", FALSE },
   { "ps", cmd_ps, "list the processes of a container", FALSE },
   { "resume", cmd_resume, "resume a paused container", FALSE },
@@ -92,6 +94,8 @@ static const RunscFlag global_flags[] = {
     "root filesystem overlay: root:memory (default) or none" },
   { "kernel-release", RUNSC_FLAG_STRING, &global.kernel_release, "RELEASE",
     "release the sandbox kernel reports (default 4.4.0; annotation dev.gvisor.kernel-release)" },
+  { "metric-server", RUNSC_FLAG_STRING, &global.metric_server, "ADDR",
+    "address runsc metric-server serves on: loopback HOST:PORT or unix:/PATH" },
   /* gVisor compatibility (see gv above). */
   { "platform", RUNSC_FLAG_STRING, &gv.platform, "NAME",
     "gVisor platform: systrap, ptrace or kvm accepted (interception is always seccomp user notification)" },
@@ -133,7 +137,7 @@ print_usage (FILE *out)
   fprintf (out, "Usage: runsc [global flags] COMMAND [flags] [arguments]\n\nCommands:\n");
   for (c = runsc_commands; c->name != NULL; c++)
     if (!c->internal)
-      fprintf (out, "  %-10s %s\n", c->name, c->summary);
+      fprintf (out, "  %-13s %s\n", c->name, c->summary);
   fprintf (out, "\nGlobal flags:\n");
   runsc_flags_print (global_flags, out);
 }
@@ -191,7 +195,7 @@ check_globals (RunscGlobal *g, GError **error)
     return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
                             "--rootless: rootless mode is not supported; run runsc as root");
   if (g->network == NULL)
-    g->network = g_strdup ("sandbox");
+    g->network = g_strdup (strcmp (g->command, "do") == 0 ? "none" : "sandbox"); /* runsc-do(8) */
   if (strcmp (g->network, "sandbox") != 0 && strcmp (g->network, "host") != 0 && strcmp (g->network, "none") != 0)
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --network %s: expected sandbox, host or none",
                             g->network);

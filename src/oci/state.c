@@ -232,6 +232,11 @@ state_save (StateDir *d, const RunscState *st, GError **error)
   json_builder_add_int_value (b, st->init_pid);
   json_builder_set_member_name (b, "config");
   json_builder_add_string_value (b, st->config_path);
+  if (st->start_latency_us != 0)
+    {
+      json_builder_set_member_name (b, "start_latency_us");
+      json_builder_add_int_value (b, (gint64) st->start_latency_us);
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -286,6 +291,7 @@ state_load (StateDir *d, GError **error)
   st->sandbox_pid = (pid_t) json_object_get_int_member_with_default (o, "sandbox_pid", 0);
   st->sandbox_start_time = (guint64) json_object_get_int_member_with_default (o, "sandbox_start_time", 0);
   st->init_pid = (pid_t) json_object_get_int_member_with_default (o, "init_pid", 0);
+  st->start_latency_us = (guint64) MAX (json_object_get_int_member_with_default (o, "start_latency_us", 0), 0);
   if (json_object_has_member (o, "annotations"))
     {
       JsonObject *a = json_object_get_object_member (o, "annotations");

@@ -38,6 +38,7 @@ typedef struct
   guint64 sandbox_start_time; /* field 22 of /proc/PID/stat of the Sentry, guards pid reuse */
   pid_t init_pid;          /* host pid of the container's init */
   char *config_path;       /* <dir>/config.json */
+  guint64 start_latency_us; /* root container: from runsc create's start to the Sentry's "created" (0: unknown) */
 } RunscState;
 
 RunscState *runsc_state_new (void);

@@ -30,6 +30,7 @@
 #include "sentry/boot.h"
 #include "sentry/control.h"
 #include "sentry/exec.h"
+#include "sentry/kernel.h"
 #include "sentry/user-log.h"
 #include "sentry/vfs.h"
 
@@ -1292,6 +1293,11 @@ handle_request (Sandbox *sb, int conn)
       for (i = 0; i < pids->len; i++)
         json_array_add_int_element (arr, g_array_index (pids, int, i));
       json_object_set_array_member (result, "pids", arr);
+      control_reply_ok (conn, result);
+    }
+  else if (strcmp (cmd, "metrics") == 0)
+    {
+      json_object_set_array_member (result, "syscalls", sentry_kernel_syscall_counts (sb->kernel));
       control_reply_ok (conn, result);
     }
   else

@@ -35,6 +35,8 @@
  *             long as the process). See src/sentry/exec.h.
  *   "wait-pid" {"id", "pid": N (host pid, or pid in the container's namespace)} -> {"exit_status": N} once that
  *             exec'd process (or the container's init) has exited
+ *   "metrics" -> {"syscalls": [{"name", "nr", "notified", "emulated", "refused"}...]}   the sandbox's counts of
+ *             the system calls that reached the Sentry (runsc metric-server); numbers never seen are left out
  * Statistics and OOM events are read from the cgroup by runsc itself (runsc events). */
 #pragma once
 

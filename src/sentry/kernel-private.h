@@ -64,6 +64,10 @@ struct SentryKernel
   uint64_t refused_logged[SENTRY_MAX_NR / 64];
   uint64_t dedup[SENTRY_DEDUP_SLOTS];
 
+  /* counters.c: notifications received and emulated calls, per number (index SENTRY_MAX_NR: beyond). */
+  uint64_t notified_count[SENTRY_MAX_NR + 1];
+  uint64_t emulated_count[SENTRY_MAX_NR + 1];
+
   pthread_mutex_t listeners_lock;
   SentryListener *listeners;
 };
@@ -87,6 +91,9 @@ sentry_is_traced (const SentryKernel *k, int nr)
     return k->trace_unknown;
   return (k->traced[nr / 64] >> (nr % 64)) & 1;
 }
+
+/* counters.c: count a notification of call nr (row: its table row, or NULL). */
+void sentry_count_call (SentryKernel *k, int nr, const SentrySyscall *row);
 
 /* filter.c: build k->filter from the table. */
 gboolean sentry_filter_build (SentryKernel *k, GError **error);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <json-glib/json-glib.h>
+
 #include "sentry/sentry.h"
 
 #define SENTRY_SYSNAME "Linux"
@@ -71,3 +73,7 @@ void sentry_kernel_log_set_wake_fd (SentryKernel *k, int fd);
 
 /* How many calls of number nr were refused (numbers beyond the table share one counter). */
 uint64_t sentry_kernel_refused_count (SentryKernel *k, int nr);
+
+/* The calls that reached the Sentry, per syscall: [{"name" (the table's, else "unknown_NR", or "unknown" for
+ * numbers beyond the table), "nr" (-1: beyond), "notified", "emulated", "refused"}], numbers never seen left out (counters.c; the control socket's "metrics" request). */
+JsonArray *sentry_kernel_syscall_counts (SentryKernel *k);

@@ -15,6 +15,7 @@ libruntime_a_SOURCES += \
 	src/sentry/notify.c src/sentry/notify.h \
 	src/sentry/serve.c \
 	src/sentry/refuse.c \
+	src/sentry/counters.c \
 	src/sentry/kernel.c src/sentry/kernel.h src/sentry/kernel-private.h \
 	src/sentry/klog.c \
 	src/sentry/uts.c src/sentry/uts.h \

@@ -142,6 +142,7 @@ dispatch (SentryListener *L, const struct seccomp_notif *req)
 
   if (req->data.arch == AUDIT_ARCH_X86_64)
     row = sentry_syscall_lookup (nr);
+  sentry_count_call (k, nr, row);
   traced = k->strace && sentry_is_traced (k, nr);
 
   if (row != NULL && sentry_syscall_disposition (row) == SENTRY_NATIVE)

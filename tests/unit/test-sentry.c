@@ -132,6 +132,19 @@ expect_probe_passes (SentryKernel *k, char **argv)
   g_test_message ("%s", out);
 }
 
+/* The row of sentry_kernel_syscall_counts named name, or NULL. */
+static JsonObject *
+count_row (JsonArray *counts, const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (counts); i++)
+    {
+      JsonObject *o = json_array_get_object_element (counts, i);
+      if (g_strcmp0 (json_object_get_string_member (o, "name"), name) == 0)
+        return o;
+    }
+  return NULL;
+}
+
 static void
 test_probe (void)
 {
@@ -151,6 +164,23 @@ test_probe (void)
   g_assert_cmpuint (sentry_kernel_refused_count (k, 460), ==, 1);
   g_assert_cmpuint (sentry_kernel_refused_count (k, 1000), ==, 1);
   g_assert_cmpuint (sentry_kernel_refused_count (k, __NR_getpid), ==, 0);
+  /* The metrics report (counters.c) agrees, and counts the emulated uname and every notification. */
+  {
+    g_autoptr (JsonArray) counts = sentry_kernel_syscall_counts (k);
+    JsonObject *mount_row = count_row (counts, "mount"), *uname_row = count_row (counts, "uname");
+    g_assert_nonnull (mount_row);
+    g_assert_cmpint (json_object_get_int_member (mount_row, "refused"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (mount_row, "emulated"), ==, 0);
+    g_assert_cmpint (json_object_get_int_member (mount_row, "notified"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (mount_row, "nr"), ==, __NR_mount);
+    g_assert_nonnull (uname_row);
+    g_assert_cmpint (json_object_get_int_member (uname_row, "emulated"), >=, 1);
+    g_assert_cmpint (json_object_get_int_member (uname_row, "notified"), >=,
+                     json_object_get_int_member (uname_row, "emulated"));
+    g_assert_null (count_row (counts, "getpid")); /* native: never reaches the Sentry */
+    g_assert_nonnull (count_row (counts, "unknown"));     /* 1000, beyond the table */
+    g_assert_nonnull (count_row (counts, "unknown_460")); /* a number the table does not name */
+  }
   gethostname (host_after, sizeof host_after);
   g_assert_cmpstr (host_before, ==, host_after);
   if (geteuid () == 0)
