@@ -65,22 +65,10 @@ runsc_log_set_debug_fd (int fd)
     log_min = RUNSC_LOG_DEBUG;
 }
 
-int
-runsc_log_fd (void)
-{
-  return log_fd;
-}
-
 void
 runsc_log_set_component (const char *name)
 {
   log_component = name;
-}
-
-gboolean
-runsc_log_enabled (RunscLogLevel level)
-{
-  return level >= log_min;
 }
 
 /* Append s to buf at *pos, escaped for a JSON or logfmt string, never past size - 1. */

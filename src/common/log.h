@@ -30,15 +30,11 @@ gboolean runsc_log_init (const char *path, RunscLogFormat format, gboolean debug
 /* Also write every line to this fd (for --debug-log), or -1 for none. The fd is owned by the logger. */
 void runsc_log_set_debug_fd (int fd);
 
-/* The fd lines go to, so that a child process can inherit it (-1 for stderr). */
-int runsc_log_fd (void);
-
 /* Name of this process in log lines ("runsc", "runsc-sandbox", "shim"), added as a field. NULL for none. */
 void runsc_log_set_component (const char *name);
 
 void runsc_log (RunscLogLevel level, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 void runsc_logv (RunscLogLevel level, const char *fmt, va_list ap) G_GNUC_PRINTF (2, 0);
-gboolean runsc_log_enabled (RunscLogLevel level);
 
 #define log_debug(...) runsc_log (RUNSC_LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) runsc_log (RUNSC_LOG_INFO, __VA_ARGS__)

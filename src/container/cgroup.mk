@@ -1,4 +1,4 @@
-# cgroups v1 and v2 (owned by the resources engineer)
+# cgroups v1 and v2
 libruntime_a_SOURCES += \
 	src/container/cgroup.c src/container/cgroup.h \
 	src/container/cgroup-internal.h \
@@ -13,7 +13,7 @@ TESTS += tests/unit/test-cgroup
 tests_unit_test_cgroup_SOURCES = tests/unit/test-cgroup.c
 tests_unit_test_cgroup_LDADD = $(RUNTIME_LIBS)
 
-# The devices cgroup and the v2 device filter (owned by the devices engineer)
+# The devices cgroup and the v2 device filter
 libruntime_a_SOURCES += src/container/cgroup-devices.c src/container/cgroup-devices.h
 check_PROGRAMS += tests/unit/test-cgroup-devices
 TESTS += tests/unit/test-cgroup-devices

@@ -60,15 +60,6 @@ sentry_execs_new (void)
   return x;
 }
 
-void
-sentry_execs_free (SentryExecs *x)
-{
-  if (x == NULL)
-    return;
-  g_ptr_array_unref (x->procs);
-  g_free (x);
-}
-
 OciSpec *
 sentry_exec_process_parse (JsonObject *process, GError **error)
 {

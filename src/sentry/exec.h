@@ -33,7 +33,6 @@ typedef struct
 } SentryExecTarget;
 
 SentryExecs *sentry_execs_new (void);
-void sentry_execs_free (SentryExecs *x);
 
 /* Parse an OCI process object (runsc exec --process, or the one runsc exec builds) into a spec holding only that
  * process, validated. The CLI uses it to check early; the Sentry to spawn. */

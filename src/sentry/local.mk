@@ -1,5 +1,4 @@
-# The Sentry: boot.c and control.c (the sandbox process and its control socket) are the lifecycle's; the
-# syscall table, filter, notification loop and the virtual kernel's files are the syscall layer's.
+# The Sentry: the sandbox process and its control socket (boot.c, control.c), runsc exec's processes, the user log.
 libruntime_a_SOURCES += \
 	src/sentry/sentry.h \
 	src/sentry/boot.c src/sentry/boot.h \
@@ -7,7 +6,7 @@ libruntime_a_SOURCES += \
 	src/sentry/control.c src/sentry/control.h \
 	src/sentry/user-log.c src/sentry/user-log.h
 
-# The syscall layer (sentry-core): the table, the filter, the notification loop, the virtual kernel, uts, syslog.
+# The syscall layer: the table, the filter, the notification loop, the virtual kernel, uts, syslog.
 libruntime_a_SOURCES += \
 	src/sentry/syscall-table.c src/sentry/syscall-table.h \
 	src/sentry/syscall-print.c \
