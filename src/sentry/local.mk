@@ -15,6 +15,7 @@ libruntime_a_SOURCES += \
 	src/sentry/notify.c src/sentry/notify.h \
 	src/sentry/serve.c \
 	src/sentry/refuse.c \
+	src/sentry/refuse-args.c src/sentry/refuse-args.h \
 	src/sentry/kernel.c src/sentry/kernel.h src/sentry/kernel-private.h \
 	src/sentry/klog.c \
 	src/sentry/uts.c src/sentry/uts.h \
@@ -72,6 +73,12 @@ else
 tests_sandbox_credprobe_LDFLAGS = -pthread
 endif
 EXTRA_DIST += tests/integration/sentry-creds.bats
+
+# The refusal errnos against the host kernel's answers for the same arguments.
+check_PROGRAMS += tests/unit/test-refuse-args
+TESTS += tests/unit/test-refuse-args
+tests_unit_test_refuse_args_SOURCES = tests/unit/test-refuse-args.c
+tests_unit_test_refuse_args_LDADD = $(RUNTIME_LIBS)
 
 # The limits behind the virtual /proc files, on fake cgroup v1 and v2 trees.
 check_PROGRAMS += tests/unit/test-sentry-proc

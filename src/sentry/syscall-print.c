@@ -41,6 +41,8 @@ row_detail (const SentrySyscall *row)
         g_string_append (s, "; others refused (errno depends on the arguments)");
       return g_string_free (s, FALSE);
     }
+  if (d == SENTRY_REFUSED && row->refuse_check != NULL)
+    return g_strdup ("after Linux's own argument checks (EFAULT, EINVAL, ... as Linux answers them)");
   if (row->disposition == SENTRY_EMULATED)
     return g_strdup_printf ("%s not linked: runs natively", row->handler_name);
   return g_strdup ("");

@@ -1,0 +1,31 @@
+/* Linux's own argument checks for refused and argument-checked rows: a call the sandbox refuses still fails the
+ * way Linux fails it wherever Linux would reject the same arguments anyway (bad flags, bad values, bad pointers
+ * are checked before privilege), and only otherwise with the row's refusal errno.
+ *
+ * Each function follows the order of the kernel's own code (net/socket.c, net/ipv4/af_inet.c,
+ * kernel/time/time.c, kernel/time/posix-timers.c, security/keys/keyctl.c) and is compared with the host
+ * kernel's answers by tests/unit/test-refuse-args.c. Safe on the syscall path: no allocation. */
+#pragma once
+
+#include <stdint.h>
+
+#include "sentry/syscall-table.h"
+
+/* socket(2) refused by the table's family rules: what Linux answers a caller without CAP_NET_RAW on a kernel
+ * whose only families are unix, inet, inet6, netlink (route and sock_diag) and packet. */
+int sentry_socket_refuse_errno (const uint64_t *args);
+
+/* socketpair(2) of any family but AF_UNIX: the socket(2) answer, or EOPNOTSUPP (only unix sockets come in
+ * pairs) for a socket the sandbox would create. */
+int sentry_socketpair_refuse_errno (const uint64_t *args);
+int sentry_socketpair_check (const SentryCallView *call);
+
+/* The clock setters: invalid values and unreadable arguments before EPERM. */
+int sentry_settimeofday_check (const SentryCallView *call);
+int sentry_clock_settime_check (const SentryCallView *call);
+int sentry_adjtimex_check (const SentryCallView *call);
+int sentry_clock_adjtime_check (const SentryCallView *call);
+
+/* The keyring calls: Linux's checks of the key type, description, callout and payload before the refusal. */
+int sentry_add_key_check (const SentryCallView *call);
+int sentry_request_key_check (const SentryCallView *call);
