@@ -74,6 +74,18 @@ tests_sandbox_credprobe_LDFLAGS = -pthread
 endif
 EXTRA_DIST += tests/integration/sentry-creds.bats
 
+# The kernel's answers to bad arguments, run under runsc and runc side by side by
+# tests/integration/compat-errno.bats (static, like the probe; the suite compiles it when it is not built here).
+check_PROGRAMS += tests/sandbox/errnoprobe
+tests_sandbox_errnoprobe_SOURCES = tests/sandbox/errnoprobe.c
+tests_sandbox_errnoprobe_CFLAGS = $(WARN_CFLAGS) -O2
+if CAN_STATIC
+tests_sandbox_errnoprobe_LDFLAGS = -static
+else
+tests_sandbox_errnoprobe_LDFLAGS =
+endif
+EXTRA_DIST += tests/integration/compat-errno.bats
+
 # The refusal errnos against the host kernel's answers for the same arguments.
 check_PROGRAMS += tests/unit/test-refuse-args
 TESTS += tests/unit/test-refuse-args
