@@ -154,6 +154,76 @@ sentry_socketpair_refuse_errno (const uint64_t *args)
   return err != 0 ? err : EOPNOTSUPP;
 }
 
+/* ---- processes (kernel/fork.c copy_process, ksys_unshare; kernel/sys.c prctl) ---- */
+
+#define F_NEWTIME 0x00000080ull
+#define F_VM 0x00000100ull
+#define F_FS 0x00000200ull
+#define F_FILES 0x00000400ull
+#define F_SIGHAND 0x00000800ull
+#define F_THREAD 0x00010000ull
+#define F_NEWNS 0x00020000ull
+#define F_SYSVSEM 0x00040000ull
+#define F_NEWCGROUP 0x02000000ull
+#define F_NEWUTS 0x04000000ull
+#define F_NEWIPC 0x08000000ull
+#define F_NEWUSER 0x10000000ull
+#define F_NEWPID 0x20000000ull
+#define F_NEWNET 0x40000000ull
+
+int
+sentry_clone_refuse_errno (const uint64_t *args)
+{
+  uint64_t f = args[0];
+
+  if ((f & (F_NEWNS | F_FS)) == (F_NEWNS | F_FS) || (f & (F_NEWUSER | F_FS)) == (F_NEWUSER | F_FS))
+    return EINVAL;
+  if ((f & F_THREAD) && !(f & F_SIGHAND))
+    return EINVAL;
+  if ((f & F_SIGHAND) && !(f & F_VM))
+    return EINVAL;
+  if ((f & F_THREAD) && (f & (F_NEWUSER | F_NEWPID)))
+    return EINVAL;
+  return EPERM;
+}
+
+int
+sentry_unshare_refuse_errno (const uint64_t *args)
+{
+  const uint64_t known = F_THREAD | F_FS | F_NEWNS | F_SIGHAND | F_VM | F_FILES | F_SYSVSEM | F_NEWUTS | F_NEWIPC
+                         | F_NEWNET | F_NEWUSER | F_NEWPID | F_NEWCGROUP | F_NEWTIME;
+  return (args[0] & ~known) ? EINVAL : EPERM;
+}
+
+#define LINUX_PR_SET_MM 35
+#define LINUX_PR_SET_MM_AUXV 12
+#define LINUX_PR_SET_MM_MAP 14
+#define LINUX_PR_SET_MM_MAP_SIZE 15
+#define LINUX_PR_SET_IO_FLUSHER 57
+#define LINUX_PR_GET_IO_FLUSHER 58
+
+int
+sentry_prctl_refuse_errno (const uint64_t *args)
+{
+  uint32_t option = (uint32_t) args[0];
+  uint64_t opt = args[1], arg4 = args[3], arg5 = args[4];
+
+  switch (option)
+    {
+    case LINUX_PR_SET_MM:
+      if (arg5 != 0
+          || (arg4 != 0 && opt != LINUX_PR_SET_MM_AUXV && opt != LINUX_PR_SET_MM_MAP
+              && opt != LINUX_PR_SET_MM_MAP_SIZE))
+        return EINVAL;
+      return EPERM;
+    case LINUX_PR_SET_IO_FLUSHER:
+    case LINUX_PR_GET_IO_FLUSHER:
+      return EPERM;
+    default:
+      return EINVAL;
+    }
+}
+
 /* ---- clocks (kernel/time/time.c, posix-timers.c, timekeeping.c) ---- */
 
 #define USEC_PER_SEC 1000000LL

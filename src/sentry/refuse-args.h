@@ -20,6 +20,15 @@ int sentry_socket_refuse_errno (const uint64_t *args);
 int sentry_socketpair_refuse_errno (const uint64_t *args);
 int sentry_socketpair_check (const SentryCallView *call);
 
+/* clone and unshare with a namespace flag: Linux's EINVAL for impossible flag combinations and unknown unshare
+ * flags, else EPERM. */
+int sentry_clone_refuse_errno (const uint64_t *args);
+int sentry_unshare_refuse_errno (const uint64_t *args);
+
+/* prctl options the table does not allow: EPERM for those that need CAP_SYS_RESOURCE (after PR_SET_MM's own
+ * argument check), EINVAL for the rest (options x86-64 Linux does not know or the sandbox kernel lacks). */
+int sentry_prctl_refuse_errno (const uint64_t *args);
+
 /* The clock setters: invalid values and unreadable arguments before EPERM. */
 int sentry_settimeofday_check (const SentryCallView *call);
 int sentry_clock_settime_check (const SentryCallView *call);

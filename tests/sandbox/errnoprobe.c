@@ -2,8 +2,8 @@
  * ERRNO", or "name ok"), so that the same program run under runsc and under runc can be compared line by line
  * (tests/integration/compat-errno.bats). Built static, copied into a busybox bundle.
  *
- *   errnoprobe            the argument checks (socket, socketpair, clocks, keyrings, name_to_handle_at,
- *                         personality) and the pid_max check
+ *   errnoprobe            the argument checks (socket, socketpair, clocks, keyrings, name_to_handle_at, clone,
+ *                         unshare, prctl, personality) and the pid_max check
  *   errnoprobe --strict   enter seccomp strict mode with prctl, write "strict: in" and leave with exit(2);
  *                         prints "strict: ERRNO" if the kernel refuses
  *   errnoprobe --strict-seccomp   the same with seccomp(SECCOMP_SET_MODE_STRICT)
@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
 #include <linux/keyctl.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -143,6 +145,34 @@ handles (void)
   T ("name_to_handle_at(bad flags)", syscall (SYS_name_to_handle_at, AT_FDCWD, "/dev", &fh, &mnt, 0x7));
 }
 
+/* A raw clone that must fail; should it succeed, the child leaves at once. */
+static long
+try_clone (unsigned long flags)
+{
+  long r = syscall (SYS_clone, flags, NULL, NULL, NULL, 0);
+  if (r == 0)
+    syscall (SYS_exit, 0);
+  if (r > 0)
+    waitpid (r, NULL, __WALL);
+  return r;
+}
+
+static void
+processes (void)
+{
+  T ("clone(CLONE_NEWNET)", try_clone (CLONE_NEWNET | SIGCHLD));
+  T ("clone(CLONE_NEWNS | CLONE_FS)", try_clone (CLONE_NEWNS | CLONE_FS | SIGCHLD));
+  T ("clone(CLONE_NEWPID | CLONE_THREAD)", try_clone (CLONE_NEWPID | CLONE_THREAD | SIGCHLD));
+  T ("clone(CLONE_NEWNET | CLONE_SIGHAND)", try_clone (CLONE_NEWNET | CLONE_SIGHAND | SIGCHLD));
+  T ("unshare(CLONE_NEWNS)", syscall (SYS_unshare, CLONE_NEWNS));
+  T ("unshare(CLONE_NEWNET | CLONE_VFORK)", syscall (SYS_unshare, CLONE_NEWNET | CLONE_VFORK));
+  T ("prctl(PR_SET_MM, PR_SET_MM_START_CODE)", prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0x1000, 0, 0));
+  T ("prctl(PR_SET_MM, START_CODE, arg4)", prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0x1000, 1, 0));
+  T ("prctl(PR_SET_IO_FLUSHER)", prctl (57, 1, 0, 0, 0));
+  T ("prctl(PR_SET_FP_MODE)", prctl (45, 1, 0, 0, 0));
+  T ("prctl(1000)", prctl (1000, 0, 0, 0, 0));
+}
+
 static void
 personas (void)
 {
@@ -236,6 +266,7 @@ main (int argc, char **argv)
   clocks ();
   keys ();
   handles ();
+  processes ();
   personas ();
   pids ();
   return 0;

@@ -373,7 +373,12 @@ check_checked (int own_pidns, int net_raw)
 
   /* prctl, personality */
   check (prctl (PR_GET_DUMPABLE) >= 0, "prctl(PR_GET_DUMPABLE) allowed", "%s", strerror (errno));
-  check_errno ("prctl(PR_SET_MM) refused", prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0, 0, 0), EINVAL);
+  check_errno ("prctl(PR_SET_MM) refused with EPERM, as Linux without CAP_SYS_RESOURCE",
+               prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0, 0, 0), EPERM);
+  check_errno ("prctl(1000) is EINVAL", prctl (1000, 0, 0, 0, 0), EINVAL);
+  check_errno ("unshare(CLONE_NEWNS | CLONE_VFORK) is EINVAL, as on Linux", syscall (SYS_unshare, CLONE_NEWNS | CLONE_VFORK),
+               EINVAL);
+  check_errno ("clone(CLONE_NEWNS | CLONE_FS) is EINVAL, as on Linux", try_clone (CLONE_NEWNS | CLONE_FS), EINVAL);
   check (personality (0xffffffff) >= 0, "personality query allowed", "%s", strerror (errno));
   {
     int before = personality (0xffffffff);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -329,6 +330,45 @@ test_keys (void)
 }
 
 static void
+test_processes (void)
+{
+  const uint64_t sig = SIGCHLD;
+  const Case cases[] = {
+    { "clone(CLONE_NEWNET)", __NR_clone, { CLONE_NEWNET | sig } },
+    { "clone(CLONE_NEWNS | CLONE_FS)", __NR_clone, { CLONE_NEWNS | CLONE_FS | sig } },
+    { "clone(CLONE_NEWUSER | CLONE_FS)", __NR_clone, { CLONE_NEWUSER | CLONE_FS | sig } },
+    { "clone(CLONE_NEWPID | CLONE_THREAD)", __NR_clone, { CLONE_NEWPID | CLONE_THREAD | sig } },
+    { "clone(CLONE_NEWNET | CLONE_THREAD | CLONE_SIGHAND)", __NR_clone,
+      { CLONE_NEWNET | CLONE_THREAD | CLONE_SIGHAND | sig } },
+    { "clone(CLONE_NEWNET | CLONE_SIGHAND)", __NR_clone, { CLONE_NEWNET | CLONE_SIGHAND | sig } },
+    { "clone(CLONE_NEWUSER | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)", __NR_clone,
+      { CLONE_NEWUSER | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM } },
+    { "clone(CLONE_NEWCGROUP)", __NR_clone, { CLONE_NEWCGROUP | sig } },
+    { "unshare(CLONE_NEWNS)", __NR_unshare, { CLONE_NEWNS } },
+    { "unshare(CLONE_NEWNET | CLONE_NEWPID)", __NR_unshare, { CLONE_NEWNET | CLONE_NEWPID } },
+    { "unshare(CLONE_NEWNS | CLONE_VFORK)", __NR_unshare, { CLONE_NEWNS | CLONE_VFORK } },
+    { "unshare(CLONE_NEWNET | 1 << 40)", __NR_unshare, { CLONE_NEWNET | (1ull << 40) } },
+    { "unshare(CLONE_NEWTIME | CLONE_PARENT)", __NR_unshare, { 0x80 | CLONE_PARENT } },
+    { "prctl(PR_SET_MM, PR_SET_MM_START_CODE)", __NR_prctl, { 35, 1, 0x1000 } },
+    { "prctl(PR_SET_MM, 99)", __NR_prctl, { 35, 99 } },
+    { "prctl(PR_SET_MM, START_CODE, arg4)", __NR_prctl, { 35, 1, 0x1000, 1 } },
+    { "prctl(PR_SET_MM, START_CODE, 0, arg5)", __NR_prctl, { 35, 1, 0x1000, 0, 1 } },
+    { "prctl(PR_SET_MM, PR_SET_MM_AUXV, 0, 0, arg5)", __NR_prctl, { 35, 12, 0, 0, 1 } },
+    { "prctl(PR_SET_IO_FLUSHER, 1)", __NR_prctl, { 57, 1 } },
+    { "prctl(PR_GET_IO_FLUSHER)", __NR_prctl, { 58 } },
+    { "prctl(PR_SET_UNALIGN)", __NR_prctl, { 6, 1 } },
+    { "prctl(PR_SET_FPEMU)", __NR_prctl, { 10, 1 } },
+    { "prctl(PR_SET_TIMING, 1)", __NR_prctl, { 14, 1 } },
+    { "prctl(PR_SET_ENDIAN)", __NR_prctl, { 20, 0 } },
+    { "prctl(PR_SET_FP_MODE)", __NR_prctl, { 45, 1 } },
+    { "prctl(PR_SET_TAGGED_ADDR_CTRL)", __NR_prctl, { 55, 1 } },
+    { "prctl(PR_SET_SYSCALL_USER_DISPATCH, 99)", __NR_prctl, { 59, 99 } },
+    { "prctl(1000)", __NR_prctl, { 1000 } },
+  };
+  g_assert_cmpuint (compare (cases, G_N_ELEMENTS (cases)), ==, G_N_ELEMENTS (cases));
+}
+
+static void
 test_personality (void)
 {
   /* Everything Linux lets an unprivileged process set runs natively, but MMAP_PAGE_ZERO. */
@@ -361,6 +401,7 @@ main (int argc, char **argv)
   g_test_add_func ("/refuse-args/socket", test_socket);
   g_test_add_func ("/refuse-args/clocks", test_clocks);
   g_test_add_func ("/refuse-args/keys", test_keys);
+  g_test_add_func ("/refuse-args/processes", test_processes);
   g_test_add_func ("/refuse-args/personality", test_personality);
   return g_test_run ();
 }
