@@ -5,7 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "sentry/refuse-args.h"
 
@@ -152,6 +157,56 @@ sentry_socketpair_refuse_errno (const uint64_t *args)
 {
   int err = socket_create_errno (args);
   return err != 0 ? err : EOPNOTSUPP;
+}
+
+/* ---- ioctl (fs/ioctl.c, drivers/tty/tty_io.c) ---- */
+
+/* The tty drivers' majors: 4 (ttyN, ttySN), 5 (tty, console, ptmx), 136-143 (pts). */
+static int
+is_tty (const struct stat *st)
+{
+  unsigned int maj = major (st->st_rdev);
+  return S_ISCHR (st->st_mode) && (maj == 4 || maj == 5 || (maj >= 136 && maj <= 143));
+}
+
+static int
+legacy_tiocsti_off (void)
+{
+  char c = '1';
+  int fd = open ("/proc/sys/dev/tty/legacy_tiocsti", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0; /* a kernel without the switch: TIOCSTI is legacy-enabled */
+  if (read (fd, &c, 1) != 1)
+    c = '1';
+  close (fd);
+  return c == '0';
+}
+
+int
+sentry_ioctl_check (const SentryCallView *call)
+{
+  int fd = (int) (uint32_t) call->args[0];
+  uint32_t request = (uint32_t) call->args[1];
+  char path[64];
+  struct stat st;
+
+  if (fd < 0)
+    return EBADF;
+  if (call->pid <= 0)
+    return 0;
+  snprintf (path, sizeof path, "/proc/%d/fd/%d", call->pid, fd);
+  if (stat (path, &st) < 0)
+    return errno == ENOENT ? EBADF : 0;
+  /* A terminal request ('T') on something else: the file's own ioctl does not know it. */
+  if (((request >> 8) & 0xff) == 'T' && !is_tty (&st))
+    return ENOTTY;
+  /* TIOCLINUX is the virtual consoles' (major 4, minors below 64); other terminals do not know it. */
+  if (request == 0x541c && !(major (st.st_rdev) == 4 && minor (st.st_rdev) < 64))
+    return ENOTTY;
+  /* TIOCSTI: Linux without dev.tty.legacy_tiocsti answers EIO to a caller without CAP_SYS_ADMIN. */
+  if (request == 0x5412 && legacy_tiocsti_off ())
+    return EIO;
+  return 0;
 }
 
 /* ---- processes (kernel/fork.c copy_process, ksys_unshare; kernel/sys.c prctl) ---- */

@@ -20,6 +20,10 @@ int sentry_socket_refuse_errno (const uint64_t *args);
 int sentry_socketpair_refuse_errno (const uint64_t *args);
 int sentry_socketpair_check (const SentryCallView *call);
 
+/* ioctl with a request the table does not allow: EBADF for a descriptor the caller does not have, ENOTTY for a
+ * terminal request on something that is not a terminal (then the table's errno). */
+int sentry_ioctl_check (const SentryCallView *call);
+
 /* clone and unshare with a namespace flag: Linux's EINVAL for impossible flag combinations and unknown unshare
  * flags, else EPERM. */
 int sentry_clone_refuse_errno (const uint64_t *args);

@@ -93,7 +93,7 @@ sentry_refuse (SentryCall *call, const SentrySyscall *row)
   SentryKernel *k = call->kernel;
   const uint64_t *args = (const uint64_t *) call->req->data.args;
   int nr = call->req->data.nr;
-  SentryCallView view = { args, read_caller, call };
+  SentryCallView view = { args, read_caller, call, sentry_call_pid (call) };
   int err = sentry_syscall_refuse_errno_call (row, &view);
   char name[48];
 

@@ -180,7 +180,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (13, rt_sigaction),
   NATIVE (14, rt_sigprocmask),
   NATIVE (15, rt_sigreturn),
-  CHECKED (16, ioctl, ioctl_rules, ENOTTY, ioctl_refuse_errno, "terminal, file and interface requests; never TIOCSTI"),
+  CHECKED_MEM (16, ioctl, ioctl_rules, ENOTTY, ioctl_refuse_errno, sentry_ioctl_check, "terminal, file and interface requests; never TIOCSTI; a refused request on a bad descriptor is EBADF, a terminal one on a non-terminal ENOTTY, as on Linux"),
   NATIVE (17, pread64),
   NATIVE (18, pwrite64),
   NATIVE (19, readv),

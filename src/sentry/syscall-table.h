@@ -39,12 +39,13 @@ enum
 };
 
 /* What a refusal check sees of a call: its arguments, and the caller's memory through read (which returns 0,
- * or -EFAULT when any of the len bytes at addr is unreadable, or another -errno). */
+ * or -EFAULT when any of the len bytes at addr is unreadable, or another -errno) and its descriptors. */
 typedef struct
 {
   const uint64_t *args;
   int (*read) (void *ctx, uint64_t addr, void *buf, size_t len);
   void *ctx;
+  int pid; /* the caller's host thread id: its descriptors are /proc/PID/fd/N (0: none to look at) */
 } SentryCallView;
 
 /* One allowed shape of a native call: all comparisons hold (and the needs are met). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The kernel's own answers, seen from a container: tests/sandbox/errnoprobe.c (static) makes calls that Linux
 # rejects for their arguments (socket and socketpair shapes, the clock setters, the keyring calls,
-# name_to_handle_at, clone, unshare, prctl), sets personality flags and checks getpid() against pid_max, under runsc and under runc
+# name_to_handle_at, clone, unshare, prctl, ioctl), sets personality flags and checks getpid() against pid_max, under runsc and under runc
 # side by side: the answers must be the same line for line. Also: the pid_max a container reads is the one its
 # pid namespace enforces, and seccomp strict mode answers as under runc with a seccomp profile.
 
@@ -73,6 +73,7 @@ $diff"
     "adjtimex(ADJ_ADJTIME) EINVAL" "request_key(bad description) EFAULT" \
     "name_to_handle_at(-1, relative) EBADF" "name_to_handle_at(not a directory) ENOTDIR" \
     "clone(CLONE_NEWNS | CLONE_FS) EINVAL" "prctl(PR_SET_MM, PR_SET_MM_START_CODE) EPERM" \
+    "ioctl(-1, TIOCSTI) EBADF" "ioctl(socket, TIOCSTI) ENOTTY" \
     "personality(ADDR_LIMIT_32BIT) ok" "personality(STICKY_TIMEOUTS) ok" "pids within pid_max: yes"; do
     grep -qxF -- "$want" <<< "$out" || fail "missing \"$want\" in: $out"
   done

@@ -3,7 +3,7 @@
  * (tests/integration/compat-errno.bats). Built static, copied into a busybox bundle.
  *
  *   errnoprobe            the argument checks (socket, socketpair, clocks, keyrings, name_to_handle_at, clone,
- *                         unshare, prctl, personality) and the pid_max check
+ *                         unshare, prctl, ioctl, personality) and the pid_max check
  *   errnoprobe --strict   enter seccomp strict mode with prctl, write "strict: in" and leave with exit(2);
  *                         prints "strict: ERRNO" if the kernel refuses
  *   errnoprobe --strict-seccomp   the same with seccomp(SECCOMP_SET_MODE_STRICT)
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -158,6 +159,37 @@ try_clone (unsigned long flags)
 }
 
 static void
+ioctls (void)
+{
+  int sv[2], ptm, pts = -1;
+  char c = 'x';
+  T ("ioctl(-1, TIOCSTI)", ioctl (-1, TIOCSTI, &c));
+  T ("ioctl(1000, 0x1234)", ioctl (1000, 0x1234, 0));
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0)
+    {
+      T ("ioctl(socket, TIOCSTI)", ioctl (sv[0], TIOCSTI, &c));
+      T ("ioctl(socket, TIOCCONS)", ioctl (sv[0], TIOCCONS, 0));
+      close (sv[0]);
+      close (sv[1]);
+    }
+  ptm = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (ptm >= 0 && grantpt (ptm) == 0 && unlockpt (ptm) == 0)
+    pts = open (ptsname (ptm), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (pts >= 0)
+    {
+      T ("ioctl(pty, TIOCSTI)", ioctl (pts, TIOCSTI, &c));
+      T ("ioctl(pty, TIOCCONS)", ioctl (pts, TIOCCONS, 0));
+      T ("ioctl(pty, TIOCLINUX)", ioctl (pts, TIOCLINUX, ""));
+      T ("ioctl(pty, 0x1234)", ioctl (pts, 0x1234, 0));
+      close (pts);
+    }
+  else
+    printf ("no pty\n");
+  if (ptm >= 0)
+    close (ptm);
+}
+
+static void
 processes (void)
 {
   T ("clone(CLONE_NEWNET)", try_clone (CLONE_NEWNET | SIGCHLD));
@@ -266,6 +298,7 @@ main (int argc, char **argv)
   clocks ();
   keys ();
   handles ();
+  ioctls ();
   processes ();
   personas ();
   pids ();

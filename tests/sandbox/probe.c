@@ -362,13 +362,39 @@ check_checked (int own_pidns, int net_raw)
     {
       char c = 'x';
       int avail = -1;
-      check_errno ("ioctl(TIOCSTI) refused", ioctl (sv[0], TIOCSTI, &c), EPERM);
+      check_errno ("ioctl(TIOCSTI) on a socket is ENOTTY, as on Linux", ioctl (sv[0], TIOCSTI, &c), ENOTTY);
+      check_errno ("ioctl(TIOCSTI) on a bad descriptor is EBADF, as on Linux", ioctl (-1, TIOCSTI, &c), EBADF);
       check_errno ("ioctl(FIONREAD) allowed", ioctl (sv[0], FIONREAD, &avail), 0);
       check_errno ("ioctl(FIOCLEX) allowed", ioctl (sv[0], FIOCLEX), 0);
       struct winsize ws;
       check_errno ("ioctl(TIOCGWINSZ) on a socket reaches the kernel", ioctl (sv[0], TIOCGWINSZ, &ws), ENOTTY);
       close (sv[0]);
       close (sv[1]);
+    }
+
+  /* TIOCSTI on a terminal: refused (as Linux refuses it without CAP_SYS_ADMIN; EIO without legacy_tiocsti). */
+  if (in_sandbox)
+    {
+      int ptm = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+      int pts = -1;
+      char c = 'x', legacy = '1';
+      int lfd = open ("/proc/sys/dev/tty/legacy_tiocsti", O_RDONLY | O_CLOEXEC);
+      if (lfd >= 0)
+        {
+          if (read (lfd, &legacy, 1) != 1)
+            legacy = '1';
+          close (lfd);
+        }
+      if (ptm >= 0 && grantpt (ptm) == 0 && unlockpt (ptm) == 0)
+        pts = open (ptsname (ptm), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (pts >= 0)
+        check_errno ("ioctl(TIOCSTI) on a terminal refused", ioctl (pts, TIOCSTI, &c), legacy == '0' ? EIO : EPERM);
+      else
+        check (0, "ioctl(TIOCSTI) on a terminal refused", "no pty: %s", strerror (errno));
+      if (pts >= 0)
+        close (pts);
+      if (ptm >= 0)
+        close (ptm);
     }
 
   /* prctl, personality */

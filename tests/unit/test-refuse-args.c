@@ -12,6 +12,7 @@
 #include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
@@ -85,7 +86,7 @@ table_errno (const Case *c)
 {
   const SentrySyscall *row = sentry_syscall_lookup (c->nr);
   SentryRuleContext ctx = { .net_raw = FALSE, .own_pidns = TRUE };
-  SentryCallView view = { c->args, read_self, NULL };
+  SentryCallView view = { c->args, read_self, NULL, getpid () };
 
   g_assert_nonnull (row);
   if (sentry_syscall_allowed (row, c->args, &ctx))
@@ -330,6 +331,48 @@ test_keys (void)
 }
 
 static void
+test_ioctl (void)
+{
+  int sv[2], p[2];
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  g_assert_cmpint (pipe2 (p, O_CLOEXEC), ==, 0);
+  int file = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (file, >=, 0);
+  /* A terminal that is not ours: the pty's other end. */
+  int ptm = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (ptm, >=, 0);
+  g_assert_cmpint (grantpt (ptm), ==, 0);
+  g_assert_cmpint (unlockpt (ptm), ==, 0);
+  int pty = open (ptsname (ptm), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (pty, >=, 0);
+  char c = 'x';
+  const Case cases[] = {
+    { "ioctl(-1, TIOCSTI)", __NR_ioctl, { (uint32_t) -1, 0x5412, U (&c) } },
+    { "ioctl(closed fd, TIOCSTI)", __NR_ioctl, { 1000, 0x5412, U (&c) } },
+    { "ioctl(closed fd, 0x1234)", __NR_ioctl, { 1000, 0x1234 } },
+    { "ioctl(socket, TIOCSTI)", __NR_ioctl, { (uint64_t) sv[0], 0x5412, U (&c) } },
+    { "ioctl(socket, TIOCVHANGUP)", __NR_ioctl, { (uint64_t) sv[0], 0x5437 } },
+    { "ioctl(pipe, TIOCSTI)", __NR_ioctl, { (uint64_t) p[0], 0x5412, U (&c) } },
+    { "ioctl(file, TIOCCONS)", __NR_ioctl, { (uint64_t) file, 0x541d } },
+    { "ioctl(file, 0x1234)", __NR_ioctl, { (uint64_t) file, 0x1234 } },
+    { "ioctl(socket, 0x1234)", __NR_ioctl, { (uint64_t) sv[0], 0x1234 } },
+    { "ioctl(pty, TIOCSTI)", __NR_ioctl, { (uint64_t) pty, 0x5412, U (&c) } },
+    { "ioctl(pty, TIOCCONS)", __NR_ioctl, { (uint64_t) pty, 0x541d } },
+    { "ioctl(pty, TIOCVHANGUP)", __NR_ioctl, { (uint64_t) pty, 0x5437 } },
+    { "ioctl(pty, TIOCLINUX)", __NR_ioctl, { (uint64_t) pty, 0x541c, U ("") } },
+    { "ioctl(pty, 0x1234)", __NR_ioctl, { (uint64_t) pty, 0x1234 } },
+  };
+  g_assert_cmpuint (compare (cases, G_N_ELEMENTS (cases)), ==, G_N_ELEMENTS (cases));
+  close (sv[0]);
+  close (sv[1]);
+  close (p[0]);
+  close (p[1]);
+  close (file);
+  close (pty);
+  close (ptm);
+}
+
+static void
 test_processes (void)
 {
   const uint64_t sig = SIGCHLD;
@@ -401,6 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/refuse-args/socket", test_socket);
   g_test_add_func ("/refuse-args/clocks", test_clocks);
   g_test_add_func ("/refuse-args/keys", test_keys);
+  g_test_add_func ("/refuse-args/ioctl", test_ioctl);
   g_test_add_func ("/refuse-args/processes", test_processes);
   g_test_add_func ("/refuse-args/personality", test_personality);
   return g_test_run ();
