@@ -2,9 +2,11 @@
  * way Linux fails it wherever Linux would reject the same arguments anyway (bad flags, bad values, bad pointers
  * are checked before privilege), and only otherwise with the row's refusal errno.
  *
- * Each function follows the order of the kernel's own code (net/socket.c, net/ipv4/af_inet.c,
- * kernel/time/time.c, kernel/time/posix-timers.c, security/keys/keyctl.c) and is compared with the host
- * kernel's answers by tests/unit/test-refuse-args.c. Safe on the syscall path: no allocation. */
+ * Each function follows the order of the kernel's own code (net/socket.c, net/ipv4/af_inet.c, fs/ioctl.c,
+ * drivers/tty/tty_io.c, kernel/fork.c, kernel/sys.c, kernel/time/time.c, kernel/time/posix-timers.c,
+ * security/keys/keyctl.c) and is compared with the host kernel's answers by tests/unit/test-refuse-args.c.
+ * What they read (the caller's memory, /proc/TID/fd) only picks the errno of a call refused anyway. Safe on the
+ * syscall path: no allocation. */
 #pragma once
 
 #include <stdint.h>
