@@ -9,12 +9,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "container/capabilities.h"
 #include "container/cgroup-join.h"
 #include "container/console.h"
@@ -34,6 +36,50 @@
 
 /* /proc/self/cgroup as it was before the init made its cgroup namespace. */
 static char cgroup_file[16384];
+
+/* pid_max as the Sentry sees it (its pid namespace's), read by stage 1 before it makes the container's. */
+static long sentry_pid_max = -1;
+
+static long
+read_pid_max (void)
+{
+  char buf[32];
+  int fd = open ("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+
+  if (fd < 0)
+    return -1;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  return strtol (buf, NULL, 10);
+}
+
+/* Since Linux 6.14 each pid namespace has its own pid_max, and a new one starts at the largest (4194304)
+ * whatever its parent's. The container reads /proc/sys/kernel/pid_max through the Sentry, which sees its own
+ * namespace's value, so the container's pids could pass the pid_max it is shown (a pid of 40000 under a
+ * pid_max of 32768). Lower the new namespace's pid_max to the value shown, so that both agree. On older
+ * kernels pid_max is global, both reads are equal, and nothing is written. */
+static void
+match_pid_max (void)
+{
+  long own = read_pid_max ();
+  int fd;
+  char buf[32];
+  int len;
+
+  if (sentry_pid_max <= 0 || own <= sentry_pid_max)
+    return;
+  len = snprintf (buf, sizeof buf, "%ld\n", sentry_pid_max);
+  fd = open ("/proc/sys/kernel/pid_max", O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, buf, (size_t) len) != len)
+    log_warning ("set the container's pid_max to the sandbox's %ld (it is %ld): %s", sentry_pid_max, own,
+                 strerror (errno));
+  if (fd >= 0)
+    close (fd);
+}
 
 static void
 reset_signals (void)
@@ -168,7 +214,10 @@ container_stage1_main (const ContainerPlan *p)
     }
   unshare_flags = CLONE_NEWNS;
   if (p->ns[NS_PID].wanted && p->ns[NS_PID].path == NULL)
-    unshare_flags |= CLONE_NEWPID;
+    {
+      unshare_flags |= CLONE_NEWPID;
+      sentry_pid_max = read_pid_max ();
+    }
   if (p->ns[NS_TIME].wanted && p->ns[NS_TIME].path == NULL)
     unshare_flags |= CLONE_NEWTIME;
   if (unshare (unshare_flags) < 0)
@@ -330,6 +379,7 @@ container_init_main (const ContainerPlan *p)
   /* The Sentry puts us into our cgroup (prepare) and acknowledges. */
   wait_ack (sync, NULL, 0);
   read_cgroup_file ();
+  match_pid_max ();
   if (p->ns[NS_CGROUP].wanted && p->ns[NS_CGROUP].path == NULL && unshare (CLONE_NEWCGROUP) < 0)
     {
       init_error (&err, errno, "unshare cgroup namespace");

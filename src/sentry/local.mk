@@ -15,6 +15,7 @@ libruntime_a_SOURCES += \
 	src/sentry/serve.c \
 	src/sentry/refuse.c \
 	src/sentry/counters.c \
+	src/sentry/refuse-args.c src/sentry/refuse-args.h \
 	src/sentry/kernel.c src/sentry/kernel.h src/sentry/kernel-private.h \
 	src/sentry/klog.c \
 	src/sentry/uts.c src/sentry/uts.h \
@@ -59,6 +60,24 @@ TESTS += tests/unit/test-sentry-vfs
 tests_unit_test_sentry_vfs_SOURCES = tests/unit/test-sentry-vfs.c
 tests_unit_test_sentry_vfs_LDADD = $(RUNTIME_LIBS)
 EXTRA_DIST += tests/integration/sentry-files.bats
+
+# The kernel's answers to bad arguments, run under runsc and runc side by side by
+# tests/integration/compat-errno.bats (static, like the probe; the suite compiles it when it is not built here).
+check_PROGRAMS += tests/sandbox/errnoprobe
+tests_sandbox_errnoprobe_SOURCES = tests/sandbox/errnoprobe.c
+tests_sandbox_errnoprobe_CFLAGS = $(WARN_CFLAGS) -O2
+if CAN_STATIC
+tests_sandbox_errnoprobe_LDFLAGS = -static
+else
+tests_sandbox_errnoprobe_LDFLAGS =
+endif
+EXTRA_DIST += tests/integration/compat-errno.bats
+
+# The refusal errnos against the host kernel's answers for the same arguments.
+check_PROGRAMS += tests/unit/test-refuse-args
+TESTS += tests/unit/test-refuse-args
+tests_unit_test_refuse_args_SOURCES = tests/unit/test-refuse-args.c
+tests_unit_test_refuse_args_LDADD = $(RUNTIME_LIBS)
 
 # The limits behind the virtual /proc files, on fake cgroup v1 and v2 trees.
 check_PROGRAMS += tests/unit/test-sentry-proc

@@ -79,13 +79,22 @@ errno_text (int err)
   return name != NULL ? name : "?";
 }
 
+/* The caller's memory for a row's refusal check (process_vm_readv: only read, never acted upon; the call is
+ * refused whatever the memory holds, so a change behind our back changes at most the errno). */
+static int
+read_caller (void *ctx, uint64_t addr, void *buf, size_t len)
+{
+  return sentry_read_mem ((const SentryCall *) ctx, addr, buf, len);
+}
+
 long
 sentry_refuse (SentryCall *call, const SentrySyscall *row)
 {
   SentryKernel *k = call->kernel;
   const uint64_t *args = (const uint64_t *) call->req->data.args;
   int nr = call->req->data.nr;
-  int err = sentry_syscall_refuse_errno (row, args);
+  SentryCallView view = { args, read_caller, call, sentry_call_pid (call) };
+  int err = sentry_syscall_refuse_errno_call (row, &view);
   char name[48];
 
   __atomic_fetch_add (&k->refused_count[nr >= 0 && nr < SENTRY_MAX_NR ? nr : SENTRY_MAX_NR], 1, __ATOMIC_RELAXED);

@@ -41,6 +41,8 @@ row_detail (const SentrySyscall *row)
         g_string_append (s, "; others refused (errno depends on the arguments)");
       return g_string_free (s, FALSE);
     }
+  if (d == SENTRY_REFUSED && row->refuse_check != NULL)
+    return g_strdup ("after Linux's own argument checks (EFAULT, EINVAL, ... as Linux answers them)");
   if (row->disposition == SENTRY_EMULATED)
     return g_strdup_printf ("%s not linked: runs natively", row->handler_name);
   return g_strdup ("");
@@ -234,7 +236,29 @@ format_markdown (GString *out)
                    "- **refused**: the Sentry fails the call with the errno shown and logs it once, at info level,\n"
                    "  as `Unsupported syscall NAME(ARGS)`; it never reaches the host kernel.\n\n"
                    "A number the table does not know is refused with ENOSYS. Calls through the 32-bit entry points\n"
-                   "(int 0x80, x32) fail with ENOSYS.\n\n");
+                   "(int 0x80, x32) fail with ENOSYS.\n\n"
+                   "## Errnos as Linux gives them\n\n"
+                   "A refused call, and a checked call whose arguments no rule allows, first gets the checks Linux\n"
+                   "makes before its privilege check: a bad pointer is EFAULT, a bad value EINVAL, a socket type the\n"
+                   "family lacks ESOCKTNOSUPPORT, and so on, as the host kernel answers the same arguments\n"
+                   "(tests/unit/test-refuse-args compares them). Only arguments Linux would accept get the row's\n"
+                   "errno, which is what Linux answers a caller without the privilege, or ENOSYS for what the\n"
+                   "sandbox kernel does not have.\n\n"
+                   "Where the sandbox answers differently from Linux on purpose:\n\n"
+                   "- keyrings (`add_key`, `request_key`, `keyctl`): ENOSYS after the argument checks, a kernel\n"
+                   "  without keys. gVisor emulates a minimal session keyring; here the host's keyrings are not\n"
+                   "  exposed (Docker's default profile blocks them too) and no emulation is offered, because\n"
+                   "  programs (systemd, krb5, keyutils) treat ENOSYS as no keyring support and do without.\n"
+                   "- seccomp strict mode (`prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT)`,\n"
+                   "  `seccomp(SECCOMP_SET_MODE_STRICT)`): EINVAL, Linux's answer to any process already under a\n"
+                   "  filter (runc with a seccomp profile answers the same). Every process in the sandbox is under\n"
+                   "  the sandbox's filter, and the Sentry cannot install a strict filter in another process.\n"
+                   "- `personality(MMAP_PAGE_ZERO)` (and PER_SVR4, which includes it): EPERM. Every other persona\n"
+                   "  and flag is set natively, as Linux allows any process; `uname` after UNAME26 still reports\n"
+                   "  the sandbox's release, where Linux would report a 2.6 one.\n"
+                   "- `adjtimex` and `clock_adjtime` reads (modes 0): EPERM, as in gVisor.\n"
+                   "- `/proc/sys/kernel/pid_max` shows the host's value; the container's pid namespace is given the\n"
+                   "  same limit, so that its pids never pass it.\n\n");
   g_string_append_printf (out,
                           "Totals: %" G_GSIZE_FORMAT " system calls; %u native (%u of them with argument checks), "
                           "%u emulated, %u refused.\n\n",

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "sentry/syscall-table.h"
+#include "sentry/refuse-args.h"
 #include "sentry/syslog.h"
 #include "sentry/uts.h"
 
@@ -57,23 +58,7 @@ static const SentryArgRule socket_rules[] = {
   { "AF_PACKET (--net-raw)", SENTRY_NEEDS_NET_RAW, 1, { EQ32 (0, AF_PACKET) } },
 };
 
-/* What Linux answers a process without CAP_NET_RAW (packet, raw), or a kernel without the family. */
-static int
-socket_refuse_errno (const uint64_t *args)
-{
-  int family = (int) (uint32_t) args[0];
-  int type = (int) (args[1] & SOCK_TYPE_MASK);
-
-  if (family == AF_PACKET)
-    return EPERM;
-  if ((family == AF_INET || family == AF_INET6) && type == SOCK_RAW)
-    return EPERM;
-  if (family == AF_INET || family == AF_INET6)
-    return ESOCKTNOSUPPORT;
-  if (family == AF_NETLINK)
-    return EPROTONOSUPPORT;
-  return EAFNOSUPPORT;
-}
+/* A refused shape answers what Linux answers a process without CAP_NET_RAW (refuse-args.c). */
 
 static const SentryArgRule socketpair_rules[] = {
   { "AF_UNIX", 0, 1, { EQ32 (0, AF_UNIX) } },
@@ -147,10 +132,15 @@ static const SentryArgRule prctl_rules[] = {
   PRCTL (PR_SET_VMA, 0x53564d41), PRCTL (PR_GET_AUXV, 0x41555856),
 };
 
-#define PERSONA(name, value) { #name, 0, 1, { EQ32 (0, (value)) } }
+/* personality: Linux lets any process set any persona and flag. The flags that would weaken a set-id program
+ * (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ADDR_COMPAT_LAYOUT, MMAP_PAGE_ZERO) are dropped by the kernel at a
+ * set-id exec, so only the caller's own programs are affected. MMAP_PAGE_ZERO alone stays refused: it asks
+ * exec to map page zero, the classic help for exploiting a kernel NULL dereference (mmap_min_addr stops it
+ * today, but nothing a container runs needs it). */
+#define PERSONA_MMAP_PAGE_ZERO 0x0100000
 static const SentryArgRule personality_rules[] = {
-  PERSONA (PER_LINUX, 0x0), PERSONA (PER_LINUX32, 0x8), PERSONA (ADDR_NO_RANDOMIZE, 0x20000),
-  PERSONA (PER_LINUX32|ADDR_NO_RANDOMIZE, 0x20008), PERSONA (query (0xffffffff), 0xffffffff),
+  { "any persona and flags but MMAP_PAGE_ZERO", 0, 1, { MASKED (0, PERSONA_MMAP_PAGE_ZERO, 0) } },
+  { "query (0xffffffff)", 0, 1, { EQ32 (0, 0xffffffff) } },
 };
 
 /* Calls that reach other processes by pid: fine when pids resolve in the sandbox's own pid namespace. */
@@ -158,13 +148,18 @@ static const SentryArgRule pidns_rules[] = {
   { "the sandbox has its own pid namespace", SENTRY_NEEDS_PIDNS, 0, { { 0 } } },
 };
 
-#define NATIVE(nr, name) { nr, #name, SENTRY_NATIVE, 0, NULL, NULL, NULL, 0, NULL, NULL }
-#define NATIVE_NOTE(nr, name, note) { nr, #name, SENTRY_NATIVE, 0, NULL, NULL, NULL, 0, NULL, note }
+#define NATIVE(nr, name) { nr, #name, SENTRY_NATIVE, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL }
+#define NATIVE_NOTE(nr, name, note) { nr, #name, SENTRY_NATIVE, 0, NULL, NULL, NULL, 0, NULL, note, NULL }
 #define CHECKED(nr, name, rules, err, errfn, note) \
-  { nr, #name, SENTRY_NATIVE, err, NULL, NULL, rules, G_N_ELEMENTS (rules), errfn, note }
+  { nr, #name, SENTRY_NATIVE, err, NULL, NULL, rules, G_N_ELEMENTS (rules), errfn, note, NULL }
+#define CHECKED_MEM(nr, name, rules, err, errfn, check, note) \
+  { nr, #name, SENTRY_NATIVE, err, NULL, NULL, rules, G_N_ELEMENTS (rules), errfn, note, check }
 #define EMULATED(nr, name, handler, note) \
-  { nr, #name, SENTRY_EMULATED, 0, handler, #handler, NULL, 0, NULL, note }
-#define REFUSED(nr, name, err, note) { nr, #name, SENTRY_REFUSED, err, NULL, NULL, NULL, 0, NULL, note }
+  { nr, #name, SENTRY_EMULATED, 0, handler, #handler, NULL, 0, NULL, note, NULL }
+#define REFUSED(nr, name, err, note) { nr, #name, SENTRY_REFUSED, err, NULL, NULL, NULL, 0, NULL, note, NULL }
+/* Refused after Linux's own argument checks (refuse-args.c): the row's errno only for arguments Linux accepts. */
+#define REFUSED_CHECK(nr, name, err, check, note) \
+  { nr, #name, SENTRY_REFUSED, err, NULL, NULL, NULL, 0, NULL, note, check }
 
 const SentrySyscall sentry_syscall_table[] = {
   NATIVE (0, read),
@@ -183,7 +178,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (13, rt_sigaction),
   NATIVE (14, rt_sigprocmask),
   NATIVE (15, rt_sigreturn),
-  CHECKED (16, ioctl, ioctl_rules, ENOTTY, ioctl_refuse_errno, "terminal, file and interface requests; never TIOCSTI"),
+  CHECKED_MEM (16, ioctl, ioctl_rules, ENOTTY, ioctl_refuse_errno, sentry_ioctl_check, "terminal, file and interface requests; never TIOCSTI; a refused request on a bad descriptor is EBADF, a terminal one on a non-terminal ENOTTY, as on Linux"),
   NATIVE (17, pread64),
   NATIVE (18, pwrite64),
   NATIVE (19, readv),
@@ -208,7 +203,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (38, setitimer),
   NATIVE (39, getpid),
   NATIVE (40, sendfile),
-  CHECKED (41, socket, socket_rules, EAFNOSUPPORT, socket_refuse_errno, "families a container needs"),
+  CHECKED (41, socket, socket_rules, EAFNOSUPPORT, sentry_socket_refuse_errno, "families a container needs; other shapes fail as Linux fails them (bad type or flags EINVAL, raw without CAP_NET_RAW EPERM, ...), a family or netlink protocol the sandbox lacks as absent (EAFNOSUPPORT, EPROTONOSUPPORT)"),
   NATIVE (42, connect),
   NATIVE (43, accept),
   NATIVE (44, sendto),
@@ -220,10 +215,10 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (50, listen),
   NATIVE (51, getsockname),
   NATIVE (52, getpeername),
-  CHECKED (53, socketpair, socketpair_rules, EAFNOSUPPORT, NULL, "unix only"),
+  CHECKED_MEM (53, socketpair, socketpair_rules, EOPNOTSUPP, sentry_socketpair_refuse_errno, sentry_socketpair_check, "unix only; others fail as on Linux: the socket(2) answer, else EOPNOTSUPP (only unix sockets come in pairs)"),
   NATIVE (54, setsockopt),
   NATIVE (55, getsockopt),
-  CHECKED (56, clone, clone_rules, EPERM, NULL, "no new user, mount, pid, net or cgroup namespace"),
+  CHECKED (56, clone, clone_rules, EPERM, sentry_clone_refuse_errno, "no new user, mount, pid, net or cgroup namespace; impossible flag combinations EINVAL as on Linux"),
   NATIVE (57, fork),
   NATIVE (58, vfork),
   NATIVE (59, execve),
@@ -302,7 +297,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (132, utime),
   NATIVE_NOTE (133, mknod, "device access is limited by the devices cgroup"),
   REFUSED (134, uselib, ENOSYS, "not supported in the sandbox"),
-  CHECKED (135, personality, personality_rules, EPERM, NULL, "the personalities Docker's default profile allows"),
+  CHECKED (135, personality, personality_rules, EPERM, NULL, "as Linux allows any process (the kernel drops the weakening flags at a set-id exec); MMAP_PAGE_ZERO refused: it maps page zero, help for kernel NULL-dereference exploits"),
   NATIVE (136, ustat),
   NATIVE (137, statfs),
   NATIVE (138, fstatfs),
@@ -324,14 +319,14 @@ const SentrySyscall sentry_syscall_table[] = {
   REFUSED (154, modify_ldt, ENOSYS, "not supported in the sandbox"),
   REFUSED (155, pivot_root, EPERM, "privileged"),
   REFUSED (156, _sysctl, ENOSYS, "not supported in the sandbox"),
-  CHECKED (157, prctl, prctl_rules, EINVAL, NULL, "process-local options only"),
+  CHECKED (157, prctl, prctl_rules, EINVAL, sentry_prctl_refuse_errno, "process-local options only (PR_SET_MM and the IO_FLUSHER options: EPERM, as Linux without CAP_SYS_RESOURCE; the rest EINVAL); PR_SET_SECCOMP with SECCOMP_MODE_STRICT fails with EINVAL: Linux refuses strict mode to a process already under a filter (as under runc with any seccomp profile), and the Sentry cannot put a filter of its own in its place"),
   NATIVE (158, arch_prctl),
-  REFUSED (159, adjtimex, EPERM, "privileged"),
+  REFUSED_CHECK (159, adjtimex, EPERM, sentry_adjtimex_check, "needs CAP_SYS_TIME; reads (modes 0) are refused too, as by gVisor: the host clock's discipline is not the sandbox's to show"),
   NATIVE (160, setrlimit),
   NATIVE_NOTE (161, chroot, "needs CAP_SYS_CHROOT, which the kernel checks"),
   NATIVE (162, sync),
   REFUSED (163, acct, EPERM, "privileged"),
-  REFUSED (164, settimeofday, EPERM, "the host clock is not the sandbox's to set"),
+  REFUSED_CHECK (164, settimeofday, EPERM, sentry_settimeofday_check, "the host clock is not the sandbox's to set"),
   REFUSED (165, mount, EPERM, "mounts are set up by the runtime from the spec"),
   REFUSED (166, umount2, EPERM, "privileged"),
   REFUSED (167, swapon, EPERM, "privileged"),
@@ -394,7 +389,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (224, timer_gettime),
   NATIVE (225, timer_getoverrun),
   NATIVE (226, timer_delete),
-  REFUSED (227, clock_settime, EPERM, "privileged"),
+  REFUSED_CHECK (227, clock_settime, EPERM, sentry_clock_settime_check, "needs CAP_SYS_TIME"),
   NATIVE (228, clock_gettime),
   NATIVE (229, clock_getres),
   NATIVE (230, clock_nanosleep),
@@ -415,9 +410,9 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (245, mq_getsetattr),
   REFUSED (246, kexec_load, EPERM, "privileged"),
   NATIVE (247, waitid),
-  REFUSED (248, add_key, ENOSYS, "not supported in the sandbox"),
-  REFUSED (249, request_key, ENOSYS, "not supported in the sandbox"),
-  REFUSED (250, keyctl, ENOSYS, "no kernel keyrings in the sandbox"),
+  REFUSED_CHECK (248, add_key, ENOSYS, sentry_add_key_check, "no kernel keyrings in the sandbox (see keyctl)"),
+  REFUSED_CHECK (249, request_key, ENOSYS, sentry_request_key_check, "no kernel keyrings in the sandbox (see keyctl)"),
+  REFUSED (250, keyctl, ENOSYS, "no kernel keyrings in the sandbox (gVisor emulates a session keyring; not here): the host's keyrings are not the containers' (Docker's profile blocks them), and programs take ENOSYS for a kernel without keys and do without"),
   NATIVE (251, ioprio_set),
   NATIVE (252, ioprio_get),
   NATIVE (253, inotify_init),
@@ -439,7 +434,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (269, faccessat),
   NATIVE (270, pselect6),
   NATIVE (271, ppoll),
-  CHECKED (272, unshare, unshare_rules, EPERM, NULL, "no new user, mount, pid, net, cgroup or time namespace"),
+  CHECKED (272, unshare, unshare_rules, EPERM, sentry_unshare_refuse_errno, "no new user, mount, pid, net, cgroup or time namespace; unknown flags EINVAL as on Linux"),
   NATIVE (273, set_robust_list),
   NATIVE (274, get_robust_list),
   NATIVE (275, splice),
@@ -470,9 +465,9 @@ const SentrySyscall sentry_syscall_table[] = {
   REFUSED (300, fanotify_init, EPERM, "privileged"),
   NATIVE (301, fanotify_mark),
   NATIVE (302, prlimit64),
-  REFUSED (303, name_to_handle_at, ENOSYS, "not supported in the sandbox"),
+  NATIVE_NOTE (303, name_to_handle_at, "a handle is useless without open_by_handle_at (refused) and holds only the inode number and generation that stat and FS_IOC_GETVERSION give; allowed by Docker's default profile"),
   REFUSED (304, open_by_handle_at, EPERM, "file handles bypass path resolution in the container root"),
-  REFUSED (305, clock_adjtime, EPERM, "privileged"),
+  REFUSED_CHECK (305, clock_adjtime, EPERM, sentry_clock_adjtime_check, "needs CAP_SYS_TIME"),
   NATIVE (306, syncfs),
   NATIVE (307, sendmmsg),
   REFUSED (308, setns, EPERM, "the sandbox's namespaces are fixed at creation"),
@@ -484,7 +479,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE (314, sched_setattr),
   NATIVE (315, sched_getattr),
   NATIVE (316, renameat2),
-  NATIVE_NOTE (317, seccomp, "the kernel refuses a second listener"),
+  NATIVE_NOTE (317, seccomp, "the kernel refuses a second listener; SECCOMP_SET_MODE_STRICT fails with EINVAL, as for prctl"),
   NATIVE (318, getrandom),
   NATIVE (319, memfd_create),
   REFUSED (320, kexec_file_load, EPERM, "privileged"),
@@ -627,6 +622,18 @@ sentry_syscall_refuse_errno (const SentrySyscall *row, const uint64_t *args)
   if (row->refuse_errno != NULL)
     return row->refuse_errno (args);
   return row->err != 0 ? row->err : ENOSYS;
+}
+
+int
+sentry_syscall_refuse_errno_call (const SentrySyscall *row, const SentryCallView *call)
+{
+  if (row != NULL && row->refuse_check != NULL)
+    {
+      int err = row->refuse_check (call);
+      if (err != 0)
+        return err;
+    }
+  return sentry_syscall_refuse_errno (row, call->args);
 }
 
 const char *

@@ -38,6 +38,16 @@ enum
   SENTRY_NEEDS_PIDNS = 1 << 1,   /* the sandbox has a pid namespace of its own */
 };
 
+/* What a refusal check sees of a call: its arguments, and the caller's memory through read (which returns 0,
+ * or -EFAULT when any of the len bytes at addr is unreadable, or another -errno) and its descriptors. */
+typedef struct
+{
+  const uint64_t *args;
+  int (*read) (void *ctx, uint64_t addr, void *buf, size_t len);
+  void *ctx;
+  int pid; /* the caller's host thread id: its descriptors are /proc/PID/fd/N (0: none to look at) */
+} SentryCallView;
+
 /* One allowed shape of a native call: all comparisons hold (and the needs are met). */
 typedef struct
 {
@@ -63,6 +73,9 @@ typedef struct
   /* native with rules: picks the errno of a refused call from its arguments (NULL: err). */
   int (*refuse_errno) (const uint64_t *args);
   const char *note;
+  /* refused: checks the arguments (and the memory they point to) in the order Linux does before its privilege
+   * check, and returns the errno Linux gives for them, or 0 when they pass (the call then gets err). */
+  int (*refuse_check) (const SentryCallView *call);
 } SentrySyscall;
 
 /* Filter-time choices that decide which rules apply. */
@@ -91,8 +104,11 @@ gboolean sentry_rule_usable (const SentryArgRule *rule, const SentryRuleContext 
  * The same comparisons the filter makes, evaluated in C (for --strace and the refusal path). */
 gboolean sentry_syscall_allowed (const SentrySyscall *row, const uint64_t *args, const SentryRuleContext *ctx);
 
-/* The errno a refused call of this row gets. */
+/* The errno a refused call of this row gets, from its arguments alone (a row's refusal check is not run). */
 int sentry_syscall_refuse_errno (const SentrySyscall *row, const uint64_t *args);
+
+/* The errno a refused call of this row gets, the row's refusal check reading the caller's memory through call. */
+int sentry_syscall_refuse_errno_call (const SentrySyscall *row, const SentryCallView *call);
 
 /* "disposition" names: "native", "emulated", "refused". */
 const char *sentry_disposition_name (SentryDisposition d);

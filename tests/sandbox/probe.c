@@ -34,6 +34,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sys/sysinfo.h>
+#include <sys/timex.h>
 #include <sys/stat.h>
 #include <pthread.h>
 #include <grp.h>
@@ -207,24 +208,52 @@ check_refused (void)
   check_errno ("bpf refused", syscall (SYS_bpf, -1, NULL, 0), EPERM);
   check_errno ("perf_event_open refused", syscall (SYS_perf_event_open, NULL, 0, -1, -1, 0), EPERM);
   check_errno ("keyctl refused", syscall (SYS_keyctl, -1, 0, 0, 0, 0), ENOSYS);
-  check_errno ("add_key refused", syscall (SYS_add_key, NULL, NULL, NULL, 0, 0), ENOSYS);
-  check_errno ("request_key refused", syscall (SYS_request_key, NULL, NULL, NULL, 0), ENOSYS);
+  check_errno ("add_key with a bad type pointer is EFAULT, as on Linux", syscall (SYS_add_key, NULL, NULL, NULL, 0, 0),
+               EFAULT);
+  check_errno ("request_key with a bad description is EFAULT, as on Linux",
+               syscall (SYS_request_key, "user", (char *) 1, NULL, 0), EFAULT);
+  check_errno ("request_key refused", syscall (SYS_request_key, "user", "probe-no-such-key", NULL, 0), ENOSYS);
   check_errno ("userfaultfd refused", syscall (SYS_userfaultfd, -1), ENOSYS);
   check_errno ("io_uring_setup refused", syscall (SYS_io_uring_setup, 0, NULL), ENOSYS);
   check_errno ("io_uring_enter refused", syscall (SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0), ENOSYS);
   check_errno ("io_uring_register refused", syscall (SYS_io_uring_register, -1, 0, NULL, 0), ENOSYS);
   check_errno ("open_by_handle_at refused", syscall (SYS_open_by_handle_at, -1, NULL, 0), EPERM);
-  check_errno ("name_to_handle_at refused", syscall (SYS_name_to_handle_at, -1, NULL, NULL, NULL, 0), ENOSYS);
+  {
+    struct { unsigned int bytes; int type; unsigned char h[128]; } fh = { 128, 0, { 0 } };
+    int mnt;
+    check_errno ("name_to_handle_at runs natively (ENOENT)",
+                 syscall (SYS_name_to_handle_at, AT_FDCWD, "/nonexistent-probe", &fh, &mnt, 0), ENOENT);
+    check_errno ("name_to_handle_at runs natively (EBADF)", syscall (SYS_name_to_handle_at, -1, "x", &fh, &mnt, 0),
+                 EBADF);
+  }
   check_errno ("iopl refused", syscall (SYS_iopl, 0), EPERM);
   check_errno ("ioperm refused", syscall (SYS_ioperm, 0, 0, 0), EPERM);
   if (in_sandbox)
     {
       check_errno ("acct refused", syscall (SYS_acct, NULL), EPERM);
       check_errno ("settimeofday refused", syscall (SYS_settimeofday, NULL, NULL), EPERM);
+      struct timespec now;
+      clock_gettime (CLOCK_REALTIME, &now);
+      check_errno ("clock_settime refused", syscall (SYS_clock_settime, CLOCK_REALTIME, &now), EPERM);
     }
-  check_errno ("clock_settime refused", syscall (SYS_clock_settime, 0, NULL), EPERM);
-  check_errno ("adjtimex refused", syscall (SYS_adjtimex, NULL), EPERM);
-  check_errno ("clock_adjtime refused", syscall (SYS_clock_adjtime, 0, NULL), EPERM);
+  {
+    /* Linux checks these before the privilege: the same answers as the host's, root or not. */
+    struct timeval bad_tv = { 0, -1 };
+    struct timespec bad_ts = { 0, 1000000000 };
+    struct timex tx = { .modes = 0x8000 }; /* ADJ_ADJTIME without ADJ_OFFSET_SINGLESHOT */
+    check_errno ("settimeofday with a negative usec is EINVAL", syscall (SYS_settimeofday, &bad_tv, NULL), EINVAL);
+    check_errno ("clock_settime(CLOCK_MONOTONIC) is EINVAL", syscall (SYS_clock_settime, CLOCK_MONOTONIC, &bad_ts),
+                 EINVAL);
+    check_errno ("clock_settime with a bad pointer is EFAULT", syscall (SYS_clock_settime, CLOCK_REALTIME, NULL),
+                 EFAULT);
+    check_errno ("adjtimex(NULL) is EFAULT", syscall (SYS_adjtimex, NULL), EFAULT);
+    check_errno ("adjtimex(ADJ_ADJTIME) is EINVAL", syscall (SYS_adjtimex, &tx), EINVAL);
+    check_errno ("clock_adjtime(CLOCK_MONOTONIC) is EOPNOTSUPP", syscall (SYS_clock_adjtime, CLOCK_MONOTONIC, &tx),
+                 EOPNOTSUPP);
+    tx.modes = 0x4000; /* ADJ_TICK */
+    tx.tick = 1;
+    check_errno ("adjtimex(ADJ_TICK) refused", syscall (SYS_adjtimex, &tx), EPERM);
+  }
   check_errno ("quotactl refused", syscall (SYS_quotactl, 0, NULL, 0, NULL), EPERM);
   check_errno ("lookup_dcookie refused", syscall (SYS_lookup_dcookie, 0, NULL, 0), EPERM);
   check_errno ("setns refused", syscall (SYS_setns, -1, 0), EPERM);
@@ -303,6 +332,16 @@ check_checked (int own_pidns, int net_raw)
     }
   check_errno ("socket(AF_NETLINK, NETLINK_AUDIT) refused", try_socket (AF_NETLINK, SOCK_RAW, 9), EPROTONOSUPPORT);
   check_errno ("socket(AF_VSOCK) refused", try_socket (40, SOCK_STREAM, 0), EAFNOSUPPORT);
+  check_errno ("socket(AF_INET, 75) is EINVAL, as on Linux", try_socket (AF_INET, 75, 0), EINVAL);
+  check_errno ("socket(AF_INET, SOCK_RAW, 0) is EPROTONOSUPPORT, as on Linux", try_socket (AF_INET, SOCK_RAW, 0),
+               EPROTONOSUPPORT);
+  check_errno ("socket(AF_INET, SOCK_SEQPACKET) is ESOCKTNOSUPPORT, as on Linux",
+               try_socket (AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT);
+  {
+    int pair[2];
+    check_errno ("socketpair(AF_INET) is EOPNOTSUPP, as on Linux", socketpair (AF_INET, SOCK_STREAM, 0, pair),
+                 EOPNOTSUPP);
+  }
   int sv[2];
   check_errno ("socketpair(AF_UNIX) allowed", socketpair (AF_UNIX, SOCK_STREAM, 0, sv), 0);
 
@@ -325,7 +364,8 @@ check_checked (int own_pidns, int net_raw)
     {
       char c = 'x';
       int avail = -1;
-      check_errno ("ioctl(TIOCSTI) refused", ioctl (sv[0], TIOCSTI, &c), EPERM);
+      check_errno ("ioctl(TIOCSTI) on a socket is ENOTTY, as on Linux", ioctl (sv[0], TIOCSTI, &c), ENOTTY);
+      check_errno ("ioctl(TIOCSTI) on a bad descriptor is EBADF, as on Linux", ioctl (-1, TIOCSTI, &c), EBADF);
       check_errno ("ioctl(FIONREAD) allowed", ioctl (sv[0], FIONREAD, &avail), 0);
       check_errno ("ioctl(FIOCLEX) allowed", ioctl (sv[0], FIOCLEX), 0);
       struct winsize ws;
@@ -334,11 +374,50 @@ check_checked (int own_pidns, int net_raw)
       close (sv[1]);
     }
 
+  /* TIOCSTI on a terminal: refused (as Linux refuses it without CAP_SYS_ADMIN; EIO without legacy_tiocsti). */
+  if (in_sandbox)
+    {
+      int ptm = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+      int pts = -1;
+      char c = 'x', legacy = '1';
+      int lfd = open ("/proc/sys/dev/tty/legacy_tiocsti", O_RDONLY | O_CLOEXEC);
+      if (lfd >= 0)
+        {
+          if (read (lfd, &legacy, 1) != 1)
+            legacy = '1';
+          close (lfd);
+        }
+      if (ptm >= 0 && grantpt (ptm) == 0 && unlockpt (ptm) == 0)
+        pts = open (ptsname (ptm), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (pts >= 0)
+        check_errno ("ioctl(TIOCSTI) on a terminal refused", ioctl (pts, TIOCSTI, &c), legacy == '0' ? EIO : EPERM);
+      else
+        check (0, "ioctl(TIOCSTI) on a terminal refused", "no pty: %s", strerror (errno));
+      if (pts >= 0)
+        close (pts);
+      if (ptm >= 0)
+        close (ptm);
+    }
+
   /* prctl, personality */
   check (prctl (PR_GET_DUMPABLE) >= 0, "prctl(PR_GET_DUMPABLE) allowed", "%s", strerror (errno));
-  check_errno ("prctl(PR_SET_MM) refused", prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0, 0, 0), EINVAL);
+  check_errno ("prctl(PR_SET_MM) refused with EPERM, as Linux without CAP_SYS_RESOURCE",
+               prctl (PR_SET_MM, PR_SET_MM_START_CODE, 0, 0, 0), EPERM);
+  check_errno ("prctl(1000) is EINVAL", prctl (1000, 0, 0, 0, 0), EINVAL);
+  check_errno ("unshare(CLONE_NEWNS | CLONE_VFORK) is EINVAL, as on Linux", syscall (SYS_unshare, CLONE_NEWNS | CLONE_VFORK),
+               EINVAL);
+  check_errno ("clone(CLONE_NEWNS | CLONE_FS) is EINVAL, as on Linux", try_clone (CLONE_NEWNS | CLONE_FS), EINVAL);
   check (personality (0xffffffff) >= 0, "personality query allowed", "%s", strerror (errno));
-  check_errno ("personality(READ_IMPLIES_EXEC) refused", personality (READ_IMPLIES_EXEC), EPERM);
+  {
+    int before = personality (0xffffffff);
+    check_errno ("personality(READ_IMPLIES_EXEC | ADDR_LIMIT_32BIT | STICKY_TIMEOUTS) allowed",
+                 personality (READ_IMPLIES_EXEC | ADDR_LIMIT_32BIT | STICKY_TIMEOUTS) >= 0 ? 0 : -1, 0);
+    check (personality (0xffffffff) == (READ_IMPLIES_EXEC | ADDR_LIMIT_32BIT | STICKY_TIMEOUTS),
+           "personality reads back what was set", "%#x", personality (0xffffffff));
+    if (in_sandbox)
+      check_errno ("personality(MMAP_PAGE_ZERO) refused", personality (MMAP_PAGE_ZERO), EPERM);
+    personality (before);
+  }
 
   /* ptrace stays inside the sandbox */
   if (!own_pidns)
