@@ -102,15 +102,18 @@ capabilities_change_user (const ContainerPlan *p, InitError *err)
 
   if (p->has_caps && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return init_error (err, errno, "prctl PR_SET_KEEPCAPS");
-  if (setgroups (p->n_groups, p->groups) < 0)
+  /* Raw system calls, not glibc's set*id: in a process cloned from the multi-threaded Sentry, glibc still counts
+   * the Sentry's threads and would signal them and wait for one that was still starting at the clone (forever:
+   * it does not exist here). This process has one thread; the kernel call changes it alone, which is all. */
+  if (syscall (SYS_setgroups, p->n_groups, p->groups) < 0)
     {
       /* A user namespace whose setgroups is denied: only an empty list can be right. */
       if (!(errno == EPERM && p->userns && p->n_groups == 0))
         return init_error (err, errno, "setgroups");
     }
-  if (setresgid (p->gid, p->gid, p->gid) < 0)
+  if (syscall (SYS_setresgid, p->gid, p->gid, p->gid) < 0)
     return init_error (err, errno, "setresgid %u", (unsigned) p->gid);
-  if (setresuid (p->uid, p->uid, p->uid) < 0)
+  if (syscall (SYS_setresuid, p->uid, p->uid, p->uid) < 0)
     return init_error (err, errno, "setresuid %u", (unsigned) p->uid);
   if (!p->has_caps)
     return 0;

@@ -181,13 +181,14 @@ container_stage1_main (const ContainerPlan *p)
     }
   if (p->userns)
     {
-      /* Root of the namespace, if root is mapped (else the ids stay as they are). */
-      if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
+      /* Root of the namespace, if root is mapped (else the ids stay as they are). Raw system calls, as in
+       * capabilities_change_user: glibc's would wait for the Sentry's threads. */
+      if (syscall (SYS_setresgid, 0, 0, 0) < 0 && errno != EINVAL)
         {
           init_error (&err, errno, "setresgid 0 in the user namespace");
           init_fail (p->sync_fd, &err);
         }
-      if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
+      if (syscall (SYS_setresuid, 0, 0, 0) < 0 && errno != EINVAL)
         {
           init_error (&err, errno, "setresuid 0 in the user namespace");
           init_fail (p->sync_fd, &err);
