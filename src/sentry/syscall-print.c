@@ -42,7 +42,7 @@ row_detail (const SentrySyscall *row)
       return g_string_free (s, FALSE);
     }
   if (row->disposition == SENTRY_EMULATED)
-    return g_strdup_printf ("%s not linked: runs natively", row->handler_name);
+    return g_strdup ("emulated row without a handler: refused");
   return g_strdup ("");
 }
 
