@@ -96,10 +96,10 @@ int sentry_syscall_refuse_errno (const SentrySyscall *row, const uint64_t *args)
 
 /* Check the table's consistency (fail closed: these are build failures, `syscall-doc check`, and the sandbox
  * filter is not built from a table that fails them): every emulated row has a handler; every number is in
- * 0..511 and appears once, and the lookup finds its row; names are unique; argument rules have at most 3
- * comparisons on arguments 0-5; a row with rules has some; refused rows have an errno. With names, also that
- * each name is the number libseccomp knows it by (when libseccomp knows it). FALSE with an error naming the
- * row. */
+ * 0..511 and appears once, and the lookup finds its row; argument rules have at most 3 comparisons on
+ * arguments 0-5; a row with rules has some; refused rows have an errno. With names (the build's check), also
+ * that names are unique and each is the number libseccomp knows it by (when libseccomp knows it). FALSE with an
+ * error naming the row. */
 gboolean sentry_syscall_table_check (gboolean names, GError **error);
 
 /* "disposition" names: "native", "emulated", "refused". */
