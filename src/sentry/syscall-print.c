@@ -234,7 +234,13 @@ format_markdown (GString *out)
                    "- **refused**: the Sentry fails the call with the errno shown and logs it once, at info level,\n"
                    "  as `Unsupported syscall NAME(ARGS)`; it never reaches the host kernel.\n\n"
                    "A number the table does not know is refused with ENOSYS. Calls through the 32-bit entry points\n"
-                   "(int 0x80, x32) fail with ENOSYS.\n\n");
+                   "(int 0x80, x32) fail with ENOSYS. An emulated row without a handler does not build.\n\n"
+                   "The spec's seccomp profile (`linux.seccomp`) applies on top of this table: it decides the native\n"
+                   "calls as under runc, but an emulated call is decided by the profile only where the profile\n"
+                   "names it; otherwise the Sentry answers it, since it never reaches the host kernel (so `dmesg`\n"
+                   "works under Docker's default profile). /proc/PID/status says `Seccomp: 2` in every sandbox,\n"
+                   "also without a profile: it is the host kernel's line, and the sandbox filter is there. See\n"
+                   "runsc(8), SECCOMP PROFILES.\n\n");
   g_string_append_printf (out,
                           "Totals: %" G_GSIZE_FORMAT " system calls; %u native (%u of them with argument checks), "
                           "%u emulated, %u refused.\n\n",
