@@ -18,6 +18,9 @@ libruntime_a_SOURCES += \
 	src/container/cgroup-join.c src/container/cgroup-join.h \
 	src/container/userdb.c src/container/userdb.h
 
+# linux.seccomp composed with the Sentry's table, in real containers beside runc (and under dockerd).
+EXTRA_DIST += tests/integration/seccomp-profile.bats
+
 # Real containers from a busybox root (as root; skipped otherwise).
 check_PROGRAMS += tests/unit/test-container
 TESTS += tests/unit/test-container

@@ -18,6 +18,7 @@
 #include "container/process.h"
 #include "container/seccomp-oci.h"
 #include "container/userdb.h"
+#include "sentry/syscall-table.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -60,6 +61,19 @@ container_plan_free (ContainerPlan *plan)
   g_free (plan);
 }
 
+/* The numbers of the calls the Sentry answers itself (its emulated rows): the OCI profile leaves those it does
+ * not name to the Sentry (seccomp-oci.h). Only when the sandbox filter goes in after the profile: without it
+ * nothing would hand them to the Sentry, and they would reach the host kernel. */
+static gsize
+sandbox_answered (int *nrs, gsize max)
+{
+  gsize n = 0;
+  for (gsize i = 0; i < sentry_syscall_table_len && n < max; i++)
+    if (sentry_syscall_disposition (&sentry_syscall_table[i]) == SENTRY_EMULATED)
+      nrs[n++] = sentry_syscall_table[i].nr;
+  return n;
+}
+
 /* The process, its capabilities, stdio, console and filters: shared by spawn and exec. */
 static gboolean
 plan_process (ContainerPlan *plan, const OciSpec *spec, const OciProcess *process, int console_socket,
@@ -76,9 +90,14 @@ plan_process (ContainerPlan *plan, const OciSpec *spec, const OciProcess *proces
     plan->stdio[i] = stdio[i];
   if (plan->terminal && console_socket < 0)
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "process.terminal is set: a console socket is required");
-  if (l != NULL && l->seccomp != NULL
-      && !seccomp_oci_compile (l->seccomp, &plan->oci_filter, &plan->oci_filter_flags, error))
-    return FALSE;
+  if (l != NULL && l->seccomp != NULL)
+    {
+      int answered[512]; /* one per syscall number the table can hold */
+      gsize n_answered = sandbox_filter != NULL ? sandbox_answered (answered, G_N_ELEMENTS (answered)) : 0;
+      if (!seccomp_oci_compile (l->seccomp, n_answered > 0 ? answered : NULL, n_answered, &plan->oci_filter,
+                                &plan->oci_filter_flags, error))
+        return FALSE;
+    }
   plan->sandbox_filter = sandbox_filter;
   return TRUE;
 }

@@ -144,8 +144,57 @@ add_rule (scmp_filter_ctx ctx, const char *name, int nr, guint32 action, const O
   return TRUE;
 }
 
+#define NAMED_MAX 1024
+
+/* Marks in named[] (a bit per native syscall number below NAMED_MAX) the calls the profile names in any of its
+ * rules, whatever the rule's action. */
+static void
+profile_named (const OciSeccomp *profile, guint64 *named)
+{
+  for (gsize i = 0; i < profile->n_syscalls; i++)
+    for (char **n = profile->syscalls[i].names; n != NULL && *n != NULL; n++)
+      {
+        int nr = seccomp_syscall_resolve_name (*n);
+        if (nr >= 0 && nr < NAMED_MAX)
+          named[nr / 64] |= 1ull << (nr % 64);
+      }
+}
+
+/* The composition rule (runsc(8), "SECCOMP PROFILES"): a call the Sentry answers itself never reaches the host
+ * kernel, so the profile's defaultAction does not apply to it; the profile decides it only where it names it.
+ * The sandbox filter, installed after this one, then hands it to the Sentry (the kernel takes the most
+ * restrictive action across filters, so without the ALLOW here an ERRNO default would win over the Sentry). */
+static gboolean
+allow_answered (scmp_filter_ctx ctx, const OciSeccomp *profile, guint32 def, const int *answered, gsize n_answered,
+                GError **error)
+{
+  guint64 named[NAMED_MAX / 64] = { 0 };
+
+  if (def == SCMP_ACT_ALLOW)
+    return TRUE; /* already allowed (and libseccomp refuses a rule that repeats the default) */
+  profile_named (profile, named);
+  for (gsize i = 0; i < n_answered; i++)
+    {
+      int nr = answered[i];
+      int r;
+      if (nr < 0 || nr >= NAMED_MAX)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID, "linux.seccomp: emulated syscall number %d", nr);
+      if (named[nr / 64] & (1ull << (nr % 64)))
+        continue;
+      r = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, nr, 0);
+      if (r < 0)
+        {
+          g_autofree char *name = seccomp_syscall_resolve_num_arch (SCMP_ARCH_NATIVE, nr);
+          return runsc_error_errno (error, -r, "linux.seccomp: allow %s for the Sentry",
+                                    name != NULL ? name : "an emulated call");
+        }
+    }
+  return TRUE;
+}
+
 gboolean
-seccomp_oci_compile (const OciSeccomp *profile, struct sock_fprog *out, unsigned int *flags, GError **error)
+seccomp_oci_compile (const OciSeccomp *profile, const int *answered, gsize n_answered, struct sock_fprog *out,
+                     unsigned int *flags, GError **error)
 {
   scmp_filter_ctx ctx;
   guint32 def;
@@ -198,6 +247,8 @@ seccomp_oci_compile (const OciSeccomp *profile, struct sock_fprog *out, unsigned
             goto out;
         }
     }
+  if (!allow_answered (ctx, profile, def, answered, n_answered, error))
+    goto out;
   mfd = memfd_create ("seccomp-bpf", MFD_CLOEXEC);
   if (mfd < 0)
     {

@@ -51,6 +51,11 @@ sentry_filter_build (SentryKernel *k, GError **error)
   off_t size;
   int r;
 
+  /* The build checked the table already (syscall-doc check); a filter is never built from a table that fails
+   * the check, so that no row can turn native by accident (the sandbox then gets the killing program). */
+  if (!sentry_syscall_table_check (FALSE, error))
+    return runsc_error_prefix (error, "seccomp filter");
+
   ctx = seccomp_init (SCMP_ACT_NOTIFY);
   if (ctx == NULL)
     return runsc_error_set (error, RUNSC_ERROR_FAILED, "seccomp filter: libseccomp cannot make a USER_NOTIF filter");
@@ -90,10 +95,14 @@ sentry_filter_build (SentryKernel *k, GError **error)
   size = lseek (mfd, 0, SEEK_END);
   if (size <= 0 || size % sizeof (struct sock_filter) != 0 || size / sizeof (struct sock_filter) > BPF_MAXINSNS)
     return runsc_error_set (error, RUNSC_ERROR_FAILED, "seccomp filter: bad program size %lld", (long long) size);
-  k->filter.len = size / sizeof (struct sock_filter);
-  k->filter.filter = g_malloc (size);
-  if (pread (mfd, k->filter.filter, size, 0) != size)
-    return runsc_error_errno (error, errno, "seccomp filter: read program");
+  /* k->filter is set only once the whole program is read: a partial program is never installed. */
+  {
+    g_autofree struct sock_filter *insns = g_malloc (size);
+    if (pread (mfd, insns, size, 0) != size)
+      return runsc_error_errno (error, errno, "seccomp filter: read program");
+    k->filter.len = size / sizeof (struct sock_filter);
+    k->filter.filter = g_steal_pointer (&insns);
+  }
   return TRUE;
 
 fail:

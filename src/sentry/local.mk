@@ -9,6 +9,7 @@ libruntime_a_SOURCES += \
 # The syscall layer: the table, the filter, the notification loop, the virtual kernel, uts, syslog.
 libruntime_a_SOURCES += \
 	src/sentry/syscall-table.c src/sentry/syscall-table.h \
+	src/sentry/syscall-check.c \
 	src/sentry/syscall-print.c \
 	src/sentry/filter.c src/sentry/filter-prebuilt.h \
 	src/sentry/notify.c src/sentry/notify.h \
@@ -27,6 +28,13 @@ noinst_PROGRAMS += src/sentry/syscall-doc
 src_sentry_syscall_doc_SOURCES = src/sentry/syscall-doc.c
 src_sentry_syscall_doc_LDADD = $(RUNTIME_LIBS)
 EXTRA_DIST += docs/syscalls.md
+
+# Fail closed at build time: `make` checks the table (an emulated row without a handler, a number out of range
+# or twice, a name libseccomp knows by another number, ...) and fails on a bad one.
+all-local: src/sentry/syscall-table.checked
+src/sentry/syscall-table.checked: src/sentry/syscall-doc$(EXEEXT)
+	$(AM_V_GEN)./src/sentry/syscall-doc check && touch $@
+CLEANFILES += src/sentry/syscall-table.checked
 
 update-syscall-doc: src/sentry/syscall-doc$(EXEEXT)
 	$(AM_V_GEN)./src/sentry/syscall-doc markdown > $(top_srcdir)/docs/syscalls.md.tmp && \

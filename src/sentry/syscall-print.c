@@ -44,7 +44,7 @@ row_detail (const SentrySyscall *row)
   if (d == SENTRY_REFUSED && row->refuse_check != NULL)
     return g_strdup ("after Linux's own argument checks (EFAULT, EINVAL, ... as Linux answers them)");
   if (row->disposition == SENTRY_EMULATED)
-    return g_strdup_printf ("%s not linked: runs natively", row->handler_name);
+    return g_strdup ("emulated row without a handler: refused");
   return g_strdup ("");
 }
 
@@ -236,7 +236,13 @@ format_markdown (GString *out)
                    "- **refused**: the Sentry fails the call with the errno shown and logs it once, at info level,\n"
                    "  as `Unsupported syscall NAME(ARGS)`; it never reaches the host kernel.\n\n"
                    "A number the table does not know is refused with ENOSYS. Calls through the 32-bit entry points\n"
-                   "(int 0x80, x32) fail with ENOSYS.\n\n"
+                   "(int 0x80, x32) fail with ENOSYS. An emulated row without a handler does not build.\n\n"
+                   "The spec's seccomp profile (`linux.seccomp`) applies on top of this table: it decides the native\n"
+                   "calls as under runc, but an emulated call is decided by the profile only where the profile\n"
+                   "names it; otherwise the Sentry answers it, since it never reaches the host kernel (so `dmesg`\n"
+                   "works under Docker's default profile). /proc/PID/status says `Seccomp: 2` in every sandbox,\n"
+                   "also without a profile: it is the host kernel's line, and the sandbox filter is there. See\n"
+                   "runsc(8), SECCOMP PROFILES.\n\n"
                    "## Errnos as Linux gives them\n\n"
                    "A refused call, and a checked call whose arguments no rule allows, first gets the checks Linux\n"
                    "makes before its privilege check: a bad pointer is EFAULT, a bad value EINVAL, a socket type the\n"
@@ -259,6 +265,7 @@ format_markdown (GString *out)
                    "- `adjtimex` and `clock_adjtime` reads (modes 0): EPERM, as in gVisor.\n"
                    "- `/proc/sys/kernel/pid_max` shows the host's value; the container's pid namespace is given the\n"
                    "  same limit, so that its pids never pass it.\n\n");
+
   g_string_append_printf (out,
                           "Totals: %" G_GSIZE_FORMAT " system calls; %u native (%u of them with argument checks), "
                           "%u emulated, %u refused.\n\n",

@@ -154,8 +154,10 @@ static const SentryArgRule pidns_rules[] = {
   { nr, #name, SENTRY_NATIVE, err, NULL, NULL, rules, G_N_ELEMENTS (rules), errfn, note, NULL }
 #define CHECKED_MEM(nr, name, rules, err, errfn, check, note) \
   { nr, #name, SENTRY_NATIVE, err, NULL, NULL, rules, G_N_ELEMENTS (rules), errfn, note, check }
+/* &(handler): an emulated row must name a function; NULL (or any non-lvalue) does not compile. The build also
+ * runs `syscall-doc check` (syscall-check.c), which fails it for a row written without this macro. */
 #define EMULATED(nr, name, handler, note) \
-  { nr, #name, SENTRY_EMULATED, 0, handler, #handler, NULL, 0, NULL, note, NULL }
+  { nr, #name, SENTRY_EMULATED, 0, &(handler), #handler, NULL, 0, NULL, note, NULL }
 #define REFUSED(nr, name, err, note) { nr, #name, SENTRY_REFUSED, err, NULL, NULL, NULL, 0, NULL, note, NULL }
 /* Refused after Linux's own argument checks (refuse-args.c): the row's errno only for arguments Linux accepts. */
 #define REFUSED_CHECK(nr, name, err, check, note) \
@@ -571,8 +573,10 @@ sentry_syscall_name (int nr)
 SentryDisposition
 sentry_syscall_disposition (const SentrySyscall *row)
 {
+  /* Fail closed: the build refuses such a row (syscall-check.c); should one get here, it is refused, never
+   * native. */
   if (row->disposition == SENTRY_EMULATED && row->handler == NULL)
-    return SENTRY_NATIVE;
+    return SENTRY_REFUSED;
   return row->disposition;
 }
 

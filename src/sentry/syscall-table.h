@@ -64,7 +64,7 @@ typedef struct
   SentryDisposition disposition;
   /* refused: the errno. native with rules: the errno when no rule matches (the call is then refused). */
   int err;
-  /* emulated: the handler. A NULL handler (a weak handler whose file is not linked) makes the row native. */
+  /* emulated: the handler. Never NULL: the build fails on such a row (sentry_syscall_table_check). */
   SentryHandler handler;
   const char *handler_name;
   /* native: NULL for an unconditional ALLOW, else the call runs natively only when one rule matches. */
@@ -94,7 +94,7 @@ const SentrySyscall *sentry_syscall_lookup (int nr);
 /* The row of a name, or NULL. */
 const SentrySyscall *sentry_syscall_by_name (const char *name);
 
-/* The disposition in effect (an emulated row with no handler linked is native). */
+/* The disposition in effect (an emulated row without a handler, which the build refuses, would be refused). */
 SentryDisposition sentry_syscall_disposition (const SentrySyscall *row);
 
 /* TRUE if a rule of this native row is usable in ctx (its needs are met). */
@@ -109,6 +109,14 @@ int sentry_syscall_refuse_errno (const SentrySyscall *row, const uint64_t *args)
 
 /* The errno a refused call of this row gets, the row's refusal check reading the caller's memory through call. */
 int sentry_syscall_refuse_errno_call (const SentrySyscall *row, const SentryCallView *call);
+
+/* Check the table's consistency (fail closed: these are build failures, `syscall-doc check`, and the sandbox
+ * filter is not built from a table that fails them): every emulated row has a handler; every number is in
+ * 0..511 and appears once, and the lookup finds its row; argument rules have at most 3 comparisons on
+ * arguments 0-5; a row with rules has some; refused rows have an errno. With names (the build's check), also
+ * that names are unique and each is the number libseccomp knows it by (when libseccomp knows it). FALSE with an
+ * error naming the row. */
+gboolean sentry_syscall_table_check (gboolean names, GError **error);
 
 /* "disposition" names: "native", "emulated", "refused". */
 const char *sentry_disposition_name (SentryDisposition d);

@@ -326,6 +326,28 @@ log_text ()
   [ ${#errors[@]} -eq 0 ] || fail "$(printf '\n  - %s' "${errors[@]}")"
 }
 
+@test "k8s: dmesg under seccompProfile RuntimeDefault and Unconfined prints the boot log (runc: not permitted)" {
+  # containerd's RuntimeDefault profile denies syslog by its default action (it names it only for CAP_SYS_ADMIN
+  # and CAP_SYSLOG): the Sentry answers it (runsc(8), SECCOMP PROFILES). The Seccomp: line is the host kernel's.
+  local p script='dmesg; echo rc=$?; grep "^Seccomp:" /proc/self/status'
+  k8s_runp seccomp "$K8S_HANDLER" || fail "RunPodSandbox failed"
+  for p in RuntimeDefault Unconfined; do
+    k8s_run_ctr "dmesg-$p" "$(jq -cn --arg s "$script" '["/bin/sh","-c",$s]')" \
+      ".linux.security_context.seccomp = {profile_type: \"$p\"}" || fail "$p: container did not start"
+    cri wait "$CTR" CONTAINER_EXITED 30
+    out=$(log_text "$(k8s_log "dmesg-$p")")
+    if is_runsc; then
+      grep -q '] Ready!$' <<< "$out" && grep -qx 'rc=0' <<< "$out" || fail "$p: dmesg in the pod: $out"
+      grep -qx "$(printf 'Seccomp:\t2')" <<< "$out" || fail "$p: Seccomp line: $out"
+    elif [ "$p" = RuntimeDefault ]; then
+      grep -q 'klogctl: Operation not permitted' <<< "$out" || fail "runc, $p: $out"
+      grep -qx "$(printf 'Seccomp:\t2')" <<< "$out" || fail "runc, $p: Seccomp line: $out"
+    else
+      grep -qx "$(printf 'Seccomp:\t0')" <<< "$out" || fail "runc, $p: Seccomp line: $out"
+    fi
+  done
+}
+
 @test "k8s: a failing command is reported by ContainerStatus (exit code, reason, message), not a hang" {
   k8s_runp failing "$K8S_HANDLER" || fail "RunPodSandbox failed"
   k8s_run_ctr exits3 '["/bin/sh","-c","echo failing >&2; exit 3"]' || fail "container did not start"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "container/seccomp-oci.h"
 #include "oci/spec.h"
 #include "sentry/kernel-private.h"
 #include "sentry/sentry.h"
@@ -433,6 +434,140 @@ test_doc (void)
     }
 }
 
+/* ---- fail closed ---- */
+
+static long
+dummy_handler (SentryCall *call)
+{
+  (void) call;
+  return 0;
+}
+
+static void
+test_fail_closed (void)
+{
+  g_autoptr (GError) error = NULL;
+  const uint64_t zero[6] = { 0 };
+  const SentryRuleContext ctx = { TRUE, TRUE };
+  /* A row the build refuses (EMULATED() cannot write it, syscall-doc check fails on it): refused, never native. */
+  const SentrySyscall no_handler = { 63, "uname", SENTRY_EMULATED, 0, NULL, NULL, NULL, 0, NULL, NULL };
+  const SentrySyscall with_handler = { 63, "uname", SENTRY_EMULATED, 0, dummy_handler, "dummy", NULL, 0, NULL, NULL };
+
+  g_assert_true (sentry_syscall_table_check (TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sentry_syscall_disposition (&no_handler), ==, SENTRY_REFUSED);
+  g_assert_false (sentry_syscall_allowed (&no_handler, zero, &ctx));
+  g_assert_cmpint (sentry_syscall_refuse_errno (&no_handler, zero), ==, ENOSYS);
+  g_assert_cmpint (sentry_syscall_disposition (&with_handler), ==, SENTRY_EMULATED);
+  /* Unknown numbers: no row, refused with ENOSYS. */
+  g_assert_null (sentry_syscall_lookup (SENTRY_MAX_NR));
+  g_assert_cmpint (sentry_syscall_refuse_errno (NULL, zero), ==, ENOSYS);
+  g_assert_false (sentry_syscall_allowed (NULL, zero, &ctx));
+}
+
+/* ---- the OCI profile composed with the table ---- */
+
+/* The kernel runs every filter and keeps the action of highest precedence (KILL_PROCESS first, ALLOW last). */
+static guint32
+stacked (guint32 oci, guint32 sandbox)
+{
+  return (gint32) (oci & SECCOMP_RET_ACTION_FULL) < (gint32) (sandbox & SECCOMP_RET_ACTION_FULL) ? oci : sandbox;
+}
+
+static void
+compile_profile (const char *seccomp_json, gboolean with_sandbox, struct sock_fprog *prog)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = g_strdup_printf ("{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+                                           "\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":%s}}", seccomp_json);
+  g_autoptr (OciSpec) spec = oci_spec_parse (json, -1, &error);
+  int answered[SENTRY_MAX_NR];
+  gsize n = 0;
+  unsigned int flags = 0;
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < sentry_syscall_table_len; i++)
+    if (sentry_syscall_disposition (&sentry_syscall_table[i]) == SENTRY_EMULATED)
+      answered[n++] = sentry_syscall_table[i].nr;
+  g_assert_cmpuint (n, >, 0);
+  g_assert_true (seccomp_oci_compile (spec->linux_cfg->seccomp, with_sandbox ? answered : NULL,
+                                      with_sandbox ? n : 0, prog, &flags, &error));
+  g_assert_no_error (error);
+}
+
+/* Docker's default profile, trimmed (moby's profiles/seccomp/default.json as rendered for a container without
+ * CAP_SYS_ADMIN or CAP_SYSLOG: syslog, sethostname and setdomainname are not named). */
+#define DOCKER_LIKE \
+  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1," \
+  "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]," \
+  "\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit_group\",\"getpid\",\"mkdir\",\"mkdirat\",\"uname\"," \
+  "\"sysinfo\",\"sched_getaffinity\",\"socket\"],\"action\":\"SCMP_ACT_ALLOW\"}," \
+  "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}," \
+  "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}]}"
+
+static void
+test_oci_compose (void)
+{
+  SentryKernel *k = kernel_with (FALSE, TRUE, FALSE);
+  const struct sock_fprog *sandbox = sentry_kernel_filter (k);
+  struct sock_fprog prog = { 0 };
+  const uint64_t zero[6] = { 0 };
+  const uint64_t read_all[6] = { 3 };
+  const uint64_t size_buffer[6] = { 10 };
+#define BOTH(nr, args) stacked (action_of (&prog, AUDIT_ARCH_X86_64, (nr), (args)), \
+                                action_of (sandbox, AUDIT_ARCH_X86_64, (nr), (args)))
+
+  /* Docker's default: what it does not name and the Sentry answers goes to the Sentry; the host kernel's calls
+   * are the profile's. */
+  compile_profile (DOCKER_LIKE, TRUE, &prog);
+  g_assert_cmphex (BOTH (__NR_syslog, read_all), ==, SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (BOTH (__NR_sethostname, zero), ==, SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (BOTH (__NR_uname, zero), ==, SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (BOTH (__NR_getpid, zero), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (BOTH (__NR_getppid, zero), ==, SECCOMP_RET_ERRNO | EPERM); /* native, not allowed */
+  g_assert_cmphex (BOTH (__NR_personality, zero), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (BOTH (__NR_personality, read_all), ==, SECCOMP_RET_ERRNO | EPERM); /* argument-checked */
+  g_assert_cmphex (BOTH (__NR_clone3, zero), ==, SECCOMP_RET_ERRNO | ENOSYS);
+  g_assert_cmphex (BOTH (__NR_mount, zero), ==, SECCOMP_RET_ERRNO | EPERM); /* refused either way */
+  g_assert_cmphex (BOTH (__NR_socket, zero), ==, SECCOMP_RET_USER_NOTIF);   /* AF_UNSPEC: the table refuses */
+  g_assert_cmphex (action_of (&prog, AUDIT_ARCH_I386, 103, zero) & SECCOMP_RET_ACTION_FULL, ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (action_of (sandbox, AUDIT_ARCH_I386, 103, zero), ==, SECCOMP_RET_ERRNO | ENOSYS);
+  g_clear_pointer (&prog.filter, g_free);
+
+  /* Without the sandbox filter under it, nothing is relaxed: the profile as written. */
+  compile_profile (DOCKER_LIKE, FALSE, &prog);
+  g_assert_cmphex (action_of (&prog, AUDIT_ARCH_X86_64, __NR_syslog, read_all), ==, SECCOMP_RET_ERRNO | EPERM);
+  g_clear_pointer (&prog.filter, g_free);
+
+  /* A profile that names a call the Sentry answers decides it as written: an explicit denial wins (also one
+   * that repeats the default action), and a conditional allowance leaves the other arguments to the default. */
+  compile_profile ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"syslog\",\"mkdir\",\"mkdirat\"],"
+                   "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}", TRUE, &prog);
+  g_assert_cmphex (BOTH (__NR_syslog, read_all), ==, SECCOMP_RET_ERRNO | EACCES);
+  g_assert_cmphex (BOTH (__NR_mkdir, zero), ==, SECCOMP_RET_ERRNO | EACCES);
+  g_assert_cmphex (BOTH (__NR_mkdirat, zero), ==, SECCOMP_RET_ERRNO | EACCES);
+  g_assert_cmphex (BOTH (__NR_uname, zero), ==, SECCOMP_RET_USER_NOTIF);
+  g_clear_pointer (&prog.filter, g_free);
+
+  compile_profile ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"syslog\"],"
+                   "\"action\":\"SCMP_ACT_ERRNO\"},{\"names\":[\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+                   TRUE, &prog);
+  g_assert_cmphex (BOTH (__NR_syslog, read_all), ==, SECCOMP_RET_ERRNO | EPERM);
+  g_assert_cmphex (BOTH (__NR_uname, zero), ==, SECCOMP_RET_USER_NOTIF);
+  g_clear_pointer (&prog.filter, g_free);
+
+  compile_profile ("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"syslog\"],"
+                   "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+                   TRUE, &prog);
+  g_assert_cmphex (BOTH (__NR_syslog, size_buffer), ==, SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (BOTH (__NR_syslog, read_all), ==, SECCOMP_RET_KILL_PROCESS);
+  g_assert_cmphex (BOTH (__NR_sysinfo, zero), ==, SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (BOTH (__NR_getpid, zero), ==, SECCOMP_RET_KILL_PROCESS);
+  g_clear_pointer (&prog.filter, g_free);
+#undef BOTH
+  sentry_kernel_free (k);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -443,5 +578,7 @@ main (int argc, char **argv)
   g_test_add_func ("/syscall-table/json", test_json);
   g_test_add_func ("/syscall-table/csv-and-table", test_csv_and_table);
   g_test_add_func ("/syscall-table/doc", test_doc);
+  g_test_add_func ("/syscall-table/fail-closed", test_fail_closed);
+  g_test_add_func ("/syscall-table/oci-compose", test_oci_compose);
   return g_test_run ();
 }
