@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# containerd-shim-runsc-v1 driven by a real containerd 1.6 (Debian's), started privately for this suite with
-# its own root, state and sockets: `ctr run --runtime io.containerd.runsc.v1` end to end, with the shim
+# containerd-shim-runsc-v1 driven by a real containerd, started privately for this suite with its own root,
+# state and sockets: Debian 12's 1.6 by default, CONTAINERD_VERSION=1.7 or 2 for Debian trixie's or sid's
+# (tests/lib/containerd-versions.bash fetches and caches them; tests/run runs the suite with each): `ctr run --runtime io.containerd.runsc.v1` end to end, with the shim
 # driving the runtime named by SHIM_RUNTIME (default $RUNSC; SHIM_RUNTIME=runc runs the same suite through
 # runc, where the sandbox-specific answers are runc's own).  SHIM_DEBUG_LEAKS=FILE appends, after each test,
 # the shims still running to FILE.
@@ -15,7 +16,9 @@ setup_file ()
   fi
   [ -x "$SHIM" ] || { echo "the shim is missing: $SHIM" >&2; return 1; }
   [ -x "$SHIM_RUNTIME_BIN" ] || { echo "the runtime is missing: $SHIM_RUNTIME_BIN" >&2; return 1; }
+  containerd_select "$CONTAINERD_VERSION" || return 1
   command -v containerd > /dev/null || { echo "containerd is not installed" >&2; return 1; }
+  echo "# containerd $CONTAINERD_FULL_VERSION ($(command -v containerd))" >&3
   # ROOTFS: a busybox root filesystem shared by the suite (ctr run --rootfs uses it read-write through the
   # runtime's overlay, or, with runc, directly; no test writes to it).
   ROOTFS=$(bundle_rootfs_base)
