@@ -83,18 +83,18 @@ dockerd_stop ()
   [ -n "${DK_D:-}" ] && [ -d "$DK_D" ] || return 0
   if [ -S "$DK_D/docker.sock" ]; then
     for c in $(dk ps -aq 2> /dev/null); do
-      DK_TIMEOUT=30 dk rm -f "$c" > /dev/null 2>&1
+      DK_TIMEOUT=30 dk rm -f "$c" > /dev/null 2>&1 || true
     done
   fi
   pid=$(cat "$DK_D/dockerd.pid" 2> /dev/null)
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2> /dev/null
     for i in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2> /dev/null
+    kill -KILL "$pid" 2> /dev/null || true
   fi
   # dockerd's containerd, its shims and sandboxes: everything whose command line names the directory.
   for p in $(grep -lF -- "$DK_D/" /proc/[0-9]*/cmdline 2> /dev/null | cut -d/ -f3); do
-    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null
+    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null || true
   done
   sleep 0.2
   grep -F " $DK_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
@@ -142,7 +142,7 @@ teardown ()
     grep -E 'level=(error|warning)' "$DK_D/dockerd.log" | tail -n 10 | cut -c1-400 >&2
   fi
   for c in $(dk ps -aq --filter "name=^$N" 2> /dev/null); do
-    dk rm -f "$c" > /dev/null 2>&1
+    dk rm -f "$c" > /dev/null 2>&1 || true
   done
 }
 

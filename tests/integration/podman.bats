@@ -97,11 +97,11 @@ teardown_file ()
   local p m
   [ -n "${PM_D:-}" ] && [ -d "$PM_D" ] || return 0
   for c in $(pm ps -aq 2> /dev/null); do
-    PM_TIMEOUT=30 pm rm -f -t 0 "$c" > /dev/null 2>&1
+    PM_TIMEOUT=30 pm rm -f -t 0 "$c" > /dev/null 2>&1 || true
   done
   [ -e "$PM_D/subid-added" ] && subid_line remove
   for p in $(grep -lF -- "$PM_D/" /proc/[0-9]*/cmdline 2> /dev/null | cut -d/ -f3); do
-    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null
+    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null || true
   done
   sleep 0.2
   grep -F " $PM_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
@@ -124,7 +124,7 @@ teardown ()
 {
   local c
   for c in $(pm ps -aq --filter "name=^$N" 2> /dev/null); do
-    pm rm -f -t 0 "$c" > /dev/null 2>&1
+    pm rm -f -t 0 "$c" > /dev/null 2>&1 || true
   done
 }
 
