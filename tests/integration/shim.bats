@@ -215,6 +215,16 @@ remember_address ()
   [ "$limit" = 67108864 ] || fail "memory limit of $mem: $limit, expected 67108864"
   pids=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$pid/cgroup")
   [ "$(cat "/sys/fs/cgroup/pids$pids/pids.max")" = 77 ] || fail "pids.max of $pids: $(cat "/sys/fs/cgroup/pids$pids/pids.max")"
+  # The same call under containerd 2.x's service name (a shim whose start prints JSON version 3 gets it);
+  # a service the shim does not serve is UNIMPLEMENTED.
+  echo '{"pids":{"limit":88}}' > "$BATS_TEST_TMPDIR/resources3.json"
+  run env SHIM_TASK_SERVICE=containerd.task.v3.Task "$update" "$(cat "$(shim_bundle "$ID")/address")" default "$ID" \
+    "$BATS_TEST_TMPDIR/resources3.json"
+  [ "$status" -eq 0 ] || fail "Update through containerd.task.v3.Task: $output"
+  [ "$(cat "/sys/fs/cgroup/pids$pids/pids.max")" = 88 ] || fail "pids.max after the v3 Update: $(cat "/sys/fs/cgroup/pids$pids/pids.max")"
+  run env SHIM_TASK_SERVICE=containerd.task.v9.Task "$update" "$(cat "$(shim_bundle "$ID")/address")" default "$ID" \
+    "$BATS_TEST_TMPDIR/resources3.json"
+  [ "$status" -ne 0 ] || fail "an Update through containerd.task.v9.Task succeeded"
   # An unknown task is NOT_FOUND, in containerd's words.
   run "$update" "$(cat "$(shim_bundle "$ID")/address")" default "$ID-none" "$BATS_TEST_TMPDIR/resources.json"
   [ "$status" -ne 0 ] || fail "Update of an unknown task succeeded"
