@@ -136,12 +136,15 @@ containerd_select ()
 {
   local dir
   dir=$(containerd_bin_dir "$1") || return 1
-  case :$PATH: in
-    "$dir":*) ;;
-    *) PATH=$dir:$PATH ;;
-  esac
+  # The host's own series: PATH stays as it is.
+  if [ -n "$(_containerd_suite "$1")" ]; then
+    case :$PATH: in
+      :"$dir":*) ;;
+      *) PATH=$dir:$PATH ;;
+    esac
+  fi
   CONTAINERD_SERIES=$1
-  CONTAINERD_FULL_VERSION=$("$dir/containerd" --version | awk '{ print $3 }')
+  CONTAINERD_FULL_VERSION=$("$dir/containerd" --version 2> /dev/null | awk '{ print $3 }')
   export PATH CONTAINERD_SERIES CONTAINERD_FULL_VERSION
 }
 
