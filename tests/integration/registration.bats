@@ -4,7 +4,8 @@
 # sid; tests/lib/containerd-versions.bash), on a copy of that version's own /etc/containerd/config.toml and on
 # a host with no config.toml at all.  In each case a private containerd started from the result must have a
 # CRI plugin that lists runtimes runsc (type, options) and runc, and run a pod sandbox with each handler
-# (packaging-cri.py plays the kubelet).  containerd 1.6 is packaging.bats' (the real package on this host):
+# (packaging-cri.py plays the kubelet).  And runtime options with no ConfigPath, which containerd sends to the
+# shim as RuntimeOptions.config_body.  containerd 1.6 is packaging.bats' (the real package on this host):
 # skipped here.
 #
 # Everything lives in $REG_D: etc/ (the config.toml under test, conf.d/runsc.toml: the built drop-in with its
@@ -200,4 +201,40 @@ check_cri ()
   run "$RUNSC" uninstall --containerd --config_file "$etc/config.toml"
   [ "$status" -eq 0 ] || fail "runsc uninstall --containerd: $output"
   [ ! -e "$etc/config.toml" ] || fail "the config.toml runsc install created is still there: $(cat "$etc/config.toml")"
+}
+
+@test "registration: runtime options without ConfigPath reach the shim as config_body (binary_name, root)" {
+  # containerd 1.7 and 2.x pass the whole options table as RuntimeOptions.config_body when it has no
+  # ConfigPath; the shim reads it as it reads a runsc.toml.
+  etc=$(make_etc body)
+  cat > "$etc/config.toml" << EOF
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "runc"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]
+  runtime_type = "io.containerd.runsc.v1"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc.options]
+  TypeUrl = "io.containerd.runsc.v1.options"
+  binary_name = "$RUNSC"
+  root = "$REG_D/runsc-root-body"
+EOF
+  reg_containerd_start "$etc/config.toml" || fail "containerd did not start"
+  image=$(containerd --config "$REG_D/run.toml" config dump 2> /dev/null \
+    | sed -n "s/^[[:space:]]*\(sandbox_image\|sandbox\) = [\"']\(.*\)[\"']\$/\2/p" | head -n1)
+  "$CRI_PY" "$BATS_TEST_DIRNAME/packaging-cri.py" pause-image "$REG_D/pause.tar" /bin/busybox "$image" \
+    || fail "cannot build the pause image"
+  ctr --address "$REG_D/c/c.sock" -n k8s.io images import "$REG_D/pause.tar" > /dev/null || fail "image import failed"
+  run cri_py runp runsc "reg-body-$$"
+  [ "$status" -eq 0 ] || fail "RunPodSandbox: $output; containerd: $(grep -E 'level=error' "$REG_D/c/log" | tail -n 3)"
+  pod=$output
+  # The shim ran runsc with the root from config_body (root/<namespace>/<id>).
+  [ -d "$REG_D/runsc-root-body/k8s.io/$pod" ] \
+    || fail "no runsc state under $REG_D/runsc-root-body/k8s.io: $(ls -R "$REG_D/runsc-root-body" 2>&1 | head)"
+  run cri_py inspectp "$pod"
+  grep -qx 'state SANDBOX_READY' <<< "$output" || fail "pod: $output"
+  run cri_py rmp "$pod"
+  [ "$status" -eq 0 ] || fail "removing the pod: $output"
+  [ ! -e "$REG_D/runsc-root-body/k8s.io/$pod" ] || fail "runsc state left after the pod's removal"
 }
