@@ -1,5 +1,8 @@
-# tests/cri/k8s-helpers.bash: a private containerd 1.6 with its CRI plugin, local images and a CNI bridge, for
+# tests/cri/k8s-helpers.bash: a private containerd with its CRI plugin, local images and a CNI bridge, for
 # tests/integration/k8s.bats (load after helpers).  The tests play the kubelet's part with tests/cri/cri.py.
+# The containerd is CONTAINERD_VERSION's (1.6, the host's, by default; 1.7 or 2 from Debian's packages, see
+# tests/lib/containerd-versions.bash): k8s.bats calls containerd_select in setup_file.  The config below is
+# written in version 2 syntax, which containerd 2.x migrates on load.
 #
 #   k8s_start            everything below, in $K8S_D (a fresh directory under $TMPDIR, default /tmp; sockets need short paths)
 #   k8s_stop             remove every pod left (CRI), stop containerd by pid, kill shims and sandboxes still
@@ -30,6 +33,11 @@ K8S_PAUSE_IMAGE=k8s-test.local/pause:1
 K8S_BUSYBOX_IMAGE=k8s-test.local/busybox:1
 K8S_NS=k8s-test
 export K8S_CRI_DIR K8S_PY K8S_PAUSE_IMAGE K8S_BUSYBOX_IMAGE K8S_NS
+
+# shellcheck source=../lib/containerd-versions.bash
+. "$K8S_CRI_DIR/../lib/containerd-versions.bash"
+: "${CONTAINERD_VERSION:=1.6}"
+export CONTAINERD_VERSION
 
 cri ()
 {

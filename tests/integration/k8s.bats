@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Kubernetes through containerd's CRI plugin: RuntimeClass handler "runsc" -> io.containerd.runsc.v1.
 #
-# No kubelet runs here: tests/cri/cri.py plays its part over the CRI gRPC socket of a containerd 1.6 started
-# for this suite (tests/cri/k8s-helpers.bash): CRI plugin with restrict_oom_score_adj, runtimes runc and runsc
+# No kubelet runs here: tests/cri/cri.py plays its part over the CRI gRPC socket of a containerd started for
+# this suite (tests/cri/k8s-helpers.bash; Debian 12's 1.6 by default, CONTAINERD_VERSION=1.7 or 2 for Debian
+# trixie's or sid's, which tests/run also runs): CRI plugin with restrict_oom_score_adj, runtimes runc and runsc
 # (options ConfigPath -> a runsc.toml naming the runsc under test), sandbox_image = a pause image built here
 # from tests/cri/pause.c, a busybox image from busybox-static, and a CNI bridge network created here.
 #
@@ -24,7 +25,9 @@ setup_file ()
   if [ "$(id -u)" -ne 0 ]; then
     skip "the Kubernetes tests run as root"
   fi
+  containerd_select "$CONTAINERD_VERSION" || return 1
   command -v containerd > /dev/null || { echo "containerd is not installed" >&2; return 1; }
+  echo "# containerd $CONTAINERD_FULL_VERSION ($(command -v containerd))" >&3
   [ -x "$SHIM" ] || { echo "the shim is missing: $SHIM" >&2; return 1; }
   [ -x "$RUNSC" ] || { echo "runsc is missing: $RUNSC" >&2; return 1; }
   [ -x /usr/lib/cni/bridge ] || { echo "apt-get install containernetworking-plugins" >&2; return 1; }
@@ -105,8 +108,16 @@ log_text ()
     | .runsc.runtimeType == "io.containerd.runsc.v1" and .runsc.options.ConfigPath == $cp
       and .runc.runtimeType == "io.containerd.runc.v2"' <<< "$output" > /dev/null \
     || fail "runtimes: $(jq -c .info.config.containerd.runtimes <<< "$output")"
-  jq -e --arg img "$K8S_PAUSE_IMAGE" '.info.config.sandboxImage == $img' <<< "$output" > /dev/null \
-    || fail "sandbox image: $(jq -c .info.config.sandboxImage <<< "$output")"
+  if [ "$(containerd_major)" -ge 2 ]; then
+    # containerd 2.x moved the sandbox image to the images plugin (pinned_images.sandbox), which Status does
+    # not show: its merged configuration does.
+    containerd --config "$K8S_D/config.toml" config dump 2> /dev/null | grep -A3 'pinned_images\]' \
+      | grep -Eq "^[[:space:]]*sandbox = ['\"]$K8S_PAUSE_IMAGE['\"]\$" \
+      || fail "sandbox image: $(containerd --config "$K8S_D/config.toml" config dump 2>&1 | grep -A3 pinned_images)"
+  else
+    jq -e --arg img "$K8S_PAUSE_IMAGE" '.info.config.sandboxImage == $img' <<< "$output" > /dev/null \
+      || fail "sandbox image: $(jq -c .info.config.sandboxImage <<< "$output")"
+  fi
 
   pod=$(k8s_pod_json unknown-handler)
   run cri runp "$pod" no-such-handler

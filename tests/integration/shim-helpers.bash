@@ -1,5 +1,7 @@
-# tests/integration/shim-helpers.bash: a private containerd 1.6 for the shim suite (load after helpers).
+# tests/integration/shim-helpers.bash: a private containerd for the shim suite (load after helpers).
 #
+#   CONTAINERD_VERSION      the containerd series to run: 1.6 (default, the host's), 1.7 or 2, from Debian's
+#                           packages (tests/lib/containerd-versions.bash); shim_select_containerd puts it on PATH
 #   shim_containerd_start   start containerd in the background with its own root, state, grpc and ttrpc
 #                           sockets under $SHIM_D (a fresh directory), the shim's directory first on its PATH;
 #                           wait for its socket.  Writes $SHIM_D/runsc.toml naming the runtime under test.
@@ -17,6 +19,11 @@ case $SHIM_RUNTIME in
 esac
 SHIM_RUNTIME_NAME=$(basename "$SHIM_RUNTIME_BIN")
 export SHIM_RUNTIME SHIM_RUNTIME_BIN SHIM_RUNTIME_NAME
+
+# shellcheck source=../lib/containerd-versions.bash
+. "$TESTS_DIR/lib/containerd-versions.bash"
+: "${CONTAINERD_VERSION:=1.6}"
+export CONTAINERD_VERSION
 
 # TRUE when the shim drives runsc (and so sandbox behaviour is expected), false for runc.
 shim_is_runsc ()

@@ -2,6 +2,7 @@
  * UpdateContainerResources (ctr 1.6 has no command for it).  For tests/integration/shim.bats.
  *
  * Usage: shim-update ADDRESS NAMESPACE ID RESOURCES.json
+ * The service is containerd.task.v2.Task, or $SHIM_TASK_SERVICE (containerd 2.x's containerd.task.v3.Task).
  * RESOURCES.json is an OCI LinuxResources object; it is sent as the Any containerd sends
  * (types.containerd.io/opencontainers/runtime-spec/1/LinuxResources, JSON value).
  * Exit status 0 on success; otherwise the shim's error is printed and the status is 1. */
@@ -22,6 +23,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (TtrpcClient) client = NULL;
   g_autofree char *json = NULL;
+  const char *service = g_getenv ("SHIM_TASK_SERVICE");
   gsize len;
 
   if (argc != 5)
@@ -45,7 +47,9 @@ main (int argc, char **argv)
   any.value.len = len;
   req.id = argv[3];
   req.resources = &any;
-  if (!ttrpc_client_call (client, "containerd.task.v2.Task", "Update", &req.base, argv[2], 10000, NULL, &error))
+  if (service == NULL || *service == '\0')
+    service = "containerd.task.v2.Task";
+  if (!ttrpc_client_call (client, service, "Update", &req.base, argv[2], 10000, NULL, &error))
     {
       fprintf (stderr, "%s\n", error->message);
       return 1;
