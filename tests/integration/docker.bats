@@ -167,7 +167,6 @@ teardown ()
 }
 
 @test "docker: dmesg prints the sandbox's boot log under Docker's default seccomp profile" {
-  skip "runsc defect: Docker's default profile returns EPERM for syslog(2) ahead of the Sentry's emulation (dmesg: klogctl: Operation not permitted); the seccomp composition fix is under way"
   run dk run --rm --runtime runsc "$IMAGE" dmesg
   [ "$status" -eq 0 ] || fail "dmesg under runsc with the default profile: status $status: $output"
   head -n1 <<< "$output" | grep -q 'Starting' || fail "first line: $output"
