@@ -541,6 +541,8 @@ log_grew (SentryVfs *v, VfsConn *only_dead)
     }
   if (only_dead != NULL)
     return;
+  /* The list's links change under v->lock (a new connection); the handles are this thread's own. */
+  pthread_mutex_lock (&v->lock);
   for (VfsConn *c = v->conns; c != NULL; c = c->next)
     for (VfsHandle *h = c->handles; h != NULL; h = h->next)
       if (h->poll != NULL && log_has (h, h->pos))
@@ -549,6 +551,7 @@ log_grew (SentryVfs *v, VfsConn *only_dead)
           fuse_pollhandle_destroy (h->poll);
           h->poll = NULL;
         }
+  pthread_mutex_unlock (&v->lock);
 }
 
 static void
@@ -583,19 +586,26 @@ static void *
 serve_thread (void *data)
 {
   SentryVfs *v = data;
+  struct pollfd *pfd = NULL;
+  VfsConn **conn = NULL;
+  guint cap = 0;
 
   for (;;)
     {
-      struct pollfd pfd[64];
-      VfsConn *conn[64];
       nfds_t n = 1;
       gboolean stop;
 
-      pfd[0].fd = v->wake;
-      pfd[0].events = POLLIN;
       pthread_mutex_lock (&v->lock);
       stop = v->stopping;
-      for (VfsConn *c = v->conns; c != NULL && n < G_N_ELEMENTS (pfd); c = c->next, n++)
+      if (cap < v->n_conns + 1)
+        {
+          cap = v->n_conns + 8;
+          pfd = g_renew (struct pollfd, pfd, cap);
+          conn = g_renew (VfsConn *, conn, cap);
+        }
+      pfd[0].fd = v->wake;
+      pfd[0].events = POLLIN;
+      for (VfsConn *c = v->conns; c != NULL; c = c->next, n++)
         {
           conn[n] = c;
           pfd[n].fd = fuse_session_fd (c->se);
@@ -635,6 +645,8 @@ serve_thread (void *data)
           fuse_session_process_buf (conn[i]->se, &conn[i]->buf);
         }
     }
+  g_free (pfd);
+  g_free (conn);
   return NULL;
 }
 

@@ -417,6 +417,43 @@ test_fuse_connection_ends (void)
   g_rmdir (dir);
 }
 
+/* One thread serves every connection of a sandbox, however many containers a pod has. */
+static void
+test_fuse_many_connections (void)
+{
+  enum { N = 80 };
+  char *dirs[N];
+  guint before;
+
+  if (!fuse_ready ())
+    return;
+  before = sentry_vfs_connections (vfs);
+  for (int i = 0; i < N; i++)
+    {
+      int mnt = sentry_vfs_mount (vfs, sentry_vfs_open_device (NULL), 0, 0, NULL);
+      g_assert_cmpint (mnt, >=, 0);
+      dirs[i] = g_dir_make_tmp ("vfs-many.XXXXXX", NULL);
+      g_assert_cmpint (syscall (SYS_move_mount, mnt, "", AT_FDCWD, dirs[i], MOVE_MOUNT_F_EMPTY_PATH), ==, 0);
+      close (mnt);
+    }
+  for (int i = N - 1; i >= 0; i -= 13)
+    {
+      g_autofree char *p = g_build_filename (dirs[i], "osrelease", NULL);
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (p, &text, NULL, NULL));
+      g_assert_cmpstr (text, ==, "4.4.0\n");
+    }
+  for (int i = 0; i < N; i++)
+    {
+      g_assert_cmpint (umount2 (dirs[i], 0), ==, 0);
+      g_rmdir (dirs[i]);
+      g_free (dirs[i]);
+    }
+  for (int i = 0; i < 500 && sentry_vfs_connections (vfs) != before; i++)
+    g_usleep (10000);
+  g_assert_cmpuint (sentry_vfs_connections (vfs), ==, before);
+}
+
 static void
 setup_fuse (void)
 {
@@ -455,6 +492,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sentry-vfs/fuse/proc-kmsg", test_fuse_proc_kmsg);
   g_test_add_func ("/sentry-vfs/fuse/open-bound", test_fuse_open_bound);
   g_test_add_func ("/sentry-vfs/fuse/connection-ends", test_fuse_connection_ends);
+  g_test_add_func ("/sentry-vfs/fuse/many-connections", test_fuse_many_connections);
   r = g_test_run ();
   if (mnt_dir != NULL)
     {
