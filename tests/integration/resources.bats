@@ -254,6 +254,58 @@ create_started ()
   assert_no_leaks "$ID"
 }
 
+@test "resources: a SIGKILL to a paused container whose thaw fails is an error, not a silent success" {
+  # The freeze cgroup's parent frozen by hand (the Sentry moved out of it first): the container's own cgroup
+  # cannot thaw, so the SIGKILL is not delivered; kill must say so.
+  bundle_args "$BUNDLE" sleep 1000
+  create_started "$ID"
+  run rs pause "$ID"
+  [ "$status" -eq 0 ] || fail "pause: $output"
+  local spid freezer parent
+  spid=$(state_field "$ID" pid)
+  freezer=$(cgroup_mount_of freezer) || skip "no v1 freezer hierarchy"
+  parent=$freezer$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$spid/cgroup")
+  [ -f "$parent/freezer.state" ] && [ "$parent" != "$freezer/" ] || fail "the sandbox's freezer cgroup: $parent"
+  echo "$spid" > "$freezer/cgroup.procs"
+  echo FROZEN > "$parent/freezer.state"
+  run rs kill "$ID" KILL
+  echo THAWED > "$parent/freezer.state"
+  [ "$status" -ne 0 ] || fail "kill of a container that could not be thawed succeeded: $output"
+  assert_output_has "could not be thawed"
+  run timeout 30 "$RUNSC" --root "$ROOT" delete --force "$ID"
+  [ "$status" -eq 0 ] || fail "delete --force: $output"
+}
+
+@test "resources: a sandbox whose cgroup record cannot be read does not boot (pause and OOM events would be lost)" {
+  # runsc boot run by hand (runsc create writes the record just before it starts the Sentry): a state
+  # directory with the spec and a corrupt cgroup.json.
+  local sd=$ROOT/$ID out
+  mkdir -p "$sd"
+  cp "$BUNDLE/config.json" "$sd/config.json"
+  echo '{"version": 1, "path": ' > "$sd/cgroup.json"
+  run timeout 30 python3 - "$RUNSC" "$ROOT" "$ID" "$BUNDLE" "$sd" 3>&- <<'PY'
+import os, socket, subprocess, sys
+runsc, root, cid, bundle, sd = sys.argv[1:6]
+ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+ctl.bind(os.path.join(sd, "sandbox.sock"))
+ctl.listen(8)
+r, w = os.pipe()
+p = subprocess.Popen(["runsc-sandbox", "--root", root, "boot", "--id=" + cid, "--bundle=" + bundle,
+                      "--state-dir=" + sd, "--control-fd=%d" % ctl.fileno(), "--sync-fd=%d" % w],
+                     executable=runsc, pass_fds=(ctl.fileno(), w), stdin=subprocess.DEVNULL)
+os.close(w)
+report = os.read(r, 4096).decode()
+print(report.strip())
+if report.startswith("created"):
+    p.kill()
+p.wait()
+PY
+  [ "$status" -eq 0 ] || fail "the harness failed: $output"
+  [[ $output == error\ * ]] || fail "the sandbox booted with a corrupt cgroup record: $output"
+  assert_output_has "cgroup.json"
+  rm -rf "$sd"
+}
+
 @test "resources: update changes the limits, and the container sees the new memory limit" {
   bundle_bind "$BUNDLE" "$OUT" /out
   bundle_args "$BUNDLE" sh -c 'while :; do grep MemTotal /proc/meminfo > /out/mem.tmp; mv /out/mem.tmp /out/mem; sleep 0.1; done'
