@@ -116,10 +116,9 @@ line_of ()
 
 @test "userlog: an OOM kill by the memory limit is in the user log" {
   bundle_args "$BUNDLE" sh -c 'awk "BEGIN { s = \"x\"; while (1) s = s s }"; echo "awk exited $?"'
-  # 64 MiB as in resources.bats: at 32 MiB the Sentry (which shares the sandbox's memory cgroup, ~6 MiB) was
-  # now and then the OOM killer's second victim after awk: a known defect, to fix by keeping the Sentry out of
-  # the victims (oom_score_adj -1000 where CAP_SYS_RESOURCE allows, or the limit on a child cgroup).
-  limit=$((64 << 20))
+  # 32 MiB: the limit is on the container's own memory cgroup, which the Sentry is not in (resources.bats has
+  # the test that the Sentry is never the victim).
+  limit=$((32 << 20))
   if [ -e "$(cgroup_mount_of memory)/memory.memsw.limit_in_bytes" ]; then
     bundle_jq "$BUNDLE" '.linux.resources = {"memory": {"limit": $l, "swap": $l}}' --argjson l "$limit"
   else
@@ -131,7 +130,7 @@ line_of ()
   wait_for_text "$ULOG" "out of memory" 5 || fail "no OOM line"
   cat "$ULOG" >&2
   assert_json_k8s "$ULOG"
-  line_of "$ULOG" "^container $ID: out of memory: the memory cgroup's limit \\(65536 kB\\) killed a process" > /dev/null \
+  line_of "$ULOG" "^container $ID: out of memory: the memory cgroup's limit \\(32768 kB\\) killed a process" > /dev/null \
     || fail "the OOM line does not name the container and the limit"
 }
 
