@@ -277,12 +277,15 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
 
-  /* The user log first, so that it can say why anything after failed (gVisor fails without it too). */
+  /* The user log first, so that it can say why anything after failed. A log for the user is never the reason a
+   * workload does not run: without it, say so once, on our log. */
   if (o->user_log != NULL && *o->user_log != '\0')
     {
-      user_log = user_log_open (o->user_log, error);
+      g_autoptr (GError) local = NULL;
+      user_log = user_log_open (o->user_log, &local);
       if (user_log < 0)
-        return -1;
+        log_warning ("container %s: %s; the sandbox runs without its user log (its events are in the runsc log "
+                     "only)", o->id, local->message);
     }
   bundle = g_canonicalize_filename (o->bundle != NULL ? o->bundle : ".", NULL);
   config = g_build_filename (bundle, "config.json", NULL);

@@ -134,11 +134,31 @@ line_of ()
     || fail "the OOM line does not name the container and the limit"
 }
 
-@test "userlog: a user log that cannot be opened fails create, leaving nothing; a failed create says why in it" {
-  bundle_args "$BUNDLE" /bin/true
-  run rs create --user-log "$BATS_TEST_TMPDIR/no/such/dir/gvisor.log" --bundle "$BUNDLE" "$ID" < /dev/null
-  [ "$status" -ne 0 ] || fail "create succeeded without its user log"
-  assert_output_has "open user log $BATS_TEST_TMPDIR/no/such/dir/gvisor.log"
+@test "userlog: a user log whose directory does not exist yet is made, and the container runs" {
+  # A pod's log directory the kubelet has not made yet (RunPodSandbox used to fail on it).
+  local log=$BATS_TEST_TMPDIR/no/such/dir/gvisor.log
+  bundle_args "$BUNDLE" echo ran
+  run rs run --user-log "$log" --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$status" -eq 0 ] || fail "run with a user log in a missing directory: status $status: $output"
+  assert_output_has "ran"
+  [ -d "$BATS_TEST_TMPDIR/no/such/dir" ] || fail "no directory made"
+  cat "$log" >&2
+  assert_json_k8s "$log"
+  line_of "$log" "^container $ID: exited with status 0" > /dev/null || fail "no exit line in the made user log"
+}
+
+@test "userlog: a user log that cannot be opened at all is a warning, once, and the container runs; a failed create says why in it" {
+  # Its directory is a regular file: nothing can make the log there.
+  local log=$BATS_TEST_TMPDIR/file/gvisor.log
+  touch "$BATS_TEST_TMPDIR/file"
+  bundle_args "$BUNDLE" echo ran
+  run rs --log "$BATS_TEST_TMPDIR/runsc.log" run --user-log "$log" --bundle "$BUNDLE" "$ID" < /dev/null
+  [ "$status" -eq 0 ] || fail "run without a possible user log: status $status: $output"
+  assert_output_has "ran"
+  [ "$(grep -c "the sandbox runs without its user log" "$BATS_TEST_TMPDIR/runsc.log")" -eq 1 ] \
+    || fail "not one warning: $(cat "$BATS_TEST_TMPDIR/runsc.log")"
+  grep "the sandbox runs without its user log" "$BATS_TEST_TMPDIR/runsc.log" | grep -qF "$log" \
+    || fail "the warning does not name the file: $(cat "$BATS_TEST_TMPDIR/runsc.log")"
   [ ! -e "$ROOT/$ID" ] || fail "state left: $(ls -A "$ROOT/$ID")"
 
   # A failure inside the Sentry's boot (the process cannot be found in the root filesystem), reported back to
