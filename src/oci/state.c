@@ -243,37 +243,50 @@ state_save (StateDir *d, const RunscState *st, GError **error)
   return runsc_write_file_atomic (path, text, -1, 0600, error);
 }
 
+/* The string value of node, or NULL when it is anything else (state.json is read back from disk: a member of
+ * the wrong type reads as absent, without a GLib critical). */
+static const char *
+node_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static char *
 dup_member (JsonObject *o, const char *name)
 {
-  return g_strdup (json_object_get_string_member_with_default (o, name, ""));
+  const char *s = node_string (json_object_get_member (o, name));
+  return g_strdup (s != NULL ? s : "");
+}
+
+static gint64
+int_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
 }
 
 RunscState *
-state_load (StateDir *d, GError **error)
+state_parse (const char *data, gssize len, const char *what, GError **error)
 {
-  g_autofree char *path = g_build_filename (d->path, STATE_FILE, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (RunscState) st = NULL;
-  g_autofree char *data = NULL;
-  gsize len;
   JsonNode *root;
   JsonObject *o;
 
-  if (!g_file_get_contents (path, &data, &len, NULL))
+  if (!json_parser_load_from_data (parser, data, len, error))
     {
-      runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "container %s does not exist (no state yet)", d->id);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, error))
-    {
-      runsc_error_prefix (error, "read %s", path);
+      runsc_error_prefix (error, "read %s", what);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: not a JSON object", path);
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: not a JSON object", what);
       return NULL;
     }
   o = json_node_get_object (root);
@@ -285,20 +298,36 @@ state_load (StateDir *d, GError **error)
   st->owner = dup_member (o, "owner");
   st->sandbox_id = dup_member (o, "sandbox_id");
   st->config_path = dup_member (o, "config");
-  st->sandbox_pid = (pid_t) json_object_get_int_member_with_default (o, "sandbox_pid", 0);
-  st->sandbox_start_time = (guint64) json_object_get_int_member_with_default (o, "sandbox_start_time", 0);
-  st->init_pid = (pid_t) json_object_get_int_member_with_default (o, "init_pid", 0);
-  if (json_object_has_member (o, "annotations"))
-    {
-      JsonObject *a = json_object_get_object_member (o, "annotations");
-      g_autoptr (GList) names = a != NULL ? json_object_get_members (a) : NULL;
-      GList *l;
+  st->sandbox_pid = (pid_t) int_member (o, "sandbox_pid");
+  st->sandbox_start_time = (guint64) int_member (o, "sandbox_start_time");
+  st->init_pid = (pid_t) int_member (o, "init_pid");
+  {
+    JsonNode *an = json_object_get_member (o, "annotations");
+    JsonObject *a = an != NULL && JSON_NODE_HOLDS_OBJECT (an) ? json_node_get_object (an) : NULL;
+    g_autoptr (GList) names = a != NULL ? json_object_get_members (a) : NULL;
 
-      for (l = names; l != NULL; l = l->next)
-        g_hash_table_insert (st->annotations, g_strdup (l->data),
-                             g_strdup (json_object_get_string_member_with_default (a, l->data, "")));
-    }
+    for (GList *l = names; l != NULL; l = l->next)
+      {
+        const char *v = node_string (json_object_get_member (a, l->data));
+        g_hash_table_insert (st->annotations, g_strdup (l->data), g_strdup (v != NULL ? v : ""));
+      }
+  }
   return g_steal_pointer (&st);
+}
+
+RunscState *
+state_load (StateDir *d, GError **error)
+{
+  g_autofree char *path = g_build_filename (d->path, STATE_FILE, NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    {
+      runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "container %s does not exist (no state yet)", d->id);
+      return NULL;
+    }
+  return state_parse (data, (gssize) len, path, error);
 }
 
 gboolean

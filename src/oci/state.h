@@ -83,6 +83,8 @@ gboolean state_save (StateDir *d, const RunscState *st, GError **error);
 
 /* Read state.json. RUNSC_ERROR_NOT_FOUND when it is not written yet (create in progress). */
 RunscState *state_load (StateDir *d, GError **error);
+/* Parse the text of a state.json (what names it in errors). Fields of the wrong type read as absent. */
+RunscState *state_parse (const char *data, gssize len, const char *what, GError **error);
 
 /* The exit status written by the Sentry; FALSE (no error) when there is none. */
 gboolean state_read_exit_status (StateDir *d, int *status);
