@@ -400,11 +400,12 @@ test_unanswering_sentry (void)
   /* Listening but never answering (the connection waits in the backlog): unknown once the wait is over. */
   g_assert_cmpstr (state_status_timeout (d, st, NULL, 300), ==, "unknown");
 
-  /* Never answering, but exits meanwhile (a Sentry on its way out): stopped, with its exit status. */
+  /* Never answering, but exits meanwhile (a Sentry on its way out): stopped, with its exit status. The wait is
+   * long beside the child's life, so that a slow machine (or an ASan build) does not race it. */
   child = fork ();
   if (child == 0)
     {
-      g_usleep (200000);
+      g_usleep (100000);
       _exit (0);
     }
   st->sandbox_pid = child;
@@ -413,7 +414,7 @@ test_unanswering_sentry (void)
     g_autofree char *path = g_build_filename (d->path, STATE_EXIT_FILE, NULL);
     int es;
     g_assert_true (g_file_set_contents (path, "3\n", -1, NULL));
-    g_assert_cmpstr (state_status_timeout (d, st, &es, 100), ==, "stopped");
+    g_assert_cmpstr (state_status_timeout (d, st, &es, 1500), ==, "stopped");
     g_assert_cmpint (es, ==, 3);
   }
   waitpid (child, NULL, 0);
