@@ -208,6 +208,11 @@ remember_address ()
   [ "$status" -eq 0 ] || fail "Update: $output"
   mem=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
   [ -n "$mem" ] || fail "task pid $pid has no memory cgroup"
+  # runsc's pid is the Sentry's; on cgroup v1 the memory limit is on the child "container" that holds the
+  # container's processes (the Sentry is kept out of the cgroup its workload can OOM: runsc-create(8)).
+  if [ -d "/sys/fs/cgroup/memory$mem/container" ]; then
+    mem=$mem/container
+  fi
   limit=$(cat "/sys/fs/cgroup/memory$mem/memory.limit_in_bytes")
   [ "$limit" = 67108864 ] || fail "memory limit of $mem: $limit, expected 67108864"
   pids=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$pid/cgroup")
