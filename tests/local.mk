@@ -2,6 +2,17 @@
 # The test command is tests/run (see its header); the integration suites are tests/integration/*.bats and
 # run against the built binaries: RUNSC=$(builddir)/runsc, SHIM=$(builddir)/containerd-shim-runsc-v1.
 
+# Under ./configure --enable-sanitizers: every report ends the test program (see configure.ac); leaks are
+# reported too, except GLib's own deliberate ones (tests/lsan.supp).
+if SANITIZERS
+AM_TESTS_ENVIRONMENT = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:strict_string_checks=1:fast_unwind_on_malloc=0; \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
+	LSAN_OPTIONS=suppressions=$(abs_top_srcdir)/tests/lsan.supp:print_suppressions=0; \
+	G_SLICE=always-malloc; \
+	export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS G_SLICE;
+endif
+EXTRA_DIST += tests/lsan.supp
+
 # The receiving end of --console-socket for the TTY tests (built by `make check`, not installed).
 check_PROGRAMS += tests/lib/recvtty
 tests_lib_recvtty_SOURCES = tests/lib/recvtty.c

@@ -81,6 +81,48 @@ lifecycle_wait_sentry_gone (const RunscState *st, int timeout_ms)
   return TRUE;
 }
 
+static volatile sig_atomic_t create_interrupted;
+
+static void
+on_create_signal (int sig)
+{
+  create_interrupted = sig;
+}
+
+/* The signals that end a create while it waits for the Sentry (a user's ^C, timeout(1)'s SIGTERM, a closed
+ * terminal): caught, so that the create fails through its clean-up (sandbox killed, cgroups and state directory
+ * removed) instead of leaving them behind. */
+static const int create_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Wait until fd is readable or one of create_signals arrives. Returns 0, or the signal. */
+static int
+wait_readable (int fd)
+{
+  struct sigaction sa, old[G_N_ELEMENTS (create_signals)];
+  sigset_t block, orig;
+  struct pollfd p = { fd, POLLIN, 0 };
+  int sig;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_create_signal; /* no SA_RESTART: ppoll returns EINTR */
+  sigemptyset (&sa.sa_mask);
+  sigemptyset (&block);
+  for (gsize i = 0; i < G_N_ELEMENTS (create_signals); i++)
+    sigaddset (&block, create_signals[i]);
+  /* Blocked outside ppoll, so that a signal cannot slip in between the check and the wait. */
+  sigprocmask (SIG_BLOCK, &block, &orig);
+  create_interrupted = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (create_signals); i++)
+    sigaction (create_signals[i], &sa, &old[i]);
+  while (create_interrupted == 0 && ppoll (&p, 1, NULL, &orig) < 0 && errno == EINTR)
+    ;
+  sig = create_interrupted;
+  for (gsize i = 0; i < G_N_ELEMENTS (create_signals); i++)
+    sigaction (create_signals[i], &old[i], NULL);
+  sigprocmask (SIG_SETMASK, &orig, NULL);
+  return sig;
+}
+
 /* Read the Sentry's report from the sync pipe: "created <pid>" or "error <message>". */
 static gboolean
 read_sync (int fd, pid_t sentry, pid_t *init_pid, GError **error)
@@ -92,7 +134,15 @@ read_sync (int fd, pid_t sentry, pid_t *init_pid, GError **error)
 
   for (;;)
     {
-      ssize_t n = read (fd, chunk, sizeof chunk);
+      ssize_t n;
+      int sig = wait_readable (fd);
+      if (sig != 0)
+        {
+          g_string_free (buf, TRUE);
+          return runsc_error_set (error, RUNSC_ERROR_FAILED, "interrupted by signal %d (%s) while the sandbox was "
+                                  "starting", sig, strsignal (sig));
+        }
+      n = read (fd, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -232,12 +282,15 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_autoptr (RunscState) sandbox_state = NULL;
   gint64 began = g_get_monotonic_time ();
 
-  /* The user log first, so that it can say why anything after failed (gVisor fails without it too). */
+  /* The user log first, so that it can say why anything after failed. A log for the user is never the reason a
+   * workload does not run: without it, say so once, on our log. */
   if (o->user_log != NULL && *o->user_log != '\0')
     {
-      user_log = user_log_open (o->user_log, error);
+      g_autoptr (GError) local = NULL;
+      user_log = user_log_open (o->user_log, &local);
       if (user_log < 0)
-        return -1;
+        log_warning ("container %s: %s; the sandbox runs without its user log (its events are in the runsc log "
+                     "only)", o->id, local->message);
     }
   bundle = g_canonicalize_filename (o->bundle != NULL ? o->bundle : ".", NULL);
   config = g_build_filename (bundle, "config.json", NULL);

@@ -44,6 +44,23 @@ cgroup_open_enter_fd (const CgroupHandle *h, GError **error)
   return fd;
 }
 
+int
+cgroup_open_memory_fd (const CgroupHandle *h, GError **error)
+{
+  const char *dir = h != NULL && h->sentry_memory != NULL && h->v1 != NULL ? g_hash_table_lookup (h->v1, "memory")
+                                                                          : NULL;
+  g_autofree char *tasks = NULL;
+  int fd;
+
+  if (dir == NULL)
+    return -1;
+  tasks = g_build_filename (dir, "tasks", NULL);
+  fd = open (tasks, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    runsc_error_errno (error, errno, "open %s", tasks);
+  return fd;
+}
+
 static gboolean
 is_dir (int fd)
 {

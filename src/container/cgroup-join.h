@@ -20,6 +20,10 @@
  * when h has none; -1 with error when it cannot be opened. */
 int cgroup_open_enter_fd (const CgroupHandle *h, GError **error);
 
+/* The join fd of h's v1 memory leaf (the container's memory cgroup, cgroup.h), O_CLOEXEC; -1 and no error when
+ * h has none; -1 with error when it cannot be opened. */
+int cgroup_open_memory_fd (const CgroupHandle *h, GError **error);
+
 /* Fork (flags: extra clone flags, such as CLONE_PARENT) with the child already in the cgroup2 directory among
  * fds[0..n-1] if there is one (CLONE_INTO_CGROUP). Returns as fork does: the child's pid, 0 in the child, -1 with
  * errno. The child must keep to async-signal-safe calls until it execs or exits (no glibc fork handlers ran).

@@ -240,6 +240,7 @@ cgroup_handle_free (CgroupHandle *h)
   g_free (h->freeze_dir);
   g_strfreev (h->created);
   g_free (h->systemd_unit);
+  g_free (h->sentry_memory);
   g_free (h);
 }
 
@@ -450,8 +451,10 @@ scope_holder_start (const Layout *l, const char *path)
   _exit (0);
 }
 
-CgroupHandle *
-cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd, GError **error)
+/* sentry_inside: the Sentry joins this cgroup (a sandbox's; a pod member's it never joins), so on v1 the
+ * memory limit goes on a child it is not in (cgroup.h). */
+static CgroupHandle *
+setup (const OciSpec *spec, const char *id, gboolean systemd, gboolean sentry_inside, GError **error)
 {
   g_autoptr (CgroupHandle) h = handle_new ();
   g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
@@ -535,6 +538,29 @@ cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd,
         log_debug ("cgroup: hybrid host: %s", local->message);
     }
 
+  /* v1: the container's memory cgroup, a child of the sandbox's that the Sentry is not in (cgroup.h). */
+  if (sentry_inside && h->version == CGROUP_V1 && v1_dir (h, "memory") != NULL)
+    {
+      g_autofree char *parent = g_strdup (v1_dir (h, "memory"));
+      g_autofree char *leaf = g_build_filename (parent, CGROUP_CONTAINER_CHILD, NULL);
+      GHashTableIter iter;
+      gpointer k, v;
+
+      if (mkdir (leaf, 0755) == 0)
+        g_ptr_array_add (created, g_strdup (leaf));
+      else if (errno != EEXIST)
+        {
+          runsc_error_errno (error, errno, "create cgroup %s", leaf);
+          goto fail;
+        }
+      /* Every controller of the memory hierarchy (co-mounted ones too) now names the leaf. */
+      g_hash_table_iter_init (&iter, h->v1);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        if (strcmp (v, parent) == 0)
+          g_hash_table_iter_replace (&iter, g_strdup (leaf));
+      h->sentry_memory = g_steal_pointer (&parent);
+    }
+
   /* The freeze cgroup: a child the Sentry is not in. */
   {
     const char *base = v1_dir (h, "freezer");
@@ -575,6 +601,12 @@ fail:
   layout_clear (&l);
   runsc_error_prefix (error, "cgroup of %s", id);
   return NULL;
+}
+
+CgroupHandle *
+cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd, GError **error)
+{
+  return setup (spec, id, systemd, TRUE, error);
 }
 
 /* ---- record ---- */
@@ -625,6 +657,11 @@ cgroup_handle_save (const CgroupHandle *h, const char *state_dir, GError **error
       json_builder_set_member_name (b, "systemdUnit");
       json_builder_add_string_value (b, h->systemd_unit);
     }
+  if (h->sentry_memory != NULL)
+    {
+      json_builder_set_member_name (b, "sentryMemory");
+      json_builder_add_string_value (b, h->sentry_memory);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -663,6 +700,8 @@ cgroup_handle_load (const char *state_dir, GError **error)
     h->freeze_dir = g_strdup (json_object_get_string_member (o, "freeze"));
   if (json_object_has_member (o, "systemdUnit"))
     h->systemd_unit = g_strdup (json_object_get_string_member (o, "systemdUnit"));
+  if (json_object_has_member (o, "sentryMemory"))
+    h->sentry_memory = g_strdup (json_object_get_string_member (o, "sentryMemory"));
   v1 = json_object_get_object_member (o, "v1");
   members = v1 != NULL ? json_object_get_members (v1) : NULL;
   for (m = members; m != NULL; m = m->next)
@@ -688,6 +727,9 @@ cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error)
     {
       const char *dir = g_ptr_array_index (dirs, i);
       gboolean v2 = h->unified != NULL && strcmp (dir, h->unified) == 0;
+      /* The Sentry stays out of the container's memory cgroup (cgroup.h). */
+      if (h->sentry_memory != NULL && g_strcmp0 (dir, v1_dir (h, "memory")) == 0)
+        dir = h->sentry_memory;
       /* Join fds (cgroup-join.h): the v1 tasks file, the v2 directory; not cgroup.procs, whose move by pid waits
        * for an RCU grace period. */
       g_autofree char *path = v2 ? g_strdup (dir) : g_build_filename (dir, "tasks", NULL);
@@ -842,7 +884,7 @@ cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, co
           return TRUE;
         }
     }
-  h = cgroup_setup_for_sandbox (spec, id, systemd, &local);
+  h = setup (spec, id, systemd, FALSE, &local);
   if (h == NULL)
     {
       if (required)
@@ -871,9 +913,16 @@ write_pid (const char *dir, pid_t pid, GError **error)
   return cgroup_write (dir, "cgroup.procs", buf, error);
 }
 
+static gboolean pid_in (const char *dir, pid_t pid);
+
 gboolean
 cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error)
 {
+  const char *mem = h->sentry_memory != NULL ? v1_dir (h, "memory") : NULL;
+
+  /* The memory leaf only where the process is not yet (it joins it itself, by its join fd, when it can). */
+  if (mem != NULL && !pid_in (mem, pid) && !write_pid (mem, pid, error))
+    return FALSE;
   if (h->freeze_dir == NULL)
     return TRUE;
   return write_pid (h->freeze_dir, pid, error);
@@ -1172,6 +1221,8 @@ cgroup_destroy (const CgroupHandle *h, GError **error)
       gpointer k, v;
 
       if (h->unified != NULL && strcmp (dir, h->unified) == 0)
+        leaf = TRUE;
+      if (h->sentry_memory != NULL && strcmp (dir, h->sentry_memory) == 0)
         leaf = TRUE;
       g_hash_table_iter_init (&iter, h->v1);
       while (!leaf && g_hash_table_iter_next (&iter, &k, &v))

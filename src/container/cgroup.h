@@ -16,6 +16,15 @@
  * accounting of the sandbox cgroup still cover both). The Sentry puts the container's init there
  * (cgroup_enter_container) before it runs anything of the container.
  *
+ * Memory (v1): the workload's OOM must never pick the Sentry, whose death ends the whole sandbox. The memory
+ * limit therefore sits on a child "container" of the sandbox's memory cgroup, which holds the container's
+ * processes and is what v1["memory"] names (limits, stats, OOM events, update all act on it, as on runc's
+ * container cgroup); the Sentry joins the sandbox's memory cgroup itself (sentry_memory), which has no limit of
+ * its own, so it is charged to the enclosing cgroup (a Kubernetes pod's) but is never in the OOM-killed one. A
+ * negative oom_score_adj would need CAP_SYS_RESOURCE, which callers such as containerd do not always have.
+ * A pod member's cgroup, which the Sentry never joins, has no such child. (v2 keeps one memory cgroup for both:
+ * the Sentry cannot share a domain cgroup with enabled children.)
+ *
  * Paths: cgroupsPath "/a/b" is under each hierarchy's root; "a/b" is under the cgroup runsc itself is in (per
  * hierarchy), as runc does; absent, it is "<id>" relative. With --systemd-cgroup it is "slice:prefix:name" and
  * names the scope prefix-name.scope in that slice (/a.slice/a-b.slice/prefix-name.scope), which systemd
@@ -49,6 +58,7 @@ typedef struct
   char *freeze_dir;    /* where the container's processes go and what pause freezes (see above), or NULL */
   char **created;      /* directories this runtime created (removed by cgroup_destroy), parents first */
   char *systemd_unit;  /* the systemd scope (--systemd-cgroup), or NULL */
+  char *sentry_memory; /* v1: the memory cgroup the Sentry joins, the parent of v1["memory"] (see above), or NULL */
 } CgroupHandle;
 
 void cgroup_handle_free (CgroupHandle *h);

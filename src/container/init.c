@@ -126,9 +126,9 @@ container_stage1_main (const ContainerPlan *p)
   pid_t pid;
 
   /* The cgroup first, while still single-threaded and in the Sentry's namespaces and user. */
-  if (p->cgroup_fd >= 0)
+  if (p->n_cgroup_fds > 0)
     {
-      int r = cgroup_join_self (&p->cgroup_fd, 1);
+      int r = cgroup_join_self (p->cgroup_fds, p->n_cgroup_fds);
       if (r < 0)
         {
           init_error (&err, -r, "enter the container's cgroup");

@@ -54,8 +54,8 @@ container_plan_free (ContainerPlan *plan)
   g_ptr_array_unref (plan->vectors);
   g_ptr_array_unref (plan->blocks);
   g_free (plan->oci_filter.filter);
-  if (plan->cgroup_fd >= 0)
-    close (plan->cgroup_fd);
+  for (int i = 0; i < plan->n_cgroup_fds; i++)
+    close (plan->cgroup_fds[i]);
   if (plan->vfs_fd >= 0)
     close (plan->vfs_fd);
   g_free (plan);
@@ -132,7 +132,7 @@ plan_alloc (void)
   plan->blocks = g_ptr_array_new_with_free_func (g_free);
   plan->sync_fd = -1;
   plan->sentry_pidfd = -1;
-  plan->cgroup_fd = -1;
+  plan->n_cgroup_fds = 0;
   plan->vfs_fd = -1;
   return plan;
 }
@@ -220,7 +220,11 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   if (args->cgroup != NULL)
     {
       g_autoptr (GError) local = NULL;
-      plan->cgroup_fd = cgroup_open_enter_fd (args->cgroup, &local);
+      int fd = cgroup_open_enter_fd (args->cgroup, &local);
+      if (fd >= 0)
+        plan->cgroup_fds[plan->n_cgroup_fds++] = fd;
+      if (local == NULL && (fd = cgroup_open_memory_fd (args->cgroup, &local)) >= 0)
+        plan->cgroup_fds[plan->n_cgroup_fds++] = fd;
       if (local != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local));

@@ -158,7 +158,8 @@ typedef struct
   int sync_fd;     /* the child's end of the sync socket */
   int sentry_pidfd; /* the Sentry, to fail closed if it is already gone */
   pid_t sentry_pid;
-  int cgroup_fd;    /* stage 1 enters this cgroup first (a join fd, cgroup-join.h), or -1 */
+  int cgroup_fds[2]; /* stage 1 enters these cgroups first (join fds, cgroup-join.h): the freeze cgroup and the */
+  int n_cgroup_fds;  /* v1 memory leaf, as the handle has them */
 
   /* storage owned by the plan */
   GPtrArray *strings;

@@ -143,7 +143,7 @@ run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepar
   plan->sentry_pid = getpid ();
   plan->sync_fd = sv[1];
 
-  stage1 = cgroup_fork_into (&plan->cgroup_fd, plan->cgroup_fd >= 0 ? 1 : 0, 0);
+  stage1 = cgroup_fork_into (plan->cgroup_fds, plan->n_cgroup_fds, 0);
   if (stage1 < 0)
     {
       int e = errno;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "oci/state.h"
 #include "sentry/control.h"
@@ -246,37 +248,50 @@ state_save (StateDir *d, const RunscState *st, GError **error)
   return runsc_write_file_atomic (path, text, -1, 0600, error);
 }
 
+/* The string value of node, or NULL when it is anything else (state.json is read back from disk: a member of
+ * the wrong type reads as absent, without a GLib critical). */
+static const char *
+node_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static char *
 dup_member (JsonObject *o, const char *name)
 {
-  return g_strdup (json_object_get_string_member_with_default (o, name, ""));
+  const char *s = node_string (json_object_get_member (o, name));
+  return g_strdup (s != NULL ? s : "");
+}
+
+static gint64
+int_member (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
 }
 
 RunscState *
-state_load (StateDir *d, GError **error)
+state_parse (const char *data, gssize len, const char *what, GError **error)
 {
-  g_autofree char *path = g_build_filename (d->path, STATE_FILE, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (RunscState) st = NULL;
-  g_autofree char *data = NULL;
-  gsize len;
   JsonNode *root;
   JsonObject *o;
 
-  if (!g_file_get_contents (path, &data, &len, NULL))
+  if (!json_parser_load_from_data (parser, data, len, error))
     {
-      runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "container %s does not exist (no state yet)", d->id);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, error))
-    {
-      runsc_error_prefix (error, "read %s", path);
+      runsc_error_prefix (error, "read %s", what);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: not a JSON object", path);
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: not a JSON object", what);
       return NULL;
     }
   o = json_node_get_object (root);
@@ -288,21 +303,37 @@ state_load (StateDir *d, GError **error)
   st->owner = dup_member (o, "owner");
   st->sandbox_id = dup_member (o, "sandbox_id");
   st->config_path = dup_member (o, "config");
-  st->sandbox_pid = (pid_t) json_object_get_int_member_with_default (o, "sandbox_pid", 0);
-  st->sandbox_start_time = (guint64) json_object_get_int_member_with_default (o, "sandbox_start_time", 0);
-  st->init_pid = (pid_t) json_object_get_int_member_with_default (o, "init_pid", 0);
-  st->start_latency_us = (guint64) MAX (json_object_get_int_member_with_default (o, "start_latency_us", 0), 0);
-  if (json_object_has_member (o, "annotations"))
-    {
-      JsonObject *a = json_object_get_object_member (o, "annotations");
-      g_autoptr (GList) names = a != NULL ? json_object_get_members (a) : NULL;
-      GList *l;
+  st->sandbox_pid = (pid_t) int_member (o, "sandbox_pid");
+  st->sandbox_start_time = (guint64) int_member (o, "sandbox_start_time");
+  st->init_pid = (pid_t) int_member (o, "init_pid");
+  st->start_latency_us = (guint64) MAX (int_member (o, "start_latency_us"), 0);
+  {
+    JsonNode *an = json_object_get_member (o, "annotations");
+    JsonObject *a = an != NULL && JSON_NODE_HOLDS_OBJECT (an) ? json_node_get_object (an) : NULL;
+    g_autoptr (GList) names = a != NULL ? json_object_get_members (a) : NULL;
 
-      for (l = names; l != NULL; l = l->next)
-        g_hash_table_insert (st->annotations, g_strdup (l->data),
-                             g_strdup (json_object_get_string_member_with_default (a, l->data, "")));
-    }
+    for (GList *l = names; l != NULL; l = l->next)
+      {
+        const char *v = node_string (json_object_get_member (a, l->data));
+        g_hash_table_insert (st->annotations, g_strdup (l->data), g_strdup (v != NULL ? v : ""));
+      }
+  }
   return g_steal_pointer (&st);
+}
+
+RunscState *
+state_load (StateDir *d, GError **error)
+{
+  g_autofree char *path = g_build_filename (d->path, STATE_FILE, NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    {
+      runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "container %s does not exist (no state yet)", d->id);
+      return NULL;
+    }
+  return state_parse (data, (gssize) len, path, error);
 }
 
 gboolean
@@ -358,8 +389,58 @@ state_list_ids (const char *root, GError **error)
   return g_steal_pointer (&ids);
 }
 
+/* Ask the Sentry for the container's status, waiting at most timeout_ms for its answer. Returns the reply
+ * (whether "ok" or not: an answer), or NULL with error when there was none (no socket, refused, no reply in
+ * time). */
+static JsonObject *
+query_state (StateDir *d, const char *id, int timeout_ms, GError **error)
+{
+  g_autoptr (JsonObject) req = control_request_new ("state", id);
+  autofd int conn = control_send_request (d->dirfd, req, NULL, 0, error);
+  struct pollfd p;
+  gint64 deadline;
+
+  if (conn < 0)
+    return NULL;
+  p.fd = conn;
+  p.events = POLLIN;
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  for (;;)
+    {
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      int r = left > 0 ? poll (&p, 1, (int) left) : 0;
+      if (r > 0)
+        break;
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          runsc_error_errno (error, errno, "wait for the sandbox's answer");
+          return NULL;
+        }
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "no answer from the sandbox in %d ms", timeout_ms);
+      return NULL;
+    }
+  return control_recv (conn, NULL, 0, error);
+}
+
+/* Wait up to ms for the sandbox process to end. TRUE when it has. */
+static gboolean
+sandbox_ends_within (const RunscState *st, int ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (10000);
+    }
+  return TRUE;
+}
+
 const char *
-state_status (StateDir *d, const RunscState *st, int *exit_status)
+state_status_timeout (StateDir *d, const RunscState *st, int *exit_status, int timeout_ms)
 {
   g_autoptr (JsonObject) reply = NULL;
   g_autoptr (GError) error = NULL;
@@ -369,14 +450,21 @@ state_status (StateDir *d, const RunscState *st, int *exit_status)
   if (exit_status != NULL)
     *exit_status = -1;
   if (!runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
-    {
-      if (state_read_exit_status (d, &es) && exit_status != NULL)
-        *exit_status = es;
-      return "stopped";
-    }
-  reply = control_call_id (d->dirfd, "state", st->id, &error);
+    goto stopped;
+  reply = query_state (d, st->id, timeout_ms, &error);
   if (reply == NULL)
-    return "stopped";
+    {
+      /* No answer from a live sandbox. One that is exiting (its socket already closed) is gone a moment later:
+       * stopped. One that stays (busy, stopped by a debugger, its control thread stuck) is not known to be
+       * stopped, and must not be reported so: its container may well be running. */
+      if (sandbox_ends_within (st, MIN (timeout_ms, STATE_EXIT_GRACE_MS)))
+        goto stopped;
+      log_warning ("container %s: the sandbox (pid %d) is alive but did not answer: %s", st->id,
+                   (int) st->sandbox_pid, error->message);
+      return "unknown";
+    }
+  if (!json_object_get_boolean_member_with_default (reply, "ok", FALSE))
+    return "stopped"; /* the sandbox answered that it has no such running container */
   status = json_object_get_string_member_with_default (reply, "status", "stopped");
   if (exit_status != NULL)
     *exit_status = (int) json_object_get_int_member_with_default (reply, "exit_status", -1);
@@ -387,6 +475,17 @@ state_status (StateDir *d, const RunscState *st, int *exit_status)
   if (g_strcmp0 (status, "paused") == 0)
     return "paused";
   return "stopped";
+
+stopped:
+  if (state_read_exit_status (d, &es) && exit_status != NULL)
+    *exit_status = es;
+  return "stopped";
+}
+
+const char *
+state_status (StateDir *d, const RunscState *st, int *exit_status)
+{
+  return state_status_timeout (d, st, exit_status, STATE_QUERY_TIMEOUT_MS);
 }
 
 static void

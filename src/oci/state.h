@@ -84,6 +84,8 @@ gboolean state_save (StateDir *d, const RunscState *st, GError **error);
 
 /* Read state.json. RUNSC_ERROR_NOT_FOUND when it is not written yet (create in progress). */
 RunscState *state_load (StateDir *d, GError **error);
+/* Parse the text of a state.json (what names it in errors). Fields of the wrong type read as absent. */
+RunscState *state_parse (const char *data, gssize len, const char *what, GError **error);
 
 /* The exit status written by the Sentry; FALSE (no error) when there is none. */
 gboolean state_read_exit_status (StateDir *d, int *status);
@@ -91,10 +93,18 @@ gboolean state_read_exit_status (StateDir *d, int *status);
 /* IDs of the containers under root, sorted (an empty array when root does not exist). */
 GPtrArray *state_list_ids (const char *root, GError **error);
 
-/* The container's status: "stopped" when its Sentry is dead (or answers stopped), else what the Sentry says
- * ("created", "running", "paused"). Never fails: an unreachable live Sentry counts as "stopped" (it is exiting).
+/* How long state_status waits for the Sentry's answer, and for an unanswering Sentry to exit. */
+#define STATE_QUERY_TIMEOUT_MS 10000
+#define STATE_EXIT_GRACE_MS 2000
+
+/* The container's status: "stopped" when its Sentry is dead (pid + start time), or ends within
+ * STATE_EXIT_GRACE_MS of failing to answer (it was exiting), or answers stopped; else what the Sentry says
+ * ("created", "running", "paused"). A Sentry that stays alive without answering within STATE_QUERY_TIMEOUT_MS
+ * (busy, stopped, stuck) is "unknown" (with a warning): never "stopped", since its container may be running.
  * *exit_status (may be NULL) is set when stopped and known, else -1. */
 const char *state_status (StateDir *d, const RunscState *st, int *exit_status);
+/* The same with the answer awaited for at most timeout_ms (the grace is the smaller of the two). */
+const char *state_status_timeout (StateDir *d, const RunscState *st, int *exit_status, int timeout_ms);
 
 /* The pid runsc reports: the sandbox's for a root container, the init's for a subcontainer, 0 when stopped. */
 pid_t state_pid (const RunscState *st, const char *status);

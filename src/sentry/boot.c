@@ -314,7 +314,17 @@ boot_sandbox (Sandbox *sb, GError **error)
   spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
   spawn.hook_state = hook_state;
   spawn.user_data = sb;
-  sb->cgroup = cgroup_handle_load (a->state_dir, NULL);
+  {
+    /* No record: a container created without cgroups. A record that cannot be read is an error: without it
+     * pause and OOM events would silently not work. */
+    g_autoptr (GError) local = NULL;
+    sb->cgroup = cgroup_handle_load (a->state_dir, &local);
+    if (sb->cgroup == NULL && !g_error_matches (local, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
+      {
+        g_propagate_prefixed_error (error, g_steal_pointer (&local), "load the sandbox's cgroup record: ");
+        return FALSE;
+      }
+  }
   /* The init starts in the freeze cgroup (the pause target), entered by stage 1 itself: no move by pid. */
   spawn.cgroup = sb->cgroup;
   spawn.on_listener = serve_init;
@@ -1015,6 +1025,28 @@ undo:
   return FALSE;
 }
 
+/* A SIGKILL to the paused root container was sent: thaw it so that it is delivered (as runc does), and answer.
+ * A thaw that fails is the answer (and a warning): the processes sleep through the signal until thawed. */
+static void
+reply_after_kill_thaw (Sandbox *sb, int conn, int sig)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (sig == SIGKILL && sb->paused)
+    {
+      if (!freeze_sandbox (sb, FALSE, &error))
+        {
+          g_autofree char *msg = g_strdup_printf ("signal %d sent, but the paused container could not be thawed to "
+                                                  "receive it: %s", sig, error->message);
+          log_warning ("container %s: %s", sb->args->id, msg);
+          control_reply_error (conn, msg);
+          return;
+        }
+      sb->paused = FALSE;
+    }
+  control_reply_ok (conn, NULL);
+}
+
 /* The root container is gone: record it, kill what is left, answer the waiters. */
 static void
 finish (Sandbox *sb)
@@ -1239,9 +1271,7 @@ handle_request (Sandbox *sb, int conn)
           for (i = 0; i < pids->len; i++)
             kill (g_array_index (pids, int, i), sig);
           /* Frozen (v1) processes sleep through SIGKILL: thaw them so that it is delivered. */
-          if (sig == SIGKILL && sb->paused && freeze_sandbox (sb, FALSE, NULL))
-            sb->paused = FALSE;
-          control_reply_ok (conn, NULL);
+          reply_after_kill_thaw (sb, conn, sig);
         }
       else if (kill (sb->init.pid, sig) < 0)
         {
@@ -1249,11 +1279,7 @@ handle_request (Sandbox *sb, int conn)
           control_reply_error (conn, msg);
         }
       else
-        {
-          if (sig == SIGKILL && sb->paused && freeze_sandbox (sb, FALSE, NULL))
-            sb->paused = FALSE;
-          control_reply_ok (conn, NULL);
-        }
+        reply_after_kill_thaw (sb, conn, sig);
     }
   else if (strcmp (cmd, "wait") == 0)
     {

@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -24,9 +25,16 @@ filter_thread_main (void *data)
   return NULL;
 }
 
+/* The call a new process makes between installing the sandbox filter and handing its listener to the Sentry
+ * (sync_send: sendmsg with SCM_RIGHTS). Were it notified, the process would wait for an answer from a listener
+ * only it holds: the container would never start. So it is never traced, even when named. */
+static const int strace_untraceable[] = { __NR_sendmsg };
+
 static gboolean
 set_strace (SentryKernel *k, const SentryOptions *opts, GError **error)
 {
+  gboolean named = FALSE;
+
   k->strace = opts->strace;
   if (!opts->strace)
     return TRUE;
@@ -34,18 +42,30 @@ set_strace (SentryKernel *k, const SentryOptions *opts, GError **error)
     {
       memset (k->traced, 0xff, sizeof k->traced);
       k->trace_unknown = TRUE;
-      return TRUE;
     }
-  for (char **s = opts->strace_syscalls; *s != NULL; s++)
+  else
+    for (char **s = opts->strace_syscalls; *s != NULL; s++)
+      {
+        const SentrySyscall *row;
+        if (**s == '\0')
+          continue;
+        row = sentry_syscall_by_name (*s);
+        if (row == NULL)
+          return runsc_error_set (error, RUNSC_ERROR_INVALID, "--strace-syscalls: unknown syscall %s", *s);
+        k->traced[row->nr / 64] |= 1ull << (row->nr % 64);
+      }
+  for (gsize i = 0; i < G_N_ELEMENTS (strace_untraceable); i++)
     {
-      const SentrySyscall *row;
-      if (**s == '\0')
+      int nr = strace_untraceable[i];
+      if (!sentry_is_traced (k, nr))
         continue;
-      row = sentry_syscall_by_name (*s);
-      if (row == NULL)
-        return runsc_error_set (error, RUNSC_ERROR_INVALID, "--strace-syscalls: unknown syscall %s", *s);
-      k->traced[row->nr / 64] |= 1ull << (row->nr % 64);
+      k->traced[nr / 64] &= ~(1ull << (nr % 64));
+      if (opts->strace_syscalls != NULL && opts->strace_syscalls[0] != NULL)
+        named = TRUE;
     }
+  if (named)
+    log_warning ("--strace: sendmsg is not traced (a sandboxed process hands its seccomp listener to the Sentry "
+              "with it)");
   return TRUE;
 }
 

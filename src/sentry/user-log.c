@@ -23,6 +23,17 @@ user_log_open (const char *path, GError **error)
 {
   int fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 
+  if (fd < 0 && errno == ENOENT)
+    {
+      /* A pod's log directory the kubelet has not made yet: make it, as the kubelet would (0755). */
+      g_autofree char *dir = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (dir, 0755) < 0)
+        {
+          runsc_error_errno (error, errno, "create the directory %s of user log %s", dir, path);
+          return -1;
+        }
+      fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    }
   if (fd < 0)
     runsc_error_errno (error, errno, "open user log %s", path);
   return fd;

@@ -7,6 +7,9 @@
  * calls the sandbox refuses ("Unsupported syscall NAME(ARGS) ..."), once per call as the Sentry logs them; OOM
  * kills; pause and resume; and why runsc create failed.
  *
+ * A user log is never the reason a workload does not run: a missing directory is made, and a file that still
+ * cannot be opened is reported once as a warning on the runsc log, and the sandbox runs without it.
+ *
  * runsc create opens the file (O_APPEND, created 0644) and hands the descriptor to the Sentry (boot
  * --user-log-fd), which writes it for the sandbox's lifetime: the pod's other containers' events go there too.
  * Every line is also written to the runsc log at the same level. Writing allocates nothing and is one write(2) of a
@@ -17,7 +20,8 @@
 
 #include "common/log.h"
 
-/* Open (create, append) the user log at path. Returns an O_CLOEXEC descriptor, or -1 with error. */
+/* Open (create, append) the user log at path, making its missing parent directories (0755). Returns an
+ * O_CLOEXEC descriptor, or -1 with error. */
 int user_log_open (const char *path, GError **error);
 
 /* Write the user log to fd (owned from now on; the previous one is closed), or -1 for none. */

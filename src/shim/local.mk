@@ -43,8 +43,10 @@ containerd_shim_runsc_v1_CPPFLAGS = $(SHIM_CPPFLAGS)
 containerd_shim_runsc_v1_SOURCES = src/shim/main.c src/shim/main.h
 containerd_shim_runsc_v1_LDADD = $(SHIM_LIBS)
 
-check_PROGRAMS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats
-TESTS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats
+check_PROGRAMS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats \
+	tests/unit/test-shim-spawn
+TESTS += tests/unit/test-shim-toml tests/unit/test-shim-ttrpc tests/unit/test-shim-stats \
+	tests/unit/test-shim-spawn
 tests_unit_test_shim_toml_CPPFLAGS = $(SHIM_CPPFLAGS) -DTOP_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_shim_toml_SOURCES = tests/unit/test-shim-toml.c
 tests_unit_test_shim_toml_LDADD = $(SHIM_LIBS)
@@ -54,6 +56,9 @@ tests_unit_test_shim_ttrpc_LDADD = $(SHIM_LIBS)
 tests_unit_test_shim_stats_CPPFLAGS = $(SHIM_CPPFLAGS)
 tests_unit_test_shim_stats_SOURCES = tests/unit/test-shim-stats.c
 tests_unit_test_shim_stats_LDADD = $(SHIM_LIBS)
+tests_unit_test_shim_spawn_CPPFLAGS = $(SHIM_CPPFLAGS)
+tests_unit_test_shim_spawn_SOURCES = tests/unit/test-shim-spawn.c
+tests_unit_test_shim_spawn_LDADD = $(SHIM_LIBS)
 
 # shim-update: one Task/Update RPC from the command line (ctr 1.6 has none), for shim.bats.
 check_PROGRAMS += tests/lib/shim-update
@@ -65,5 +70,5 @@ EXTRA_DIST += tests/integration/shim.bats tests/integration/shim-helpers.bash
 
 # The generated headers must exist before any shim object compiles (BUILT_SOURCES covers only `make all/check`).
 $(libshim_a_OBJECTS) $(containerd_shim_runsc_v1_OBJECTS) $(tests_unit_test_shim_toml_OBJECTS) \
-	$(tests_unit_test_shim_ttrpc_OBJECTS) $(tests_unit_test_shim_stats_OBJECTS) \
+	$(tests_unit_test_shim_ttrpc_OBJECTS) $(tests_unit_test_shim_stats_OBJECTS) $(tests_unit_test_shim_spawn_OBJECTS) \
 	$(tests_lib_shim_update_OBJECTS): $(SHIM_PB_H)

@@ -92,9 +92,19 @@ memory_cgroup_dir (pid_t pid, gboolean *v2)
           g_auto (GStrv) ctrls = g_strsplit (f[1], ",", -1);
           if (g_strv_contains ((const char *const *) ctrls, "memory"))
             {
+              char *dir = g_build_filename ("/sys/fs/cgroup/memory", f[2], NULL);
+              /* A runsc sandbox (pid is its Sentry's) keeps its container's processes and their memory limit in
+               * the child "container" (src/container/cgroup.h): the OOMs happen, and are notified, there. */
+              g_autofree char *child = g_build_filename (dir, "container", "memory.oom_control", NULL);
               g_free (unified);
               *v2 = FALSE;
-              return g_build_filename ("/sys/fs/cgroup/memory", f[2], NULL);
+              if (access (child, F_OK) == 0)
+                {
+                  char *leaf = g_build_filename (dir, "container", NULL);
+                  g_free (dir);
+                  return leaf;
+                }
+              return dir;
             }
         }
     }

@@ -9,7 +9,8 @@
 typedef struct ShimOomWatch ShimOomWatch;
 typedef void (*ShimOomFunc) (gpointer user_data);
 
-/* Watch the memory cgroup pid is in. NULL (and a debug log line) if it has none or it cannot be watched. */
+/* Watch the memory cgroup pid is in (for a runsc sandbox on cgroup v1, its child "container", where the limit
+ * is). NULL (and a debug log line) if it has none or it cannot be watched. */
 ShimOomWatch *shim_oom_watch_new (pid_t pid, ShimOomFunc func, gpointer user_data);
 /* Report any OOM kill not yet reported. */
 void shim_oom_watch_check (ShimOomWatch *w);

@@ -50,6 +50,14 @@ child_setup_and_exec (const char *path, char *const *argv, char *const *env, con
     }
   for (int i = 0; i < n_extra; i++)
     target[3 + i] = extra_fds[i];
+  /* The error pipe goes above the targets too (a dup2 below must not overwrite it), and must survive the
+   * close_range below: it is how the parent learns that execve failed (it closes on exec, by O_CLOEXEC). */
+  {
+    int moved = fcntl (errpipe, F_DUPFD_CLOEXEC, 64);
+    if (moved < 0)
+      goto fail;
+    errpipe = moved;
+  }
   /* Move every source fd above the targets first, so that dup2 cannot clobber one still needed. */
   for (int i = 0; i < n; i++)
     {
@@ -67,7 +75,10 @@ child_setup_and_exec (const char *path, char *const *argv, char *const *env, con
       if (dup2 (target[i], i) < 0)
         goto fail;
     }
-  syscall (SYS_close_range, (unsigned) n, ~0u, 0);
+  /* Close everything else but the error pipe. */
+  if (errpipe > n)
+    syscall (SYS_close_range, (unsigned) n, (unsigned) errpipe - 1, 0);
+  syscall (SYS_close_range, (unsigned) errpipe + 1, ~0u, 0);
   if (cwd && chdir (cwd) < 0)
     goto fail;
   execve (path, argv, env ? env : environ);

@@ -1091,6 +1091,23 @@ handle_resume (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_dat
   handle_pause_resume (call, req->id, user_data, FALSE);
 }
 
+/* A kill the runtime refused because the process had exited a moment before, while its exit is not reaped yet
+ * (the reaper runs on the main loop, which this synchronous call holds): containerd must get NotFound, as from
+ * runc's shim, which recognises the same answers. */
+static gboolean
+kill_missed_exit (const Process *p, const GError *error)
+{
+  static const char *const gone[] = { "container not running", "not running", "no such process",
+                                      "process already finished", "does not exist" };
+
+  if (p->pid > 0 && !runsc_process_alive (p->pid, p->start_time))
+    return TRUE;
+  for (gsize i = 0; error != NULL && i < G_N_ELEMENTS (gone); i++)
+    if (strstr (error->message, gone[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 handle_kill (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
 {
@@ -1119,7 +1136,7 @@ handle_kill (TtrpcCall *call, const guint8 *data, gsize len, gpointer user_data)
       const char *args[] = { "kill", c->id, sig, NULL };
       if (!runsc_run (&ctx, req->all ? args_all : args, NULL, NULL, &error))
         {
-          if (p->exited)
+          if (p->exited || kill_missed_exit (p, error))
             ttrpc_call_error (call, GRPC_NOT_FOUND, "process already finished: not found");
           else
             ttrpc_call_reply_error (call, error);

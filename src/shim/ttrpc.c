@@ -553,6 +553,18 @@ ttrpc_server_close (TtrpcServer *server)
     }
 }
 
+void
+ttrpc_server_free (TtrpcServer *server)
+{
+  if (server == NULL)
+    return;
+  ttrpc_server_close (server);
+  g_ptr_array_unref (server->connections);
+  g_hash_table_unref (server->methods);
+  g_hash_table_unref (server->services);
+  g_free (server);
+}
+
 /* ---- client ---- */
 
 struct TtrpcClient

@@ -98,6 +98,8 @@ void ttrpc_server_add_connection (TtrpcServer *server, int fd);
 guint ttrpc_server_n_connections (TtrpcServer *server);
 /* Stop accepting and close every connection; pending calls are dropped. */
 void ttrpc_server_close (TtrpcServer *server);
+/* ttrpc_server_close, then free the server and its method table. */
+void ttrpc_server_free (TtrpcServer *server);
 
 const char *ttrpc_call_method (TtrpcCall *call);
 /* The containerd namespace from the request metadata, or NULL. */

@@ -221,8 +221,9 @@ start_member ()
   [ ! -e "$ROOT/$ID/cgroup.json" ] || fail "the member recorded a cgroup: $(cat "$ROOT/$ID/cgroup.json")"
   [ "$(cat "/sys/fs/cgroup/memory$PARENT/memory.limit_in_bytes")" != 16777216 ] || fail "the member's limit landed on the pod's parent"
   [ "$(cat "/sys/fs/cgroup/memory$PARENT/$POD/memory.limit_in_bytes")" = "$before" ] || fail "the sandbox's limit changed"
-  # Its processes stay in the sandbox's cgroup, as before members had their own.
-  [ "$(cg_of "$APP_PID" memory)" = "$PARENT/$POD" ] || fail "member in $(cg_of "$APP_PID" memory)"
+  # Its processes stay in the sandbox's cgroup, as before members had their own: for memory, in the child
+  # that holds the sandbox container's processes (and its limit), not the Sentry's.
+  [ "$(cg_of "$APP_PID" memory)" = "$PARENT/$POD/container" ] || fail "member in $(cg_of "$APP_PID" memory)"
   rs delete --force "$ID" || fail "delete the member"
   kill -0 "$SENTRY" || fail "the member's delete killed the Sentry"
   [ "$(rs state "$POD" | jq -r .status)" = running ] || fail "the pod stopped"

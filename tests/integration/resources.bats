@@ -73,7 +73,7 @@ create_started ()
   rs start "$id" || return 1
 }
 
-@test "resources: the Sentry and the container are in the sandbox's cgroup, with the spec's limits" {
+@test "resources: the Sentry and the container are in the sandbox's cgroup, with the spec's limits on the container's memory" {
   bundle_args "$BUNDLE" sleep 1000
   bundle_resources '{"memory": {"limit": 100663296}, "cpu": {"shares": 512, "quota": 30000, "period": 100000},
     "pids": {"limit": 77}}'
@@ -82,19 +82,28 @@ create_started ()
   sentry=$(state_field "$ID" pid)
   snapshot "$ID"
 
-  mem=$(cgroup_dir_of "$sentry" memory)
-  [ "$mem" = "$(cgroup_mount_of memory)/runsc-test/$ID" ] || fail "the Sentry's memory cgroup is $mem"
+  # Memory: the Sentry in the sandbox's cgroup, which has no limit of its own; the limit on its child
+  # "container", where the container's processes are (the workload's OOM never picks the Sentry).
+  smem=$(cgroup_dir_of "$sentry" memory)
+  [ "$smem" = "$(cgroup_mount_of memory)/runsc-test/$ID" ] || fail "the Sentry's memory cgroup is $smem"
+  [ "$(cat "$smem/memory.limit_in_bytes")" -gt 100663296 ] || fail "the Sentry's memory cgroup has a limit"
+  mem=$smem/container
   [ "$(cat "$mem/memory.limit_in_bytes")" = 100663296 ] || fail "memory.limit_in_bytes $(cat "$mem/memory.limit_in_bytes")"
   cpu=$(cgroup_dir_of "$sentry" cpu)
   [ "$(cat "$cpu/cpu.cfs_quota_us")" = 30000 ] || fail "cpu.cfs_quota_us"
   [ "$(cat "$cpu/cpu.shares")" = 512 ] || fail "cpu.shares"
   pids=$(cgroup_dir_of "$sentry" pids)
   [ "$(cat "$pids/pids.max")" = 77 ] || fail "pids.max $(cat "$pids/pids.max")"
-  # Every process of the sandbox is accounted there: the Sentry and the container's sleep.
+  # Every process of the sandbox is accounted there: the Sentry's threads in the sandbox's memory cgroup, the
+  # container's sleep in the limited child.
   sleeper=
   for p in $(proc_tree "$sentry"); do
-    [ "$(cat "/proc/$p/comm")" = sleep ] && sleeper=$p
-    [ "$(cgroup_dir_of "$p" memory)" = "$mem" ] || fail "pid $p is in $(cgroup_dir_of "$p" memory), not $mem"
+    if [ "$(cat "/proc/$p/comm")" = sleep ]; then
+      sleeper=$p
+      [ "$(cgroup_dir_of "$p" memory)" = "$mem" ] || fail "sleep $p is in $(cgroup_dir_of "$p" memory), not $mem"
+    else
+      [ "$(cgroup_dir_of "$p" memory)" = "$smem" ] || fail "pid $p is in $(cgroup_dir_of "$p" memory), not $smem"
+    fi
   done
   [ -n "$sleeper" ] || fail "no sleep in the sandbox"
   # The container (not the Sentry) is in the freeze cgroup.
@@ -104,7 +113,7 @@ create_started ()
   run rs delete --force "$ID"
   [ "$status" -eq 0 ] || fail "delete: $output"
   assert_no_leaks "$ID"
-  [ ! -d "$mem" ] || fail "cgroup $mem left after delete"
+  [ ! -d "$smem" ] || fail "cgroup $smem left after delete"
   rmdir "$(cgroup_mount_of memory)/runsc-test" 2> /dev/null || true
   for c in cpu pids freezer blkio devices cpuset name=systemd; do
     rmdir "$(cgroup_mount_of "$c")/runsc-test" 2> /dev/null || true
@@ -164,6 +173,27 @@ create_started ()
   rs delete --force "$ID2"
   rs delete "$ID"
   assert_no_leaks "$ID"
+}
+
+@test "resources: the workload's OOM never kills the Sentry, even one the OOM killer would pick first" {
+  # The Sentry made the OOM killer's favourite (oom_score_adj +1000 needs no privilege): were it in the
+  # memory cgroup whose limit the workload hits, it would be the first victim and the whole sandbox would die.
+  bundle_args "$BUNDLE" sh -c 'awk "BEGIN { s = \"x\"; while (1) s = s s }"; echo "awk exited $?"'
+  limit=$((32 << 20))
+  if [ -e "$(cgroup_mount_of memory)/memory.memsw.limit_in_bytes" ]; then
+    bundle_resources "{\"memory\": {\"limit\": $limit, \"swap\": $limit}}"
+  else
+    bundle_resources "{\"memory\": {\"limit\": $limit}}"
+  fi
+  rs create --bundle "$BUNDLE" "$ID" > "$OUT/stdout" 2>&1 < /dev/null || fail "create: $(cat "$OUT/stdout")"
+  sentry=$(state_field "$ID" pid)
+  echo 1000 > "/proc/$sentry/oom_score_adj"
+  rs start "$ID"
+  wait_for_status "$ID" stopped 60
+  grep -q 'awk exited 137' "$OUT/stdout" || fail "awk was not the victim, or the sandbox died first: $(cat "$OUT/stdout")"
+  run rs wait "$ID"
+  [ "$(jq .exitStatus <<< "$output")" = 0 ] || fail "the container's exit: $output, not sh's 0 (the Sentry killed?)"
+  rs delete "$ID"
 }
 
 @test "resources: a pids limit stops a fork bomb in the sandbox while the host stays responsive" {
@@ -252,6 +282,58 @@ create_started ()
   run timeout 30 "$RUNSC" --root "$ROOT" delete --force "$ID"
   [ "$status" -eq 0 ] || fail "delete --force of a paused container: $output"
   assert_no_leaks "$ID"
+}
+
+@test "resources: a SIGKILL to a paused container whose thaw fails is an error, not a silent success" {
+  # The freeze cgroup's parent frozen by hand (the Sentry moved out of it first): the container's own cgroup
+  # cannot thaw, so the SIGKILL is not delivered; kill must say so.
+  bundle_args "$BUNDLE" sleep 1000
+  create_started "$ID"
+  run rs pause "$ID"
+  [ "$status" -eq 0 ] || fail "pause: $output"
+  local spid freezer parent
+  spid=$(state_field "$ID" pid)
+  freezer=$(cgroup_mount_of freezer) || skip "no v1 freezer hierarchy"
+  parent=$freezer$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$spid/cgroup")
+  [ -f "$parent/freezer.state" ] && [ "$parent" != "$freezer/" ] || fail "the sandbox's freezer cgroup: $parent"
+  echo "$spid" > "$freezer/cgroup.procs"
+  echo FROZEN > "$parent/freezer.state"
+  run rs kill "$ID" KILL
+  echo THAWED > "$parent/freezer.state"
+  [ "$status" -ne 0 ] || fail "kill of a container that could not be thawed succeeded: $output"
+  assert_output_has "could not be thawed"
+  run timeout 30 "$RUNSC" --root "$ROOT" delete --force "$ID"
+  [ "$status" -eq 0 ] || fail "delete --force: $output"
+}
+
+@test "resources: a sandbox whose cgroup record cannot be read does not boot (pause and OOM events would be lost)" {
+  # runsc boot run by hand (runsc create writes the record just before it starts the Sentry): a state
+  # directory with the spec and a corrupt cgroup.json.
+  local sd=$ROOT/$ID out
+  mkdir -p "$sd"
+  cp "$BUNDLE/config.json" "$sd/config.json"
+  echo '{"version": 1, "path": ' > "$sd/cgroup.json"
+  run timeout 30 python3 - "$RUNSC" "$ROOT" "$ID" "$BUNDLE" "$sd" 3>&- <<'PY'
+import os, socket, subprocess, sys
+runsc, root, cid, bundle, sd = sys.argv[1:6]
+ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+ctl.bind(os.path.join(sd, "sandbox.sock"))
+ctl.listen(8)
+r, w = os.pipe()
+p = subprocess.Popen(["runsc-sandbox", "--root", root, "boot", "--id=" + cid, "--bundle=" + bundle,
+                      "--state-dir=" + sd, "--control-fd=%d" % ctl.fileno(), "--sync-fd=%d" % w],
+                     executable=runsc, pass_fds=(ctl.fileno(), w), stdin=subprocess.DEVNULL)
+os.close(w)
+report = os.read(r, 4096).decode()
+print(report.strip())
+if report.startswith("created"):
+    p.kill()
+p.wait()
+PY
+  [ "$status" -eq 0 ] || fail "the harness failed: $output"
+  [[ $output == error\ * ]] || fail "the sandbox booted with a corrupt cgroup record: $output"
+  assert_output_has "cgroup.json"
+  rm -rf "$sd"
 }
 
 @test "resources: update changes the limits, and the container sees the new memory limit" {

@@ -97,6 +97,35 @@ run_detached ()
   [ ! -e "$xdg/runsc/$ID-xdg" ]
 }
 
+@test "runsc-cli: a create ended by SIGTERM while the sandbox starts removes the sandbox, cgroups and state" {
+  # A createRuntime hook that does not end keeps the Sentry from reporting: the create is waiting for it.
+  local hook_sleep=999.$RANDOM
+  bundle_jq "$BUNDLE" '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "touch \($m); exec sleep \($s)"]}]' \
+    --arg m "$BATS_TEST_TMPDIR/hook-ran" --arg s "$hook_sleep"
+  "$RUNSC" --root "$ROOT" create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- &
+  local pid=$! left deadline=$((SECONDS + 10))
+  until [ -e "$BATS_TEST_TMPDIR/hook-ran" ]; do
+    [ $SECONDS -lt $deadline ] || fail "the hook never started: $(cat "$BATS_TEST_TMPDIR/create.out")"
+    sleep 0.05
+  done
+  kill -TERM "$pid"
+  local status=0
+  wait_pid_timeout "$pid" 20 || status=$?
+  [ "$status" -ne 124 ] || fail "create did not end on SIGTERM"
+  [ "$status" -ne 0 ] || fail "an interrupted create succeeded: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  grep -q "interrupted by signal 15" "$BATS_TEST_TMPDIR/create.out" \
+    || fail "no message: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  [ ! -e "$ROOT/$ID" ] || fail "state directory left: $(ls -A "$ROOT/$ID")"
+  left=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "$ID")
+  [ -z "$left" ] || fail "cgroups left: $left"
+  deadline=$((SECONDS + 5))
+  while [ -n "$(procs_naming "$ID")$(pgrep -fx "sleep $hook_sleep")" ]; do
+    [ $SECONDS -lt $deadline ] \
+      || fail "processes left: $( (procs_naming "$ID"; pgrep -fx "sleep $hook_sleep") | xargs -r ps -o pid,args -p)"
+    sleep 0.1
+  done
+}
+
 @test "runsc-cli: the pid is the sandbox's (runsc-sandbox), the parent of the container's init" {
   run_detached /bin/sleep 100
   [ "$(state_field "$ID" pid)" = "$SPID" ]

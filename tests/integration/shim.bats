@@ -211,6 +211,11 @@ remember_address ()
   [ "$status" -eq 0 ] || fail "Update: $output"
   mem=$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
   [ -n "$mem" ] || fail "task pid $pid has no memory cgroup"
+  # runsc's pid is the Sentry's; on cgroup v1 the memory limit is on the child "container" that holds the
+  # container's processes (the Sentry is kept out of the cgroup its workload can OOM: runsc-create(8)).
+  if [ -d "/sys/fs/cgroup/memory$mem/container" ]; then
+    mem=$mem/container
+  fi
   limit=$(cat "/sys/fs/cgroup/memory$mem/memory.limit_in_bytes")
   [ "$limit" = 67108864 ] || fail "memory limit of $mem: $limit, expected 67108864"
   pids=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$pid/cgroup")
@@ -362,6 +367,41 @@ TOML
   grep -q '"level":"debug"' "$(shim_bundle "$ID")/log.json" \
     || fail "the runtime did not get --debug=true: $(cat "$(shim_bundle "$ID")/log.json")"
   shim_ctr task kill -s KILL "$ID"
+  shim_wait_status "$ID" STOPPED
+  shim_ctr task rm "$ID"
+  shim_ctr containers rm "$ID"
+}
+
+@test "shim: Kill of a task whose process exited a moment before answers NotFound, not Unknown" {
+  # A runtime wrapper whose first kill lets the container exit first (SIGKILL, until its state is stopped),
+  # then runs the kill asked for, which the runtime refuses ("container not running") while the shim has not
+  # reaped the exit yet: what containerd's StopPodSandbox met.
+  local wrap=$BATS_TEST_TMPDIR/runtime-wrap
+  cat > "$wrap" << WRAP
+#!/bin/bash
+if [[ " \$* " == *" kill "* ]] && mkdir "$BATS_TEST_TMPDIR/killed-once" 2> /dev/null; then
+  args=("\$@")
+  n=\${#args[@]}
+  "$SHIM_RUNTIME_BIN" "\${args[@]:0:n-1}" 9
+  for i in \$(seq 200); do
+    [ "\$("$SHIM_RUNTIME_BIN" --root "$SHIM_D/runsc-root" state "\${args[n-2]}" | jq -r .status)" = stopped ] && break
+    sleep 0.05
+  done
+fi
+exec "$SHIM_RUNTIME_BIN" "\$@"
+WRAP
+  chmod +x "$wrap"
+  printf 'binary_name = "%s"\nroot = "%s"\n' "$wrap" "$SHIM_D/runsc-root" > "$BATS_TEST_TMPDIR/runsc.toml"
+  run shim_ctr run -d --runtime io.containerd.runsc.v1 --runtime-config-path "$BATS_TEST_TMPDIR/runsc.toml" \
+    --rootfs "$ROOTFS" "$ID" /bin/sleep 1000
+  [ "$status" -eq 0 ] || fail "run -d: $output"
+  remember_address "$ID"
+  shim_wait_status "$ID" RUNNING
+  run shim_ctr task kill -s TERM "$ID"
+  [ -d "$BATS_TEST_TMPDIR/killed-once" ] || fail "the wrapper did not run"
+  [ "$status" -ne 0 ] || fail "kill of an exited process succeeded: $output"
+  [[ $output == *"not found"* ]] || fail "not NotFound: $output"
+  [[ $output != *"unknown"* ]] || fail "Unknown: $output"
   shim_wait_status "$ID" STOPPED
   shim_ctr task rm "$ID"
   shim_ctr containers rm "$ID"

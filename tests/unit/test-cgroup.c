@@ -168,10 +168,14 @@ fake_dir (const char *const *files)
   return dir;
 }
 
-static char *
+/* The file's text, stripped; valid until the next call (the previous one is freed: no leak per assertion). */
+static const char *
 fake_read (const char *dir, const char *name)
 {
-  char *text = cgroup_read (dir, name, NULL);
+  static char *text;
+
+  g_free (text);
+  text = cgroup_read (dir, name, NULL);
   g_assert_nonnull (text);
   return g_strstrip (text);
 }

@@ -260,15 +260,24 @@ fail:
   _exit (200);
 }
 
+/* Mounts at or under tmpdir (what a test could leave behind). Not every mount of the namespace: other programs
+ * on the machine mount and unmount elsewhere while the tests run. */
 static int
 count_mounts (void)
 {
   g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  size_t len = strlen (tmpdir);
   int n = 0;
 
   g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL));
-  for (char *p = text; *p; p++)
-    n += *p == '\n';
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (*l, " ", 6);
+      if (g_strv_length (f) >= 5 && strncmp (f[4], tmpdir, len) == 0 && (f[4][len] == '\0' || f[4][len] == '/'))
+        n++;
+    }
   return n;
 }
 

@@ -287,6 +287,7 @@ test_server (void)
   }
   g_assert_cmpuint (ttrpc_server_n_connections (server), ==, 0);
   ttrpc_decoder_free (d);
+  ttrpc_server_free (server);
 }
 
 int

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "oci/state.h"
+#include "sentry/control.h"
 
 static char *
 make_root (void)
@@ -303,9 +305,10 @@ test_stale_pid_is_stopped (void)
   st->sandbox_start_time = runsc_process_start_time (getpid ()) + 1;
   g_assert_cmpstr (state_status (d, st, NULL), ==, "stopped");
 
-  /* A live process with the right start time but no control socket (a Sentry on its way out): stopped. */
+  /* A live process with the right start time but no control socket, which does not exit: not known to be
+   * stopped (test_unanswering_sentry has the rest). */
   st->sandbox_start_time = runsc_process_start_time (getpid ());
-  g_assert_cmpstr (state_status (d, st, NULL), ==, "stopped");
+  g_assert_cmpstr (state_status_timeout (d, st, NULL, 100), ==, "unknown");
 
   /* The exit status the Sentry leaves behind is reported. */
   {
@@ -324,6 +327,101 @@ test_stale_pid_is_stopped (void)
   remove_root (root);
 }
 
+typedef struct
+{
+  int listener;
+  int delay_ms;
+  const char *answer; /* a status, or NULL for {"ok": false} */
+} FakeSentry;
+
+/* One connection of a Sentry that takes delay_ms to answer "state". */
+static gpointer
+fake_sentry_main (gpointer data)
+{
+  FakeSentry *f = data;
+  autofd int conn = accept4 (f->listener, NULL, NULL, SOCK_CLOEXEC);
+  g_autoptr (JsonObject) req = NULL;
+  g_autoptr (JsonObject) reply = json_object_new ();
+
+  g_assert_cmpint (conn, >=, 0);
+  req = control_recv (conn, NULL, 0, NULL);
+  g_assert_nonnull (req);
+  g_assert_cmpstr (json_object_get_string_member (req, "cmd"), ==, "state");
+  g_usleep ((gulong) f->delay_ms * 1000);
+  if (f->answer == NULL)
+    control_reply_error (conn, "no container c in this sandbox");
+  else
+    {
+      json_object_set_string_member (reply, "status", f->answer);
+      control_reply_ok (conn, reply);
+    }
+  return NULL;
+}
+
+/* A live Sentry that answers slowly, or not at all, is never reported stopped; one that goes away while it
+ * does not answer (it was exiting), or that answers with an error, is. */
+static void
+test_unanswering_sentry (void)
+{
+  g_autofree char *root = make_root ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StateDir) d = state_dir_create (root, "c", &error);
+  g_autoptr (RunscState) st = sample_state ("c");
+  FakeSentry f = { -1, 0, NULL };
+  GThread *t;
+  pid_t child;
+  gint64 t0;
+
+  g_assert_no_error (error);
+  st->sandbox_pid = getpid ();
+  st->sandbox_start_time = runsc_process_start_time (getpid ());
+
+  /* No socket at all, and the process stays: unknown (after the grace for an exiting Sentry). */
+  t0 = g_get_monotonic_time ();
+  g_assert_cmpstr (state_status (d, st, NULL), ==, "unknown");
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, STATE_EXIT_GRACE_MS * 1000);
+
+  /* Busy for a second, then answers: its answer. */
+  f.listener = control_listen (d->dirfd, &error);
+  g_assert_no_error (error);
+  f.delay_ms = 1000;
+  f.answer = "running";
+  t = g_thread_new ("sentry", fake_sentry_main, &f);
+  g_assert_cmpstr (state_status (d, st, NULL), ==, "running");
+  g_thread_join (t);
+
+  /* Answers with an error (no such container): stopped. */
+  f.delay_ms = 0;
+  f.answer = NULL;
+  t = g_thread_new ("sentry", fake_sentry_main, &f);
+  g_assert_cmpstr (state_status (d, st, NULL), ==, "stopped");
+  g_thread_join (t);
+
+  /* Listening but never answering (the connection waits in the backlog): unknown once the wait is over. */
+  g_assert_cmpstr (state_status_timeout (d, st, NULL, 300), ==, "unknown");
+
+  /* Never answering, but exits meanwhile (a Sentry on its way out): stopped, with its exit status. The wait is
+   * long beside the child's life, so that a slow machine (or an ASan build) does not race it. */
+  child = fork ();
+  if (child == 0)
+    {
+      g_usleep (100000);
+      _exit (0);
+    }
+  st->sandbox_pid = child;
+  st->sandbox_start_time = runsc_process_start_time (child);
+  {
+    g_autofree char *path = g_build_filename (d->path, STATE_EXIT_FILE, NULL);
+    int es;
+    g_assert_true (g_file_set_contents (path, "3\n", -1, NULL));
+    g_assert_cmpstr (state_status_timeout (d, st, &es, 1500), ==, "stopped");
+    g_assert_cmpint (es, ==, 3);
+  }
+  waitpid (child, NULL, 0);
+  close (f.listener);
+  remove_root (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -334,5 +432,6 @@ main (int argc, char **argv)
   g_test_add_func ("/state/lock-serialises", test_lock_serialises);
   g_test_add_func ("/state/lock-after-delete", test_lock_after_delete);
   g_test_add_func ("/state/stale-pid-is-stopped", test_stale_pid_is_stopped);
+  g_test_add_func ("/state/unanswering-sentry", test_unanswering_sentry);
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sentry/user-log.h"
@@ -117,9 +118,34 @@ test_write (void)
   g_assert_true (g_str_has_prefix (lines[2], "{\"log\":\"only here\",\"level\":\"error\""));
   g_assert_cmpstr (lines[3], ==, "");
 
-  g_assert_cmpint (user_log_open ("/nonexistent-dir/gvisor.log", &error), ==, -1);
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "open user log /nonexistent-dir/gvisor.log"));
+  /* A directory that does not exist yet is made (0755), with its parents. */
+  {
+    g_autofree char *deep = g_build_filename (dir, "new", "sub", "gvisor.log", NULL);
+    g_autofree char *sub = g_path_get_dirname (deep);
+    g_autofree char *top = g_path_get_dirname (sub);
+    struct stat sb;
+    mode_t old = umask (022);
+    int lfd = user_log_open (deep, &error);
+
+    umask (old);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (lfd, >=, 0);
+    close (lfd);
+    g_assert_cmpint (stat (sub, &sb), ==, 0);
+    g_assert_cmpint (sb.st_mode & 07777, ==, 0755);
+    unlink (deep);
+    rmdir (sub);
+    rmdir (top);
+  }
+  /* One that cannot be made (its parent is a file): an error naming the directory and the log. */
+  {
+    g_autofree char *bad = g_build_filename (path, "sub", "gvisor.log", NULL);
+    g_assert_cmpint (user_log_open (bad, &error), ==, -1);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, bad));
+    g_clear_error (&error);
+  }
   unlink (path);
   rmdir (dir);
 }
