@@ -806,6 +806,7 @@ sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
   c->uid = uid;
   c->gid = gid;
   c->se = fuse_session_new (&args, &ops, sizeof ops, c);
+  fuse_opt_free_args (&args); /* the parser may have copied argv */
   snprintf (fdpath, sizeof fdpath, "/dev/fd/%d", dev);
   if (c->se == NULL || fuse_session_mount (c->se, fdpath) != 0)
     {

@@ -134,7 +134,10 @@ test_fuse_texts (void)
   g_assert_true (g_str_has_prefix (meminfo, "MemTotal:"));
   /* The reader's own pid (this thread's, as its pid namespace names it) ends loadavg. */
   loadavg = slurp ("loadavg");
-  g_assert_true (g_str_has_suffix (loadavg, g_strdup_printf (" %d\n", (int) gettid ())));
+  {
+    g_autofree char *tail = g_strdup_printf (" %d\n", (int) gettid ());
+    g_assert_true (g_str_has_suffix (loadavg, tail));
+  }
   p = path_of ("version");
   g_assert_cmpint (stat (p, &st), ==, 0);
   g_assert_true (S_ISREG (st.st_mode));
