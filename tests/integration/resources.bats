@@ -320,9 +320,11 @@ ctl = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 ctl.bind(os.path.join(sd, "sandbox.sock"))
 ctl.listen(8)
 r, w = os.pipe()
+fuse = os.open("/dev/fuse", os.O_RDWR)  # runsc create opens it for the Sentry (src/sentry/vfs.h)
 p = subprocess.Popen(["runsc-sandbox", "--root", root, "boot", "--id=" + cid, "--bundle=" + bundle,
-                      "--state-dir=" + sd, "--control-fd=%d" % ctl.fileno(), "--sync-fd=%d" % w],
-                     executable=runsc, pass_fds=(ctl.fileno(), w), stdin=subprocess.DEVNULL)
+                      "--state-dir=" + sd, "--control-fd=%d" % ctl.fileno(), "--sync-fd=%d" % w,
+                      "--fuse-fd=%d" % fuse],
+                     executable=runsc, pass_fds=(ctl.fileno(), w, fuse), stdin=subprocess.DEVNULL)
 os.close(w)
 report = os.read(r, 4096).decode()
 print(report.strip())
