@@ -233,12 +233,20 @@ render (VfsHandle *h, fuse_req_t req)
 {
   const struct fuse_ctx *ctx = fuse_req_ctx (req);
   SentryKernel *k = h->conn->vfs->kernel;
+  SentryProcFile f = h->file->proc;
   SentryProcView view;
-  SentryProcLimits lim;
+  SentryProcLimits lim = { 0 };
   size_t cap = h->text != NULL ? MAX (h->len + 1024, 4096) : 4096;
+  pid_t ns_tid = 0;
 
   sentry_proc_view_from_kernel (k, &view);
-  sentry_proc_limits (ctx->pid, view.spec_mem_limit, &lim);
+  /* Only these texts depend on the reader (its cgroup's limits, its pid): the others skip the /proc and cgroup
+   * reads, which every stat(2) of the file would otherwise pay too (text_length). */
+  if (f == SENTRY_PROC_UPTIME || f == SENTRY_PROC_MEMINFO || f == SENTRY_PROC_CPUINFO || f == SENTRY_PROC_STAT
+      || f == SENTRY_PROC_LOADAVG)
+    sentry_proc_limits (ctx->pid, view.spec_mem_limit, &lim);
+  if (f == SENTRY_PROC_LOADAVG)
+    ns_tid = ns_tid_of (ctx->pid);
   for (;;)
     {
       char *text = malloc (cap);
@@ -246,7 +254,7 @@ render (VfsHandle *h, fuse_req_t req)
 
       if (text == NULL)
         return ENOMEM;
-      n = sentry_proc_render (h->file->proc, &view, &lim, ns_tid_of (ctx->pid), text, cap);
+      n = sentry_proc_render (f, &view, &lim, ns_tid, text, cap);
       if (n >= 0)
         {
           VfsConn *c = h->conn;
