@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/toml-lex.h"
 #include "install/toml-scan.h"
 
 typedef struct
 {
   const char *text;
-  const char *p;
+  TomlLexer lx;
   GError **error;
 } Scanner;
 
@@ -18,7 +19,7 @@ static int
 line_of (const Scanner *s)
 {
   int line = 1;
-  for (const char *q = s->text; q < s->p; q++)
+  for (const char *q = s->text; q < s->lx.p; q++)
     if (*q == '\n')
       line++;
   return line;
@@ -30,173 +31,26 @@ fail (Scanner *s, const char *what)
   return runsc_error_set (s->error, RUNSC_ERROR_INVALID, "line %d: %s", line_of (s), what);
 }
 
-static void
-skip_blank (Scanner *s)
-{
-  while (*s->p == ' ' || *s->p == '\t')
-    s->p++;
-}
-
-static void
-skip_to_eol (Scanner *s)
-{
-  while (*s->p && *s->p != '\n')
-    s->p++;
-}
-
-static void
-append_utf8 (GString *out, gunichar c)
-{
-  char buf[8];
-  int n = g_unichar_to_utf8 (c, buf);
-  g_string_append_len (out, buf, n);
-}
-
-/* A basic string "..." (single-line) or """...""" (multi-line); p is at the first quote. out may be NULL. */
+/* An error of the lexer's, with the line it happened on. */
 static gboolean
-read_basic_string (Scanner *s, GString *out)
+lex_failed (Scanner *s)
 {
-  gboolean multi = strncmp (s->p, "\"\"\"", 3) == 0;
-
-  s->p += multi ? 3 : 1;
-  for (;;)
-    {
-      char c = *s->p;
-      if (c == '\0' || (c == '\n' && !multi))
-        return fail (s, "unterminated string");
-      if (multi ? strncmp (s->p, "\"\"\"", 3) == 0 : c == '"')
-        {
-          s->p += multi ? 3 : 1;
-          /* """ may be followed by up to two more quotes that belong to the string. */
-          while (multi && *s->p == '"')
-            {
-              if (out)
-                g_string_append_c (out, '"');
-              s->p++;
-            }
-          return TRUE;
-        }
-      if (c == '\\')
-        {
-          char e = s->p[1];
-          s->p += 2;
-          switch (e)
-            {
-            case 'b': c = '\b'; break;
-            case 't': c = '\t'; break;
-            case 'n': c = '\n'; break;
-            case 'f': c = '\f'; break;
-            case 'r': c = '\r'; break;
-            case '"': c = '"'; break;
-            case '\\': c = '\\'; break;
-            case 'u':
-            case 'U':
-              {
-                int len = e == 'u' ? 4 : 8;
-                char hex[9] = { 0 };
-                for (int i = 0; i < len; i++)
-                  {
-                    if (!g_ascii_isxdigit (s->p[i]))
-                      return fail (s, "bad \\u escape in string");
-                    hex[i] = s->p[i];
-                  }
-                s->p += len;
-                if (out)
-                  append_utf8 (out, (gunichar) strtoul (hex, NULL, 16));
-                continue;
-              }
-            default:
-              if (multi && (e == '\n' || e == ' ' || e == '\t' || e == '\r'))
-                {
-                  /* Line-ending backslash: trims the newline and the whitespace after it. */
-                  s->p--;
-                  while (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n')
-                    s->p++;
-                  continue;
-                }
-              return fail (s, "bad escape in string");
-            }
-          if (out)
-            g_string_append_c (out, c);
-          continue;
-        }
-      if (out)
-        g_string_append_c (out, c);
-      s->p++;
-    }
+  g_prefix_error (s->error, "line %d: ", line_of (s));
+  return FALSE;
 }
 
-/* A literal string '...' or '''...'''; p is at the first quote. */
+/* A string, single- or multi-line, basic or literal; p is at its first quote. out may be NULL. */
 static gboolean
-read_literal_string (Scanner *s, GString *out)
+read_string (Scanner *s, GString *out)
 {
-  gboolean multi = strncmp (s->p, "'''", 3) == 0;
-
-  s->p += multi ? 3 : 1;
-  for (;;)
-    {
-      char c = *s->p;
-      if (c == '\0' || (c == '\n' && !multi))
-        return fail (s, "unterminated string");
-      if (multi ? strncmp (s->p, "'''", 3) == 0 : c == '\'')
-        {
-          s->p += multi ? 3 : 1;
-          while (multi && *s->p == '\'')
-            {
-              if (out)
-                g_string_append_c (out, '\'');
-              s->p++;
-            }
-          return TRUE;
-        }
-      if (out)
-        g_string_append_c (out, c);
-      s->p++;
-    }
-}
-
-static gboolean
-is_bare_key_char (char c)
-{
-  return g_ascii_isalnum (c) || c == '_' || c == '-';
+  return toml_lex_string (&s->lx, TOML_LEX_MULTILINE, out, s->error) || lex_failed (s);
 }
 
 /* A dotted key: a.b."c.d".'e'; appends the parts to out. */
 static gboolean
 read_key (Scanner *s, GPtrArray *out)
 {
-  for (;;)
-    {
-      g_autoptr (GString) part = g_string_new (NULL);
-
-      skip_blank (s);
-      if (*s->p == '"')
-        {
-          if (strncmp (s->p, "\"\"\"", 3) == 0)
-            return fail (s, "multi-line string used as a key");
-          if (!read_basic_string (s, part))
-            return FALSE;
-        }
-      else if (*s->p == '\'')
-        {
-          if (strncmp (s->p, "'''", 3) == 0)
-            return fail (s, "multi-line string used as a key");
-          if (!read_literal_string (s, part))
-            return FALSE;
-        }
-      else if (is_bare_key_char (*s->p))
-        {
-          while (is_bare_key_char (*s->p))
-            g_string_append_c (part, *s->p++);
-        }
-      else
-        return fail (s, "expected a key");
-      g_ptr_array_add (out, g_string_free (g_steal_pointer (&part), FALSE));
-      skip_blank (s);
-      if (*s->p != '.')
-        return TRUE;
-      s->p++;
-    }
+  return toml_lex_key (&s->lx, 0, out, s->error) || lex_failed (s);
 }
 
 /* Skip a value up to and including the newline that ends it (arrays and inline tables may span lines). Strings
@@ -206,12 +60,12 @@ skip_value (Scanner *s, GPtrArray *strings)
 {
   int depth = 0;
 
-  skip_blank (s);
-  if (*s->p == '\n' || *s->p == '\0' || *s->p == '#')
+  toml_lex_skip_blank (&s->lx);
+  if (*s->lx.p == '\n' || *s->lx.p == '\0' || *s->lx.p == '#')
     return fail (s, "expected a value after =");
   for (;;)
     {
-      char c = *s->p;
+      char c = *s->lx.p;
       if (c == '\0')
         {
           if (depth > 0)
@@ -221,7 +75,7 @@ skip_value (Scanner *s, GPtrArray *strings)
       if (c == '"' || c == '\'')
         {
           g_autoptr (GString) str = g_string_new (NULL);
-          if (!(c == '"' ? read_basic_string (s, str) : read_literal_string (s, str)))
+          if (!read_string (s, str))
             return FALSE;
           if (strings)
             g_ptr_array_add (strings, g_string_free (g_steal_pointer (&str), FALSE));
@@ -229,7 +83,7 @@ skip_value (Scanner *s, GPtrArray *strings)
         }
       if (c == '#')
         {
-          skip_to_eol (s);
+          toml_lex_skip_comment (&s->lx);
           continue;
         }
       if (c == '[' || c == '{')
@@ -241,10 +95,10 @@ skip_value (Scanner *s, GPtrArray *strings)
         }
       else if (c == '\n' && depth == 0)
         {
-          s->p++;
+          s->lx.p++;
           return TRUE;
         }
-      s->p++;
+      s->lx.p++;
     }
 }
 
@@ -268,52 +122,53 @@ toml_scan (const char *text, GError **error)
 {
   g_autoptr (TomlScan) scan = g_new0 (TomlScan, 1);
   g_autoptr (GPtrArray) table = g_ptr_array_new_with_free_func (g_free);
-  Scanner s = { .text = text, .p = text, .error = error };
+  Scanner s = { .text = text, .error = error };
   gboolean in_table = FALSE;
 
   scan->paths = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   scan->is_value = g_array_new (FALSE, FALSE, sizeof (gboolean));
   scan->imports = g_ptr_array_new_with_free_func (g_free);
   scan->first_table = strlen (text);
+  toml_lex_init (&s.lx, text, scan->first_table);
 
-  while (*s.p)
+  while (*s.lx.p)
     {
-      const char *line_start = s.p;
+      const char *line_start = s.lx.p;
 
-      skip_blank (&s);
-      if (*s.p == '\n' || *s.p == '\r')
+      toml_lex_skip_blank (&s.lx);
+      if (*s.lx.p == '\n' || *s.lx.p == '\r')
         {
-          s.p++;
+          s.lx.p++;
           continue;
         }
-      if (*s.p == '#')
+      if (*s.lx.p == '#')
         {
-          skip_to_eol (&s);
+          toml_lex_skip_comment (&s.lx);
           continue;
         }
-      if (*s.p == '[')
+      if (*s.lx.p == '[')
         {
-          gboolean array = s.p[1] == '[';
-          s.p += array ? 2 : 1;
+          gboolean array = s.lx.p[1] == '[';
+          s.lx.p += array ? 2 : 1;
           if (!in_table)
             scan->first_table = line_start - text;
           in_table = TRUE;
           g_ptr_array_set_size (table, 0);
           if (!read_key (&s, table))
             return NULL;
-          if (*s.p != ']' || (array && s.p[1] != ']'))
+          if (*s.lx.p != ']' || (array && s.lx.p[1] != ']'))
             {
               fail (&s, "expected ] after a table name");
               return NULL;
             }
-          s.p += array ? 2 : 1;
+          s.lx.p += array ? 2 : 1;
           add_path (scan, table, NULL, FALSE);
-          skip_blank (&s);
-          if (*s.p == '#')
-            skip_to_eol (&s);
-          if (*s.p == '\r')
-            s.p++;
-          if (*s.p != '\n' && *s.p != '\0')
+          toml_lex_skip_blank (&s.lx);
+          if (*s.lx.p == '#')
+            toml_lex_skip_comment (&s.lx);
+          if (*s.lx.p == '\r')
+            s.lx.p++;
+          if (*s.lx.p != '\n' && *s.lx.p != '\0')
             {
               fail (&s, "unexpected text after a table name");
               return NULL;
@@ -327,18 +182,18 @@ toml_scan (const char *text, GError **error)
 
         if (!read_key (&s, key))
           return NULL;
-        if (*s.p != '=')
+        if (*s.lx.p != '=')
           {
             fail (&s, "expected = after a key");
             return NULL;
           }
-        s.p++;
+        s.lx.p++;
         is_version = !in_table && key->len == 1 && strcmp (g_ptr_array_index (key, 0), "version") == 0;
         is_imports = !in_table && key->len == 1 && strcmp (g_ptr_array_index (key, 0), "imports") == 0;
         if (is_version)
           {
-            skip_blank (&s);
-            scan->version = (int) strtol (s.p, NULL, 10);
+            toml_lex_skip_blank (&s.lx);
+            scan->version = (int) strtol (s.lx.p, NULL, 10);
           }
         if (is_imports)
           {
@@ -348,9 +203,9 @@ toml_scan (const char *text, GError **error)
         if (!skip_value (&s, is_imports ? scan->imports : NULL))
           return NULL;
         if (is_version)
-          scan->version_line_end = s.p - text;
+          scan->version_line_end = s.lx.p - text;
         if (is_imports)
-          scan->imports_end = s.p - text;
+          scan->imports_end = s.lx.p - text;
         add_path (scan, table, key, TRUE);
       }
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/toml-lex.h"
 #include "shim/toml.h"
 
 typedef struct
@@ -23,9 +24,7 @@ struct TomlDoc
 
 typedef struct
 {
-  const char *p;
-  const char *end;
-  int line;
+  TomlLexer lx;
   const char *name;
   TomlDoc *doc;
   GString *cur_table;
@@ -69,7 +68,7 @@ perr (Parser *ps, GError **error, const char *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  return runsc_error_set (error, RUNSC_ERROR_INVALID, "%s:%d: %s", ps->name, ps->line, msg);
+  return runsc_error_set (error, RUNSC_ERROR_INVALID, "%s:%d: %s", ps->name, ps->lx.line, msg);
 }
 
 #define PERR(ps, error, ...) perr ((ps), (error), __VA_ARGS__)
@@ -89,34 +88,19 @@ get_table (TomlDoc *doc, const char *name, gboolean create, int line)
   return t;
 }
 
-static void
-skip_ws (Parser *ps)
-{
-  while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
-    ps->p++;
-}
-
-static void
-skip_comment (Parser *ps)
-{
-  if (ps->p < ps->end && *ps->p == '#')
-    while (ps->p < ps->end && *ps->p != '\n')
-      ps->p++;
-}
-
 /* Whitespace, newlines and comments (inside arrays). */
 static void
 skip_ws_nl (Parser *ps)
 {
   for (;;)
     {
-      skip_ws (ps);
-      skip_comment (ps);
-      if (ps->p < ps->end && (*ps->p == '\n' || *ps->p == '\r'))
+      toml_lex_skip_blank (&ps->lx);
+      toml_lex_skip_comment (&ps->lx);
+      if (ps->lx.p < ps->lx.end && (*ps->lx.p == '\n' || *ps->lx.p == '\r'))
         {
-          if (*ps->p == '\n')
-            ps->line++;
-          ps->p++;
+          if (*ps->lx.p == '\n')
+            ps->lx.line++;
+          ps->lx.p++;
           continue;
         }
       break;
@@ -127,147 +111,43 @@ skip_ws_nl (Parser *ps)
 static gboolean
 expect_eol (Parser *ps, GError **error)
 {
-  skip_ws (ps);
-  skip_comment (ps);
-  if (ps->p < ps->end && *ps->p == '\r')
-    ps->p++;
-  if (ps->p >= ps->end)
+  toml_lex_skip_blank (&ps->lx);
+  toml_lex_skip_comment (&ps->lx);
+  if (ps->lx.p < ps->lx.end && *ps->lx.p == '\r')
+    ps->lx.p++;
+  if (ps->lx.p >= ps->lx.end)
     return TRUE;
-  if (*ps->p != '\n')
-    return PERR (ps, error, "unexpected '%c' after value", *ps->p);
-  ps->p++;
-  ps->line++;
+  if (*ps->lx.p != '\n')
+    return PERR (ps, error, "unexpected '%c' after value", *ps->lx.p);
+  ps->lx.p++;
+  ps->lx.line++;
   return TRUE;
 }
 
-static gboolean
-is_bare (char c)
-{
-  return g_ascii_isalnum (c) || c == '_' || c == '-';
-}
-
-static gboolean
-append_utf8 (Parser *ps, GString *out, int ndigits, GError **error)
-{
-  gunichar c = 0;
-  for (int i = 0; i < ndigits; i++)
-    {
-      if (ps->p >= ps->end || !g_ascii_isxdigit (*ps->p))
-        return PERR (ps, error, "invalid \\%c escape: expected %d hex digits", ndigits == 4 ? 'u' : 'U', ndigits);
-      c = c * 16 + g_ascii_xdigit_value (*ps->p++);
-    }
-  if (!g_unichar_validate (c))
-    return PERR (ps, error, "invalid unicode code point U+%04X", c);
-  g_string_append_unichar (out, c);
-  return TRUE;
-}
-
-/* A basic ("...") or literal ('...') one-line string; ps->p is at the opening quote. */
+/* A string; ps->lx.p is at its opening quote. */
 static char *
 parse_string (Parser *ps, GError **error)
 {
-  char quote = *ps->p++;
   g_autoptr (GString) out = g_string_new (NULL);
 
-  if (ps->end - ps->p >= 2 && ps->p[0] == quote && ps->p[1] == quote)
+  if (!toml_lex_string (&ps->lx, TOML_LEX_STRICT, out, error))
     {
-      PERR (ps, error, "multi-line strings are not supported");
+      g_prefix_error (error, "%s:%d: ", ps->name, ps->lx.line);
       return NULL;
-    }
-  for (;;)
-    {
-      char c;
-      if (ps->p >= ps->end || *ps->p == '\n')
-        {
-          PERR (ps, error, "unterminated string");
-          return NULL;
-        }
-      c = *ps->p++;
-      if (c == quote)
-        break;
-      if (c == '\\' && quote == '"')
-        {
-          if (ps->p >= ps->end)
-            {
-              PERR (ps, error, "unterminated string");
-              return NULL;
-            }
-          c = *ps->p++;
-          switch (c)
-            {
-            case 'b': g_string_append_c (out, '\b'); break;
-            case 't': g_string_append_c (out, '\t'); break;
-            case 'n': g_string_append_c (out, '\n'); break;
-            case 'f': g_string_append_c (out, '\f'); break;
-            case 'r': g_string_append_c (out, '\r'); break;
-            case '"': g_string_append_c (out, '"'); break;
-            case '\\': g_string_append_c (out, '\\'); break;
-            case 'u':
-              if (!append_utf8 (ps, out, 4, error))
-                return NULL;
-              break;
-            case 'U':
-              if (!append_utf8 (ps, out, 8, error))
-                return NULL;
-              break;
-            default:
-              PERR (ps, error, "invalid escape \\%c in string", c);
-              return NULL;
-            }
-          continue;
-        }
-      if ((unsigned char) c < 0x20 && c != '\t')
-        {
-          PERR (ps, error, "control character in string");
-          return NULL;
-        }
-      g_string_append_c (out, c);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* One key part: bare or quoted. */
-static char *
-parse_key_part (Parser *ps, GError **error)
-{
-  const char *start;
-
-  skip_ws (ps);
-  if (ps->p < ps->end && (*ps->p == '"' || *ps->p == '\''))
-    return parse_string (ps, error);
-  start = ps->p;
-  while (ps->p < ps->end && is_bare (*ps->p))
-    ps->p++;
-  if (ps->p == start)
-    {
-      if (ps->p < ps->end && *ps->p != '\n')
-        PERR (ps, error, "invalid character '%c' in key", *ps->p);
-      else
-        PERR (ps, error, "missing key");
-      return NULL;
-    }
-  return g_strndup (start, ps->p - start);
-}
-
-/* A dotted key: parts separated by '.', returned as a NULL-terminated vector. */
+/* A dotted key, returned as a NULL-terminated vector. */
 static char **
 parse_key (Parser *ps, GError **error)
 {
   g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
 
-  for (;;)
+  if (!toml_lex_key (&ps->lx, TOML_LEX_STRICT, parts, error))
     {
-      char *part = parse_key_part (ps, error);
-      if (part == NULL)
-        return NULL;
-      g_ptr_array_add (parts, part);
-      skip_ws (ps);
-      if (ps->p < ps->end && *ps->p == '.')
-        {
-          ps->p++;
-          continue;
-        }
-      break;
+      g_prefix_error (error, "%s:%d: ", ps->name, ps->lx.line);
+      return NULL;
     }
   g_ptr_array_set_free_func (parts, NULL);
   g_ptr_array_add (parts, NULL);
@@ -292,7 +172,7 @@ static TomlValue *parse_value (Parser *ps, GError **error);
 static TomlValue *
 parse_number_or_word (Parser *ps, GError **error)
 {
-  const char *start = ps->p;
+  const char *start = ps->lx.p;
   g_autofree char *word = NULL;
   g_autoptr (GString) digits = g_string_new (NULL);
   TomlValue *v;
@@ -301,17 +181,17 @@ parse_number_or_word (Parser *ps, GError **error)
   gboolean is_float = FALSE;
   char *endp;
 
-  while (ps->p < ps->end && (g_ascii_isalnum (*ps->p) || strchr ("+-_.:", *ps->p) != NULL))
-    ps->p++;
-  word = g_strndup (start, ps->p - start);
+  while (ps->lx.p < ps->lx.end && (g_ascii_isalnum (*ps->lx.p) || strchr ("+-_.:", *ps->lx.p) != NULL))
+    ps->lx.p++;
+  word = g_strndup (start, ps->lx.p - start);
   if (*word == '\0')
     {
-      if (ps->p >= ps->end || *ps->p == '\n')
+      if (ps->lx.p >= ps->lx.end || *ps->lx.p == '\n')
         PERR (ps, error, "missing value");
-      else if (*ps->p == '{')
+      else if (*ps->lx.p == '{')
         PERR (ps, error, "inline tables are not supported");
       else
-        PERR (ps, error, "invalid value starting with '%c'", *ps->p);
+        PERR (ps, error, "invalid value starting with '%c'", *ps->lx.p);
       return NULL;
     }
   if (strcmp (word, "true") == 0 || strcmp (word, "false") == 0)
@@ -389,20 +269,20 @@ parse_array (Parser *ps, GError **error)
   TomlValue *v = g_new0 (TomlValue, 1);
   v->type = TOML_ARRAY;
   v->array = g_ptr_array_new_with_free_func ((GDestroyNotify) toml_value_free);
-  ps->p++; /* '[' */
+  ps->lx.p++; /* '[' */
   for (;;)
     {
       TomlValue *item;
       skip_ws_nl (ps);
-      if (ps->p >= ps->end)
+      if (ps->lx.p >= ps->lx.end)
         {
           PERR (ps, error, "unterminated array");
           toml_value_free (v);
           return NULL;
         }
-      if (*ps->p == ']')
+      if (*ps->lx.p == ']')
         {
-          ps->p++;
+          ps->lx.p++;
           return v;
         }
       item = parse_value (ps, error);
@@ -413,17 +293,17 @@ parse_array (Parser *ps, GError **error)
         }
       g_ptr_array_add (v->array, item);
       skip_ws_nl (ps);
-      if (ps->p < ps->end && *ps->p == ',')
+      if (ps->lx.p < ps->lx.end && *ps->lx.p == ',')
         {
-          ps->p++;
+          ps->lx.p++;
           continue;
         }
-      if (ps->p < ps->end && *ps->p == ']')
+      if (ps->lx.p < ps->lx.end && *ps->lx.p == ']')
         {
-          ps->p++;
+          ps->lx.p++;
           return v;
         }
-      if (ps->p >= ps->end)
+      if (ps->lx.p >= ps->lx.end)
         PERR (ps, error, "unterminated array");
       else
         PERR (ps, error, "expected ',' or ']' in array");
@@ -435,11 +315,11 @@ parse_array (Parser *ps, GError **error)
 static TomlValue *
 parse_value (Parser *ps, GError **error)
 {
-  int line = ps->line;
+  int line = ps->lx.line;
   TomlValue *v;
 
-  skip_ws (ps);
-  if (ps->p < ps->end && (*ps->p == '"' || *ps->p == '\''))
+  toml_lex_skip_blank (&ps->lx);
+  if (ps->lx.p < ps->lx.end && (*ps->lx.p == '"' || *ps->lx.p == '\''))
     {
       char *s = parse_string (ps, error);
       if (s == NULL)
@@ -448,7 +328,7 @@ parse_value (Parser *ps, GError **error)
       v->type = TOML_STRING;
       v->string = s;
     }
-  else if (ps->p < ps->end && *ps->p == '[')
+  else if (ps->lx.p < ps->lx.end && *ps->lx.p == '[')
     v = parse_array (ps, error);
   else
     v = parse_number_or_word (ps, error);
@@ -464,24 +344,24 @@ parse_header (Parser *ps, GError **error)
   g_autofree char *name = NULL;
   TomlTable *t;
 
-  ps->p++; /* '[' */
-  if (ps->p < ps->end && *ps->p == '[')
+  ps->lx.p++; /* '[' */
+  if (ps->lx.p < ps->lx.end && *ps->lx.p == '[')
     return PERR (ps, error, "arrays of tables ([[...]]) are not supported");
   parts = parse_key (ps, error);
   if (parts == NULL)
     return FALSE;
-  skip_ws (ps);
-  if (ps->p >= ps->end || *ps->p != ']')
+  toml_lex_skip_blank (&ps->lx);
+  if (ps->lx.p >= ps->lx.end || *ps->lx.p != ']')
     return PERR (ps, error, "expected ']' after table name");
-  ps->p++;
+  ps->lx.p++;
   name = join_table ("", parts, g_strv_length (parts));
-  t = get_table (ps->doc, name, FALSE, ps->line);
+  t = get_table (ps->doc, name, FALSE, ps->lx.line);
   if (t != NULL && t->explicit)
     return PERR (ps, error, "table [%s] defined twice (first on line %d)", name, t->line);
   /* A table that is a key of its parent cannot be reopened. */
-  t = get_table (ps->doc, name, TRUE, ps->line);
+  t = get_table (ps->doc, name, TRUE, ps->lx.line);
   t->explicit = TRUE;
-  t->line = ps->line;
+  t->line = ps->lx.line;
   g_string_assign (ps->cur_table, name);
   return expect_eol (ps, error);
 }
@@ -499,13 +379,13 @@ parse_keyval (Parser *ps, GError **error)
   if (parts == NULL)
     return FALSE;
   n = g_strv_length (parts);
-  skip_ws (ps);
-  if (ps->p >= ps->end || *ps->p != '=')
+  toml_lex_skip_blank (&ps->lx);
+  if (ps->lx.p >= ps->lx.end || *ps->lx.p != '=')
     return PERR (ps, error, "expected '=' after key %s", parts[n - 1]);
-  ps->p++;
+  ps->lx.p++;
   table = join_table (ps->cur_table->str, parts, n - 1);
   key = parts[n - 1];
-  t = get_table (ps->doc, table, TRUE, ps->line);
+  t = get_table (ps->doc, table, TRUE, ps->lx.line);
   old = g_hash_table_lookup (t->values, key);
   if (old != NULL)
     return PERR (ps, error, "key %s defined twice (first on line %d)", key, old->line);
@@ -534,9 +414,7 @@ toml_parse (const char *text, gssize len, const char *name, GError **error)
     len = strlen (text);
   doc->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) toml_table_free);
   get_table (doc, "", TRUE, 1)->explicit = TRUE;
-  ps.p = text;
-  ps.end = text + len;
-  ps.line = 1;
+  toml_lex_init (&ps.lx, text, len);
   ps.name = name ? name : "toml";
   ps.doc = doc;
   ps.cur_table = cur;
@@ -546,18 +424,18 @@ toml_parse (const char *text, gssize len, const char *name, GError **error)
       runsc_error_set (error, RUNSC_ERROR_INVALID, "%s: contains a NUL byte", ps.name);
       return NULL;
     }
-  while (ps.p < ps.end)
+  while (ps.lx.p < ps.lx.end)
     {
-      skip_ws (&ps);
-      if (ps.p >= ps.end)
+      toml_lex_skip_blank (&ps.lx);
+      if (ps.lx.p >= ps.lx.end)
         break;
-      if (*ps.p == '#' || *ps.p == '\n' || *ps.p == '\r')
+      if (*ps.lx.p == '#' || *ps.lx.p == '\n' || *ps.lx.p == '\r')
         {
           if (!expect_eol (&ps, error))
             return NULL;
           continue;
         }
-      if (*ps.p == '[')
+      if (*ps.lx.p == '[')
         {
           if (!parse_header (&ps, error))
             return NULL;
