@@ -18,5 +18,11 @@ tests_unit_test_flags_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_util_SOURCES = tests/unit/test-util.c
 tests_unit_test_util_LDADD = $(RUNTIME_LIBS)
 
+# The TOML lexer of src/common, shared by the shim and the installer.
+check_PROGRAMS += tests/unit/test-toml-lex
+TESTS += tests/unit/test-toml-lex
+tests_unit_test_toml_lex_SOURCES = tests/unit/test-toml-lex.c
+tests_unit_test_toml_lex_LDADD = $(RUNTIME_LIBS)
+
 # The whole data directory (good and broken specs), so that a new case needs no line here.
 EXTRA_DIST += tests/unit/data

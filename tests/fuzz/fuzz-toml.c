@@ -1,6 +1,9 @@
-/* Fuzz target: the shim's TOML parser (runsc.toml, written by hand; containerd's runtime options). */
+/* Fuzz target: the two TOML readers, which share one lexer (src/common/toml-lex.c): the shim's parser
+ * (runsc.toml, written by hand; containerd's runtime options) and runsc install's scanner of containerd's
+ * config.toml (src/install/toml-scan.c), which reads the text up to its first NUL as the installer does. */
 #include "config.h"
 
+#include "install/toml-scan.h"
 #include "shim/toml.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -29,5 +32,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       toml_doc_free (doc);
     }
   g_clear_error (&error);
+
+  {
+    char *text = g_strndup ((const char *) data, size);
+    TomlScan *scan = toml_scan (text, &error);
+
+    if ((scan == NULL) == (error == NULL))
+      __builtin_trap ();
+    if (scan != NULL)
+      {
+        const char *const runsc[] = { "plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runsc",
+                                      NULL };
+        (void) toml_scan_defines (scan, runsc);
+        (void) toml_scan_value_blocks (scan, runsc);
+        toml_scan_free (scan);
+      }
+    g_clear_error (&error);
+    g_free (text);
+  }
   return 0;
 }
