@@ -33,6 +33,8 @@ libshim_a_SOURCES = \
 	src/shim/events.c src/shim/events.h \
 	src/shim/oom.c src/shim/oom.h \
 	src/shim/stats.c src/shim/stats.h \
+	src/shim/rootfs.c src/shim/rootfs.h \
+	src/shim/process.c src/shim/process.h \
 	src/shim/task-service.c src/shim/task-service.h
 nodist_libshim_a_SOURCES = $(SHIM_PB_C) $(SHIM_PB_H)
 
