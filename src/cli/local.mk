@@ -4,6 +4,7 @@ runsc_SOURCES = \
 	src/cli/main.c \
 	src/cli/common.c \
 	src/cli/lifecycle.c src/cli/lifecycle.h \
+	src/cli/sandbox-status.c src/cli/sandbox-status.h \
 	src/cli/tty-proxy.c src/cli/tty-proxy.h \
 	src/cli/flags.c \
 	src/cli/cmd-boot.c \
@@ -34,7 +35,7 @@ runsc_LDADD = $(RUNTIME_LIBS)
 # Unit tests of the state store.
 check_PROGRAMS += tests/unit/test-state
 TESTS += tests/unit/test-state
-tests_unit_test_state_SOURCES = tests/unit/test-state.c
+tests_unit_test_state_SOURCES = tests/unit/test-state.c src/cli/sandbox-status.c src/cli/sandbox-status.h
 tests_unit_test_state_LDADD = $(RUNTIME_LIBS)
 
 # runsc's own CLI suite (tests/run runs every tests/integration/*.bats).

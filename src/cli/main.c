@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/sandbox-status.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -236,6 +237,7 @@ main (int argc, char **argv)
   int idx, rc;
 
   global.argv0 = argv[0];
+  state_set_status_query (cli_sandbox_status_query);
   idx = runsc_flags_parse (global_flags, argc, argv, &error);
   if (idx < 0)
     {

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -16,7 +15,6 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "oci/state.h"
-#include "sentry/control.h"
 
 #define ID_MAX 1024
 
@@ -389,39 +387,12 @@ state_list_ids (const char *root, GError **error)
   return g_steal_pointer (&ids);
 }
 
-/* Ask the Sentry for the container's status, waiting at most timeout_ms for its answer. Returns the reply
- * (whether "ok" or not: an answer), or NULL with error when there was none (no socket, refused, no reply in
- * time). */
-static JsonObject *
-query_state (StateDir *d, const char *id, int timeout_ms, GError **error)
-{
-  g_autoptr (JsonObject) req = control_request_new ("state", id);
-  autofd int conn = control_send_request (d->dirfd, req, NULL, 0, error);
-  struct pollfd p;
-  gint64 deadline;
+static StateStatusQuery status_query;
 
-  if (conn < 0)
-    return NULL;
-  p.fd = conn;
-  p.events = POLLIN;
-  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  for (;;)
-    {
-      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-      int r = left > 0 ? poll (&p, 1, (int) left) : 0;
-      if (r > 0)
-        break;
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        {
-          runsc_error_errno (error, errno, "wait for the sandbox's answer");
-          return NULL;
-        }
-      runsc_error_set (error, RUNSC_ERROR_FAILED, "no answer from the sandbox in %d ms", timeout_ms);
-      return NULL;
-    }
-  return control_recv (conn, NULL, 0, error);
+void
+state_set_status_query (StateStatusQuery query)
+{
+  status_query = query;
 }
 
 /* Wait up to ms for the sandbox process to end. TRUE when it has. */
@@ -442,17 +413,20 @@ sandbox_ends_within (const RunscState *st, int ms)
 const char *
 state_status_timeout (StateDir *d, const RunscState *st, int *exit_status, int timeout_ms)
 {
-  g_autoptr (JsonObject) reply = NULL;
   g_autoptr (GError) error = NULL;
-  const char *status;
+  const char *status = NULL;
   int es = -1;
+  gboolean answered;
 
   if (exit_status != NULL)
     *exit_status = -1;
   if (!runsc_process_alive (st->sandbox_pid, st->sandbox_start_time))
     goto stopped;
-  reply = query_state (d, st->id, timeout_ms, &error);
-  if (reply == NULL)
+  if (status_query != NULL)
+    answered = status_query (d, st->id, timeout_ms, &status, &es, &error);
+  else
+    answered = runsc_error_set (&error, RUNSC_ERROR_UNSUPPORTED, "no status query registered");
+  if (!answered)
     {
       /* No answer from a live sandbox. One that is exiting (its socket already closed) is gone a moment later:
        * stopped. One that stays (busy, stopped by a debugger, its control thread stuck) is not known to be
@@ -463,18 +437,9 @@ state_status_timeout (StateDir *d, const RunscState *st, int *exit_status, int t
                    (int) st->sandbox_pid, error->message);
       return "unknown";
     }
-  if (!json_object_get_boolean_member_with_default (reply, "ok", FALSE))
-    return "stopped"; /* the sandbox answered that it has no such running container */
-  status = json_object_get_string_member_with_default (reply, "status", "stopped");
   if (exit_status != NULL)
-    *exit_status = (int) json_object_get_int_member_with_default (reply, "exit_status", -1);
-  if (g_strcmp0 (status, "created") == 0)
-    return "created";
-  if (g_strcmp0 (status, "running") == 0)
-    return "running";
-  if (g_strcmp0 (status, "paused") == 0)
-    return "paused";
-  return "stopped";
+    *exit_status = es;
+  return status;
 
 stopped:
   if (state_read_exit_status (d, &es) && exit_status != NULL)

@@ -13,7 +13,8 @@
  * status query) may read state.json without the lock: it is only ever replaced by rename.
  *
  * Status is never trusted from disk: a container whose Sentry is dead (pid + start time, which guards against
- * pid reuse) is stopped; otherwise the Sentry is asked over the control socket. */
+ * pid reuse) is stopped; otherwise the Sentry is asked, through the status query the caller registers (runsc's
+ * asks over the control socket: src/cli/sandbox-status.c), so that the store does not depend on the Sentry. */
 #pragma once
 
 #include <glib.h>
@@ -96,6 +97,14 @@ GPtrArray *state_list_ids (const char *root, GError **error);
 /* How long state_status waits for the Sentry's answer, and for an unanswering Sentry to exit. */
 #define STATE_QUERY_TIMEOUT_MS 10000
 #define STATE_EXIT_GRACE_MS 2000
+
+/* How the store asks a live sandbox for container id's status: at most timeout_ms for an answer; then *status is
+ * "created", "running", "paused" or "stopped" (static strings) and *exit_status the exit status when stopped and
+ * known (else -1). FALSE with error when the sandbox gave no answer (no socket, refused, none in time). */
+typedef gboolean (*StateStatusQuery) (StateDir *d, const char *id, int timeout_ms, const char **status,
+                                      int *exit_status, GError **error);
+/* Register the query (once, at start-up). Without one a live sandbox does not answer (see state_status). */
+void state_set_status_query (StateStatusQuery query);
 
 /* The container's status: "stopped" when its Sentry is dead (pid + start time), or ends within
  * STATE_EXIT_GRACE_MS of failing to answer (it was exiting), or answers stopped; else what the Sentry says

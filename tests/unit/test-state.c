@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/sandbox-status.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "oci/state.h"
@@ -426,6 +427,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  state_set_status_query (cli_sandbox_status_query);
   g_test_add_func ("/state/validate-id", test_validate_id);
   g_test_add_func ("/state/create-save-load-remove", test_create_save_load_remove);
   g_test_add_func ("/state/list", test_list);
