@@ -19,5 +19,3 @@ int cgroup_write_errno (const char *dir, const char *name, const char *value);
 /* The value of "key N" lines (memory.stat, cpu.stat, memory.events); FALSE when absent. */
 gboolean cgroup_keyed_value (const char *text, const char *key, guint64 *out);
 
-/* Count the CPUs in a list like "0-3,6". */
-int cgroup_count_cpu_list (const char *list);

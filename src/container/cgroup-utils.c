@@ -107,34 +107,6 @@ cgroup_keyed_value (const char *text, const char *key, guint64 *out)
   return FALSE;
 }
 
-int
-cgroup_count_cpu_list (const char *p)
-{
-  int n = 0;
-
-  while (*p != '\0' && *p != '\n')
-    {
-      long a, b;
-      char *end;
-
-      a = strtol (p, &end, 10);
-      if (end == p)
-        break;
-      b = a;
-      p = end;
-      if (*p == '-')
-        {
-          b = strtol (p + 1, &end, 10);
-          p = end;
-        }
-      if (b >= a)
-        n += (int) (b - a + 1);
-      if (*p == ',')
-        p++;
-    }
-  return n;
-}
-
 gboolean
 cgroup_parse_size (const char *text, gint64 *out, GError **error)
 {

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -928,18 +927,6 @@ cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error)
   return write_pid (h->freeze_dir, pid, error);
 }
 
-gboolean
-cgroup_add_pid (const CgroupHandle *h, pid_t pid, GError **error)
-{
-  g_autoptr (GPtrArray) dirs = handle_dirs (h);
-  guint i;
-
-  for (i = 0; i < dirs->len; i++)
-    if (!write_pid (g_ptr_array_index (dirs, i), pid, error))
-      return FALSE;
-  return TRUE;
-}
-
 /* TRUE when pid is listed in dir/cgroup.procs. */
 static gboolean
 pid_in (const char *dir, pid_t pid)
@@ -984,21 +971,6 @@ freeze_is_v1 (const CgroupHandle *h)
   return f != NULL && h->freeze_dir != NULL && g_str_has_prefix (h->freeze_dir, f);
 }
 
-gboolean
-cgroup_is_frozen (const CgroupHandle *h)
-{
-  g_autofree char *text = NULL;
-
-  if (h->freeze_dir == NULL)
-    return FALSE;
-  if (freeze_is_v1 (h))
-    {
-      text = cgroup_read (h->freeze_dir, "freezer.state", NULL);
-      return text != NULL && !g_str_has_prefix (text, "THAWED");
-    }
-  text = cgroup_read (h->freeze_dir, "cgroup.freeze", NULL);
-  return text != NULL && text[0] == '1';
-}
 
 gboolean
 cgroup_freeze (const CgroupHandle *h, gboolean freeze, GError **error)
@@ -1119,47 +1091,6 @@ cgroup_memory_limit (const CgroupHandle *h)
       *slash = '\0';
     }
   return best;
-}
-
-int
-cgroup_cpu_count (const CgroupHandle *h)
-{
-  int online = get_nprocs ();
-  int n = online > 0 ? online : 1;
-  g_autofree char *cpus = NULL;
-
-  if (h->version == CGROUP_V1)
-    {
-      const char *cpu = v1_dir (h, "cpu"), *cpuset = v1_dir (h, "cpuset");
-      gint64 quota, period;
-      if (cpu != NULL && cgroup_read_i64 (cpu, "cpu.cfs_quota_us", &quota)
-          && cgroup_read_i64 (cpu, "cpu.cfs_period_us", &period) && quota > 0 && period > 0)
-        n = MIN (n, (int) ((quota + period - 1) / period));
-      if (cpuset != NULL)
-        cpus = cgroup_read (cpuset, "cpuset.effective_cpus", NULL);
-      if (cpus == NULL && cpuset != NULL)
-        cpus = cgroup_read (cpuset, "cpuset.cpus", NULL);
-    }
-  else if (h->unified != NULL)
-    {
-      g_autofree char *max = cgroup_read (h->unified, "cpu.max", NULL);
-      if (max != NULL && g_ascii_isdigit (max[0]))
-        {
-          gint64 quota = g_ascii_strtoll (max, NULL, 10);
-          const char *sp = strchr (max, ' ');
-          gint64 period = sp != NULL ? g_ascii_strtoll (sp + 1, NULL, 10) : 100000;
-          if (quota > 0 && period > 0)
-            n = MIN (n, (int) ((quota + period - 1) / period));
-        }
-      cpus = cgroup_read (h->unified, "cpuset.cpus.effective", NULL);
-    }
-  if (cpus != NULL)
-    {
-      int c = cgroup_count_cpu_list (g_strstrip (cpus));
-      if (c > 0)
-        n = MIN (n, c);
-    }
-  return MAX (n, 1);
 }
 
 /* ---- removal ---- */

@@ -124,9 +124,6 @@ gboolean cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean sy
  * spawns), then into the freeze cgroup. */
 gboolean cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error);
 
-/* Move pid into every cgroup of the sandbox (the Sentry's place), for callers that cannot use the fds. */
-gboolean cgroup_add_pid (const CgroupHandle *h, pid_t pid, GError **error);
-
 /* Apply linux.resources to the cgroup (create and update). Fields that are not set are left alone. */
 gboolean cgroup_apply_resources (const CgroupHandle *h, const OciResources *r, GError **error);
 
@@ -140,17 +137,12 @@ gint64 cgroup_swap_to_v2 (gint64 swap, gint64 limit); /* memory.swap.max from me
 
 /* Freeze (pause) or thaw (resume) the container's processes, and wait until the kernel says so. */
 gboolean cgroup_freeze (const CgroupHandle *h, gboolean freeze, GError **error);
-/* TRUE when the freeze cgroup is frozen (or freezing). */
-gboolean cgroup_is_frozen (const CgroupHandle *h);
 
 /* Pids of the processes in the sandbox's cgroup and its children (the Sentry included). */
 GArray *cgroup_pids (const CgroupHandle *h);
 
 /* Effective memory limit in bytes (the smallest of the cgroup and its ancestors), 0 when unlimited. */
 guint64 cgroup_memory_limit (const CgroupHandle *h);
-/* CPUs the cgroup may use: ceil(quota / period) when a CFS quota is set, bounded by its cpuset and the online
- * CPUs; at least 1. */
-int cgroup_cpu_count (const CgroupHandle *h);
 
 /* How many processes the memory limit has killed (v1 memory.oom_control oom_kill, v2 memory.events oom_kill). */
 guint64 cgroup_oom_kill_count (const CgroupHandle *h);
