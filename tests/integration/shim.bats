@@ -384,7 +384,7 @@ if [[ " \$* " == *" kill "* ]] && mkdir "$BATS_TEST_TMPDIR/killed-once" 2> /dev/
   n=\${#args[@]}
   "$SHIM_RUNTIME_BIN" "\${args[@]:0:n-1}" 9
   for i in \$(seq 200); do
-    [ "\$("$SHIM_RUNTIME_BIN" --root "$SHIM_D/runsc-root" state "\${args[n-2]}" | jq -r .status)" = stopped ] && break
+    [ "\$("$SHIM_RUNTIME_BIN" --root "$SHIM_D/runsc-root/default" state "\${args[n-2]}" | jq -r .status)" = stopped ] && break
     sleep 0.05
   done
 fi
