@@ -6,5 +6,5 @@
 #include "oci/state.h"
 
 /* A StateStatusQuery: sends "state" for id on d's sandbox.sock and waits at most timeout_ms for the answer. */
-gboolean cli_sandbox_status_query (StateDir *d, const char *id, int timeout_ms, const char **status,
-                                   int *exit_status, GError **error);
+gboolean cli_sandbox_status_query (StateDir *d, const char *id, int timeout_ms, const char **status, int *exit_status,
+                                   GError **error);

@@ -81,15 +81,31 @@ read_escape (TomlLexer *lx, TomlLexFlags flags, gboolean multi, GString *out, GE
   e = *lx->p++;
   switch (e)
     {
-    case 'b': append (out, '\b'); return TRUE;
-    case 't': append (out, '\t'); return TRUE;
-    case 'n': append (out, '\n'); return TRUE;
-    case 'f': append (out, '\f'); return TRUE;
-    case 'r': append (out, '\r'); return TRUE;
-    case '"': append (out, '"'); return TRUE;
-    case '\\': append (out, '\\'); return TRUE;
-    case 'u': return read_unicode (lx, flags, 4, out, error);
-    case 'U': return read_unicode (lx, flags, 8, out, error);
+    case 'b':
+      append (out, '\b');
+      return TRUE;
+    case 't':
+      append (out, '\t');
+      return TRUE;
+    case 'n':
+      append (out, '\n');
+      return TRUE;
+    case 'f':
+      append (out, '\f');
+      return TRUE;
+    case 'r':
+      append (out, '\r');
+      return TRUE;
+    case '"':
+      append (out, '"');
+      return TRUE;
+    case '\\':
+      append (out, '\\');
+      return TRUE;
+    case 'u':
+      return read_unicode (lx, flags, 4, out, error);
+    case 'U':
+      return read_unicode (lx, flags, 8, out, error);
     default:
       break;
     }

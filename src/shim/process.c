@@ -84,7 +84,8 @@ shim_process_free (Process *p)
 }
 
 Process *
-shim_process_new (Container *c, const char *exec_id, const char *in, const char *out, const char *err, gboolean terminal)
+shim_process_new (Container *c, const char *exec_id, const char *in, const char *out, const char *err,
+                  gboolean terminal)
 {
   Process *p = g_new0 (Process, 1);
   p->c = c;
@@ -203,8 +204,8 @@ process_exited (Process *p, int status)
   if (p->exec_id == NULL)
     shim_oom_watch_check (p->c->oom); /* TaskOOM goes out before TaskExit */
   shim_process_mark_stopped (p, status < 0 ? 255 : status, g_get_real_time ());
-  log_info ("%s %s (pid %d) exited with status %d", p->exec_id ? "exec" : "container", shim_process_id (p), (int) p->pid,
-            p->exit_status);
+  log_info ("%s %s (pid %d) exited with status %d", p->exec_id ? "exec" : "container", shim_process_id (p),
+            (int) p->pid, p->exit_status);
   if (p->io && !shim_io_wait_output (p->io, OUTPUT_FLUSH_TIMEOUT_MS))
     log_warning ("%s: output still open %d ms after exit", shim_process_id (p), OUTPUT_FLUSH_TIMEOUT_MS);
   publish_exit (p);
@@ -402,8 +403,8 @@ shim_process_launch (Process *p, const char *const *args_in, const char *pid_fil
 {
   Container *c = p->c;
   RunscCtx ctx = shim_container_ctx (c);
-  ShimIOConfig iocfg = { c->id, c->ns, p->stdin_uri, p->stdout_uri, p->stderr_uri, p->terminal,
-                         c->opts->io_uid, c->opts->io_gid };
+  ShimIOConfig iocfg = { c->id,         c->ns,       p->stdin_uri,    p->stdout_uri,
+                         p->stderr_uri, p->terminal, c->opts->io_uid, c->opts->io_gid };
   g_autoptr (ShimConsoleSocket) console = NULL;
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   int fds[3];

@@ -38,7 +38,7 @@ typedef struct
   gboolean terminal;
   gboolean stdin_closed; /* CloseIO came before the process had its IO */
   ShimIO *io;
-  char *spec_path; /* exec: the process JSON */
+  char *spec_path;    /* exec: the process JSON */
   GPtrArray *waiters; /* TtrpcCall * */
   /* `runsc wait` for a process that is not our descendant */
   pid_t wait_pid;

@@ -15,12 +15,24 @@ static const struct
   gboolean clear;
   unsigned long flag;
 } mount_flags[] = {
-  { "ro", FALSE, MS_RDONLY },       { "rw", TRUE, MS_RDONLY },        { "nosuid", FALSE, MS_NOSUID },
-  { "suid", TRUE, MS_NOSUID },      { "nodev", FALSE, MS_NODEV },     { "dev", TRUE, MS_NODEV },
-  { "noexec", FALSE, MS_NOEXEC },   { "exec", TRUE, MS_NOEXEC },      { "sync", FALSE, MS_SYNCHRONOUS },
-  { "async", TRUE, MS_SYNCHRONOUS }, { "noatime", FALSE, MS_NOATIME }, { "atime", TRUE, MS_NOATIME },
-  { "nodiratime", FALSE, MS_NODIRATIME }, { "relatime", FALSE, MS_RELATIME }, { "bind", FALSE, MS_BIND },
-  { "rbind", FALSE, MS_BIND | MS_REC }, { "remount", FALSE, MS_REMOUNT }, { "defaults", FALSE, 0 },
+  { "ro", FALSE, MS_RDONLY },
+  { "rw", TRUE, MS_RDONLY },
+  { "nosuid", FALSE, MS_NOSUID },
+  { "suid", TRUE, MS_NOSUID },
+  { "nodev", FALSE, MS_NODEV },
+  { "dev", TRUE, MS_NODEV },
+  { "noexec", FALSE, MS_NOEXEC },
+  { "exec", TRUE, MS_NOEXEC },
+  { "sync", FALSE, MS_SYNCHRONOUS },
+  { "async", TRUE, MS_SYNCHRONOUS },
+  { "noatime", FALSE, MS_NOATIME },
+  { "atime", TRUE, MS_NOATIME },
+  { "nodiratime", FALSE, MS_NODIRATIME },
+  { "relatime", FALSE, MS_RELATIME },
+  { "bind", FALSE, MS_BIND },
+  { "rbind", FALSE, MS_BIND | MS_REC },
+  { "remount", FALSE, MS_REMOUNT },
+  { "defaults", FALSE, 0 },
 };
 
 static gboolean

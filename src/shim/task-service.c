@@ -37,7 +37,7 @@ struct ShimService
 {
   char *ns;
   gboolean log_configured; /* log_path/log_level applied (from the first container that names them) */
-  GHashTable *containers; /* id -> Container */
+  GHashTable *containers;  /* id -> Container */
   GSourceFunc on_shutdown;
   gpointer on_shutdown_data;
   TaskBinding *bindings; /* one per method: what the ttrpc server hands back to dispatch() */
@@ -48,10 +48,10 @@ typedef struct
 {
   ShimService *svc;
   TtrpcCall *call;
-  void *req;          /* the decoded request; NULL for a method whose request is not read */
-  Container *c;       /* the container the request's id names (LOOKUP_CONTAINER, _LIVE, _PROCESS) */
-  Process *p;         /* the process its id and exec_id name (LOOKUP_PROCESS) */
-  gboolean answered;  /* the handler answered the call, or keeps it to answer later */
+  void *req;         /* the decoded request; NULL for a method whose request is not read */
+  Container *c;      /* the container the request's id names (LOOKUP_CONTAINER, _LIVE, _PROCESS) */
+  Process *p;        /* the process its id and exec_id name (LOOKUP_PROCESS) */
+  gboolean answered; /* the handler answered the call, or keeps it to answer later */
 } TaskCall;
 
 /* A method's handler. TRUE: handled; the call is answered with Empty unless the handler answered it
@@ -259,7 +259,9 @@ handle_start (TaskCall *t, GError **error)
     {
       g_autofree char *pid_file = g_build_filename (c->bundle, "exec-pids", p->exec_id, NULL);
       g_autofree char *dir = g_path_get_dirname (pid_file);
-      const char *args[] = { "exec", "--detach", "--pid-file", pid_file, "--process", p->spec_path, "--", c->id, NULL };
+      const char *args[] = {
+        "exec", "--detach", "--pid-file", pid_file, "--process", p->spec_path, "--", c->id, NULL
+      };
       Containerd__Events__TaskExecStarted ev = CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
 
       if (!container_live (c, error))
@@ -383,8 +385,7 @@ handle_exec (TaskCall *t, GError **error)
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec %s: no process spec", req->exec_id);
   p = shim_process_new (c, req->exec_id, req->stdin, req->stdout, req->stderr, req->terminal);
   p->spec_path = g_strdup_printf ("%s/exec-%s.json", c->bundle, req->exec_id);
-  if (!runsc_write_file_atomic (p->spec_path, (const char *) req->spec->value.data, req->spec->value.len, 0600,
-                                error))
+  if (!runsc_write_file_atomic (p->spec_path, (const char *) req->spec->value.data, req->spec->value.len, 0600, error))
     {
       shim_process_free (p);
       return FALSE;
@@ -601,8 +602,7 @@ handle_close_io (TaskCall *t, GError **error)
 static gboolean
 handle_checkpoint (TaskCall *t, GError **error)
 {
-  return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
-                          "checkpoint is not supported by runsc yet: not implemented");
+  return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "checkpoint is not supported by runsc yet: not implemented");
 }
 
 static gboolean
