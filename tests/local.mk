@@ -24,6 +24,13 @@ EXTRA_DIST += \
 	tests/lib/bundle.bash \
 	tests/lib/mkbundle \
 	tests/integration/helpers.bash \
+	tests/integration/devices.bats \
+	tests/integration/docker.bats \
+	tests/integration/exec.bats \
+	tests/integration/podman.bats \
+	tests/integration/registration.bats \
+	tests/integration/resources.bats \
+	tests/lib/containerd-versions.bash \
 	tests/integration/lifecycle.bats \
 	tests/integration/lifecycle-exec.bats \
 	tests/integration/k8s.bats \
