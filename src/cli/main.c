@@ -236,6 +236,8 @@ main (int argc, char **argv)
   int idx, rc;
 
   global.argv0 = argv[0];
+  global.argv_area = argv[0];
+  global.argv_area_len = (size_t) (argv[argc - 1] + strlen (argv[argc - 1]) + 1 - argv[0]);
   idx = runsc_flags_parse (global_flags, argc, argv, &error);
   if (idx < 0)
     {
