@@ -2,6 +2,8 @@
 # bench/syscalls.sh: system call cost on the host, in runc (without and with a one-rule OCI seccomp profile),
 # under the Sentry's syscall layer alone (bench/sentry-run) and in runsc (its default in-memory root overlay, and
 # --overlay2=none): getpid (native), uname (emulated), open+close of a regular file (native), stat.
+# Then runc and runsc again on a root that is an overlayfs mount of the same files, as containerd, Docker and
+# Podman give a runtime (where runsc's in-memory layer takes the image overlay's layers: rootfs-layers.h).
 # Prints ns per call and runsc's ratio to runc. Run as root from the build directory:
 #
 #   make bench-syscalls            (or: BUILDDIR=. SRCDIR=/path/to/src bench/syscalls.sh [SCALE])
@@ -20,6 +22,7 @@ work=$(mktemp -d /tmp/bench-syscalls.XXXXXX)
 cleanup ()
 {
   [ -n "${runc_root:-}" ] && runc --root "$runc_root" delete -f bench-runc > /dev/null 2>&1
+  mountpoint -q "$work/ovl/rootfs" 2> /dev/null && umount "$work/ovl/rootfs"
   if [ -n "${runsc_root:-}" ]; then
     "$RUNSC" --root "$runsc_root" delete --force bench-runsc > /dev/null 2>&1
     # A sandbox left behind by a failed run: its processes name our private --root.
@@ -72,6 +75,18 @@ if bundle_new "$work/bundle" /syscalls /file "$SCALE" > /dev/null 2>&1; then
     run_case runscnone timeout "${RUNSC_TIMEOUT:-120}" "$RUNSC" --root "$runsc_root" ${RUNSC_FLAGS:-} --overlay2=none \
       run --bundle "$work/bundle" bench-runsc
   fi
+  # The image overlay: the bundle's files as the lower layer, an empty upper layer on the same disk.
+  mkdir -p "$work/ovl/rootfs" "$work/ovl/upper" "$work/ovl/work"
+  cp "$work/bundle/config.json" "$work/ovl/"
+  if mount -t overlay overlay -o "lowerdir=$work/bundle/rootfs,upperdir=$work/ovl/upper,workdir=$work/ovl/work" \
+    "$work/ovl/rootfs"; then
+    command -v runc > /dev/null && run_case runcovl runc --root "$runc_root" run --bundle "$work/ovl" bench-runc
+    # shellcheck disable=SC2086
+    [ -x "$RUNSC" ] && run_case runscovl timeout "${RUNSC_TIMEOUT:-120}" "$RUNSC" --root "$runsc_root" \
+      ${RUNSC_FLAGS:-} run --bundle "$work/ovl" bench-runsc
+  else
+    echo "# no overlayfs: the image-overlay rows are skipped" >&2
+  fi
 else
   echo "# no busybox bundle (busybox-static and jq needed): runc and runsc skipped" >&2
 fi
@@ -91,3 +106,10 @@ for op in getpid uname open+close stat; do
     "$(ratio runscnone runc "$op")" "$(ratio sentry host "$op")"
 done
 echo "# runsc: the default root (an in-memory overlay over the image); runsc-none: --overlay2=none, a root like runc's"
+echo
+printf '%-11s %9s %9s %14s\n' "op (ns)" runc-ovl runsc-ovl "runsc/runc-ovl"
+for op in getpid uname open+close stat; do
+  printf '%-11s %9s %9s %14s\n' "$op" "${result[runcovl,$op]:--}" "${result[runscovl,$op]:--}" \
+    "$(ratio runscovl runcovl "$op")"
+done
+echo "# -ovl: the root is an overlayfs mount of the same files with an empty upper layer, as under containerd"

@@ -30,6 +30,8 @@ typedef struct
   const char *id;            /* the container ID once the command knows it (for %ID% in --debug-log) */
   gboolean debug_log_opened; /* --debug-log has been opened (it waits for the ID when it names %ID%) */
   const char *argv0;         /* how runsc was invoked */
+  char *argv_area;           /* the process's argument strings, contiguous (rewritten by src/cli/boot-fork.c) */
+  size_t argv_area_len;
 } RunscGlobal;
 
 typedef enum
@@ -66,6 +68,26 @@ typedef struct
   const char *summary; /* one line for `runsc help` */
   gboolean internal;   /* not listed (boot) */
 } RunscCommand;
+
+/* What runsc create hands the sandbox process: the flags of `runsc boot`. */
+typedef struct
+{
+  const char *id;
+  const char *bundle;    /* absolute */
+  const char *state_dir; /* <root>/<id> */
+  int control_fd;        /* listening control socket */
+  int sync_fd;           /* write end of the sync pipe to runsc create */
+  int console_fd;        /* connected --console-socket, or -1 */
+  int user_log_fd;       /* --user-log, opened for append, or -1 */
+  int fuse_fd;           /* an open /dev/fuse */
+} CliBootParams;
+
+/* Be the sandbox process (src/cli/cmd-boot.c): returns its exit status. */
+int cli_boot (RunscGlobal *g, const CliBootParams *p);
+
+/* runsc create's child becomes the sandbox process without an execve (src/cli/boot-fork.c). */
+gboolean cli_boot_can_fork (void);
+G_GNUC_NORETURN void cli_boot_forked (RunscGlobal *g, const CliBootParams *p);
 
 /* Every subcommand, one per src/cli/cmd-NAME.c. */
 int cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error);

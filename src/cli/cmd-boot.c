@@ -14,8 +14,6 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *id = NULL, *bundle = NULL, *state_dir = NULL;
   int control_fd = -1, sync_fd = -1, console_fd = -1, user_log_fd = -1, fuse_fd = -1;
-  g_auto (GStrv) strace_syscalls = NULL;
-  SentryBootArgs args = { 0 };
   const RunscFlag flags[] = {
     { "id", RUNSC_FLAG_STRING, &id, "ID", "container ID" },
     { "bundle", RUNSC_FLAG_STRING, &bundle, "DIR", "bundle directory (absolute)" },
@@ -41,16 +39,28 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
                        "boot is internal: it needs --id, --bundle, --state-dir, --control-fd, --sync-fd and --fuse-fd");
       return -1;
     }
+  {
+    const CliBootParams p = { id, bundle, state_dir, control_fd, sync_fd, console_fd, user_log_fd, fuse_fd };
+    return cli_boot (g, &p);
+  }
+}
+
+int
+cli_boot (RunscGlobal *g, const CliBootParams *p)
+{
+  g_auto (GStrv) strace_syscalls = NULL;
+  SentryBootArgs args = { 0 };
+
   /* Our descriptors must not leak into the container's processes. */
-  fcntl (control_fd, F_SETFD, FD_CLOEXEC);
-  fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
-  fcntl (fuse_fd, F_SETFD, FD_CLOEXEC);
-  if (console_fd >= 0)
-    fcntl (console_fd, F_SETFD, FD_CLOEXEC);
-  if (user_log_fd >= 0)
+  fcntl (p->control_fd, F_SETFD, FD_CLOEXEC);
+  fcntl (p->sync_fd, F_SETFD, FD_CLOEXEC);
+  fcntl (p->fuse_fd, F_SETFD, FD_CLOEXEC);
+  if (p->console_fd >= 0)
+    fcntl (p->console_fd, F_SETFD, FD_CLOEXEC);
+  if (p->user_log_fd >= 0)
     {
-      fcntl (user_log_fd, F_SETFD, FD_CLOEXEC);
-      user_log_set_fd (user_log_fd);
+      fcntl (p->user_log_fd, F_SETFD, FD_CLOEXEC);
+      user_log_set_fd (p->user_log_fd);
     }
   /* The Sentry never writes to the stdio it was given (it is the container's): without --log, it logs only to
    * --debug-log. */
@@ -60,17 +70,17 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
       if (!runsc_log_init ("/dev/null", g->log_format_value, g->debug, &local))
         return 1;
     }
-  cli_set_id (g, id);
+  cli_set_id (g, p->id);
   if (g->strace_syscalls != NULL && *g->strace_syscalls != '\0')
     strace_syscalls = g_strsplit (g->strace_syscalls, ",", -1);
 
-  args.id = id;
-  args.bundle = bundle;
-  args.state_dir = state_dir;
-  args.control_fd = control_fd;
-  args.sync_fd = sync_fd;
-  args.console_fd = console_fd;
-  args.fuse_fd = fuse_fd;
+  args.id = p->id;
+  args.bundle = p->bundle;
+  args.state_dir = p->state_dir;
+  args.control_fd = p->control_fd;
+  args.sync_fd = p->sync_fd;
+  args.console_fd = p->console_fd;
+  args.fuse_fd = p->fuse_fd;
   args.options.release = g->kernel_release;
   args.options.strace = g->strace;
   args.options.strace_syscalls = strace_syscalls;

@@ -278,6 +278,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   int n_cgroup_fds = 0, i;
   gsize config_len;
   pid_t sentry = -1, init_pid = -1, sub_sandbox_pid = -1, parent;
+  gboolean forked_boot;
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
   gint64 began = g_get_monotonic_time ();
@@ -387,6 +388,7 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   /* Born in the cgroup2 cgroup (CLONE_INTO_CGROUP), then joins the v1 ones itself (cgroup-join.h): no RCU grace
    * period, where a move through cgroup.procs waits for one (5-30 ms). */
   parent = getpid ();
+  forked_boot = cli_boot_can_fork (); /* src/cli/boot-fork.c; otherwise exec runsc-sandbox */
   sentry = cgroup_fork_into (cgroup_fds, n_cgroup_fds, 0);
   if (sentry < 0)
     {
@@ -409,6 +411,11 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
         fcntl (user_log, F_SETFD, 0);
       if (cgroup_join_fds (cgroup_fds, n_cgroup_fds, sync_pipe[1]) < 0)
         _exit (1);
+      if (forked_boot)
+        {
+          const CliBootParams p = { o->id, bundle, d->path, listener, sync_pipe[1], console, user_log, fuse };
+          cli_boot_forked (g, &p);
+        }
       execv ("/proc/self/exe", (char **) args->pdata);
       _exit (127);
     }

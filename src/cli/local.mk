@@ -7,7 +7,7 @@ runsc_SOURCES = \
 	src/cli/sandbox-status.c src/cli/sandbox-status.h \
 	src/cli/tty-proxy.c src/cli/tty-proxy.h \
 	src/cli/flags.c \
-	src/cli/cmd-boot.c \
+	src/cli/cmd-boot.c src/cli/boot-fork.c \
 	src/cli/cmd-create.c \
 	src/cli/cmd-delete.c \
 	src/cli/cmd-do.c \

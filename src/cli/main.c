@@ -238,6 +238,8 @@ main (int argc, char **argv)
 
   global.argv0 = argv[0];
   state_set_status_query (cli_sandbox_status_query);
+  global.argv_area = argv[0];
+  global.argv_area_len = (size_t) (argv[argc - 1] + strlen (argv[argc - 1]) + 1 - argv[0]);
   idx = runsc_flags_parse (global_flags, argc, argv, &error);
   if (idx < 0)
     {

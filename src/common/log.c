@@ -66,6 +66,13 @@ runsc_log_set_debug_fd (int fd)
 }
 
 void
+runsc_log_forget_fds (void)
+{
+  log_fd = -1;
+  debug_fd = -1;
+}
+
+void
 runsc_log_set_component (const char *name)
 {
   log_component = name;

@@ -30,6 +30,9 @@ gboolean runsc_log_init (const char *path, RunscLogFormat format, gboolean debug
 /* Also write every line to this fd (for --debug-log), or -1 for none. The fd is owned by the logger. */
 void runsc_log_set_debug_fd (int fd);
 
+/* Forget the log descriptors without closing them: for a forked child that has closed them already. */
+void runsc_log_forget_fds (void);
+
 /* Name of this process in log lines ("runsc", "runsc-sandbox", "shim"), added as a field. NULL for none. */
 void runsc_log_set_component (const char *name);
 

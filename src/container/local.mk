@@ -5,6 +5,7 @@ libruntime_a_SOURCES += \
 	src/container/sync.c src/container/sync.h \
 	src/container/namespaces.c src/container/namespaces.h \
 	src/container/rootfs.c src/container/rootfs.h \
+	src/container/rootfs-layers.c src/container/rootfs-layers.h \
 	src/container/vfs-bind.c src/container/vfs-bind.h \
 	src/container/mounts.c src/container/mounts.h \
 	src/container/devices.c src/container/devices.h \

@@ -16,6 +16,7 @@
 #include "container/namespaces.h"
 #include "container/plan.h"
 #include "container/process.h"
+#include "container/rootfs-layers.h"
 #include "container/seccomp-oci.h"
 #include "container/userdb.h"
 #include "sentry/syscall-table.h"
@@ -196,6 +197,8 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   plan->rootfs = args->rootfs;
   plan->root_readonly = spec->root_readonly;
   plan->rootfs_overlay = args->rootfs_overlay;
+  if (plan->rootfs_overlay && !plan->root_readonly)
+    plan->rootfs_layers = container_plan_strv (plan, rootfs_overlay_layers (plan->rootfs, "/proc/self/mountinfo"));
   plan->host_propagation = MS_SLAVE;
   if (l->rootfs_propagation != NULL && l->rootfs_propagation[0] != '\0')
     {

@@ -100,6 +100,7 @@ typedef struct
   const char *rootfs;
   bool root_readonly;
   bool rootfs_overlay;
+  char **rootfs_layers; /* the in-memory overlay's lower layers when rootfs is an image overlay (rootfs-layers.h) */
   unsigned long rootfs_propagation; /* for the new root after pivot_root; 0 for none */
   unsigned long host_propagation;   /* for "/" before anything is mounted */
   MountPlan *mounts;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "container/rootfs-layers.h"
 #include "container/rootfs.h"
 #include "container/sync.h"
 
@@ -235,11 +236,45 @@ rootfs_mount_flags (int fd)
   return flags;
 }
 
+/* "lowerdir=" and the layers as /proc/self/fd/N of descriptors opened here (closed by close_layers): the image
+ * overlay's lower layers when the plan found them (rootfs-layers.h), else the root itself. */
+static int
+open_lower_layers (const ContainerPlan *p, int *fds, size_t max, char *data, size_t size, InitError *err)
+{
+  size_t n = 0, pos;
+
+  pos = (size_t) snprintf (data, size, "lowerdir=");
+  if (p->rootfs_layers == NULL)
+    {
+      fds[n] = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (fds[n] < 0)
+        return init_error (err, errno, "open root %s", p->rootfs);
+      pos += (size_t) snprintf (data + pos, size - pos, "/proc/self/fd/%d", fds[n]);
+      return 1;
+    }
+  for (; p->rootfs_layers[n] != NULL && n < max; n++)
+    {
+      fds[n] = open (p->rootfs_layers[n], O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (fds[n] < 0)
+        {
+          const char *layer = p->rootfs_layers[n];
+          int e = errno;
+          while (n > 0)
+            close (fds[--n]);
+          return init_error (err, e, "open the root's image layer %s", layer);
+        }
+      pos += (size_t) snprintf (data + pos, pos < size ? size - pos : 0, "%s/proc/self/fd/%d", n > 0 ? ":" : "",
+                                fds[n]);
+    }
+  return (int) n;
+}
+
 static int
 mount_overlay (const ContainerPlan *p, InitError *err)
 {
-  char data[256];
-  int fs, mnt, lower;
+  char data[4096];
+  int fs, mnt, lower[ROOTFS_MAX_LAYERS], n_lower, i, rc = 0;
+  size_t pos;
 
   fs = (int) syscall (SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0)
@@ -261,28 +296,25 @@ mount_overlay (const ContainerPlan *p, InitError *err)
       close (mnt);
       return init_error (err, e, "mkdir in the root's writable layer");
     }
-  lower = open (p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (lower < 0)
+  n_lower = open_lower_layers (p, lower, ROOTFS_MAX_LAYERS, data, sizeof data, err);
+  if (n_lower < 0)
     {
-      int e = errno;
       close (mnt);
-      return init_error (err, e, "open root %s", p->rootfs);
+      return -1;
     }
   /* Paths through /proc/self/fd: a root path with ',' or ':' would break the option string. */
-  snprintf (data, sizeof data,
-            "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work", lower, mnt,
-            mnt);
-  if (mount ("overlay", p->rootfs, "overlay", 0, data) < 0)
-    {
-      int e = errno;
-      close (mnt);
-      close (lower);
-      return init_error (err, e, "mount overlay (tmpfs upper layer) on %s", p->rootfs);
-    }
-  /* The overlay holds its own references to both layers. */
+  pos = strlen (data);
+  if ((size_t) snprintf (data + pos, sizeof data - pos, ",upperdir=/proc/self/fd/%d/upper,workdir=/proc/self/fd/%d/work",
+                         mnt, mnt)
+      >= sizeof data - pos)
+    rc = init_error (err, E2BIG, "the root's overlay options (%d layers)", n_lower);
+  else if (mount ("overlay", p->rootfs, "overlay", 0, data) < 0)
+    rc = init_error (err, errno, "mount overlay (tmpfs upper layer, %d lower) on %s", n_lower, p->rootfs);
+  /* The overlay holds its own references to the layers. */
   close (mnt);
-  close (lower);
-  return 0;
+  for (i = 0; i < n_lower; i++)
+    close (lower[i]);
+  return rc;
 }
 
 int

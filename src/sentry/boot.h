@@ -1,9 +1,10 @@
 /* The sandbox process (runsc-sandbox, the Sentry): boot, then supervise the sandbox until its root container
  * exits.
  *
- * `runsc create` binds the control socket in the container's state directory, opens a sync pipe, and
- * fork+execs /proc/self/exe as `runsc-sandbox [global flags] boot --id ID --bundle B --state-dir D
- * --control-fd N --sync-fd N --fuse-fd N [--console-fd N]`. The stdio it inherits becomes the container's stdio; the Sentry
+ * `runsc create` binds the control socket in the container's state directory, opens a sync pipe, and forks the
+ * sandbox process, which is `runsc-sandbox [global flags] boot --id ID --bundle B --state-dir D --control-fd N
+ * --sync-fd N --fuse-fd N [--console-fd N]`: the child calls the boot directly (src/cli/boot-fork.c), or execs
+ * /proc/self/exe with those arguments when runsc has more than one thread. The stdio it inherits becomes the container's stdio; the Sentry
  * itself never writes to it (it logs to --log / --debug-log) and points its own 0-2 at /dev/null once the
  * container has its copies.
  *

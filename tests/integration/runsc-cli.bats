@@ -13,6 +13,7 @@ setup ()
 teardown ()
 {
   common_teardown
+  if [ -n "${IMAGE_OVERLAY:-}" ] && mountpoint -q "$IMAGE_OVERLAY"; then umount "$IMAGE_OVERLAY"; fi
 }
 
 # Start a detached container running ARGS; sets SPID (the sandbox's pid).
@@ -130,6 +131,14 @@ run_detached ()
   run_detached /bin/sleep 100
   [ "$(state_field "$ID" pid)" = "$SPID" ]
   [ "$(cat "/proc/$SPID/comm")" = runsc-sandbox ] || fail "pid $SPID is $(cat "/proc/$SPID/comm")"
+  # Forked by runsc create without an exec (src/cli/boot-fork.c): it still says what it is, and holds none of
+  # the create's descriptors (the state directory's lock among them) beyond its own.
+  cmdline=$(tr '\0' ' ' < "/proc/$SPID/cmdline")
+  [[ $cmdline == "runsc-sandbox boot --id=$ID"* ]] || fail "cmdline: $cmdline"
+  for fd in "/proc/$SPID/fd/"*; do
+    target=$(readlink "$fd")
+    case $target in "$ROOT"*) fail "the sandbox holds $target (fd ${fd##*/})" ;; esac
+  done
   run runtime ps --format json "$ID"
   [ "$status" -eq 0 ]
   init=$(echo "$output" | jq '.[0]')
@@ -222,6 +231,40 @@ run_detached ()
   run runtime --overlay2=none run --bundle "$BUNDLE" "$ID"
   [ "$status" -eq 0 ] || fail "$output"
   [ -e "$BUNDLE/rootfs/written" ] || fail "--overlay2=none did not write through"
+}
+
+@test "runsc-cli: over an image overlay the in-memory layer uses its layers, and a non-empty upper layer keeps it whole" {
+  img=$BATS_TEST_TMPDIR/img
+  mkdir -p "$img/lower" "$img/upper" "$img/work" "$img/bundle/rootfs"
+  cp -a "$BUNDLE/rootfs/." "$img/lower/"
+  echo lower > "$img/lower/from-lower"
+  echo gone > "$img/lower/deleted"
+  jq '.root.readonly = false' "$BUNDLE/config.json" > "$img/bundle/config.json"
+  IMAGE_OVERLAY=$img/bundle/rootfs
+  mount -t overlay overlay -o "lowerdir=$img/lower,upperdir=$img/upper,workdir=$img/work" "$IMAGE_OVERLAY"
+  bundle_args "$img/bundle" /bin/sh -c 'cat /from-lower; cat /from-upper 2>&1; cat /deleted 2>&1; echo x > /written'
+  log=$BATS_TEST_TMPDIR/debug.log
+
+  # A new container's image overlay: empty upper layer, so the sandbox's overlay takes the lower layer itself.
+  run runtime --debug-log "$log" run --bundle "$img/bundle" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  assert_output_has lower
+  assert_output_has "gone"
+  grep -q "goes over the image overlay's 1 lower layers" "$log" || fail "the layers were not used: $(cat "$log")"
+  [ -z "$(ls -A "$img/upper")" ] || fail "a write reached the image's upper layer: $(ls -A "$img/upper")"
+  [ ! -e "$img/lower/written" ] || fail "a write reached the image's lower layer"
+
+  # The image overlay changed since (a file added, one deleted: a whiteout in its upper layer): the sandbox's
+  # overlay goes over the image overlay as it is, so both changes are seen.
+  echo upper > "$IMAGE_OVERLAY/from-upper"
+  rm "$IMAGE_OVERLAY/deleted"
+  : > "$log"
+  run runtime --debug-log "$log" run --bundle "$img/bundle" "$ID"
+  [ "$status" -eq 0 ] || fail "$output"
+  assert_output_has upper
+  assert_output_has "No such file"
+  grep -q "is not empty" "$log" || fail "$(cat "$log")"
+  [ ! -e "$IMAGE_OVERLAY/written" ] || fail "a write reached the image"
 }
 
 @test "runsc-cli: --kernel-release sets the release the container sees" {

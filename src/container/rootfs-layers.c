@@ -1,0 +1,135 @@
+/* The layers under a root that is itself an overlayfs mount (see rootfs-layers.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "container/rootfs-layers.h"
+
+/* Overlay options whose meaning does not depend on the layers being mounted together with that upper layer.
+ * Anything else (metacopy=on, userxattr, verity, data-only layers, options of later kernels) keeps the nested
+ * overlay, which is always right. */
+static gboolean
+option_known (const char *opt)
+{
+  static const char *const exact[] = { "rw", "ro", "metacopy=off", "default_permissions", "volatile", NULL };
+  static const char *const prefixes[] = { "lowerdir=", "upperdir=", "workdir=", "index=", "xino=",
+                                          "redirect_dir=", "uuid=", "nfs_export=", NULL };
+
+  if (g_strv_contains (exact, opt))
+    return TRUE;
+  for (int i = 0; prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (opt, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* A layer path the option string can carry as it is: absolute, no escapes (mountinfo writes '\ooo' or '\:'
+ * for the separators), an existing directory. */
+static gboolean
+layer_usable (const char *path)
+{
+  struct stat st;
+
+  return path[0] == '/' && strpbrk (path, "\\,:") == NULL && stat (path, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
+static gboolean
+dir_is_empty (const char *path)
+{
+  DIR *d = opendir (path);
+  struct dirent *e;
+  gboolean empty = TRUE;
+
+  if (d == NULL)
+    return FALSE;
+  while (empty && (e = readdir (d)) != NULL)
+    empty = strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0;
+  closedir (d);
+  return empty;
+}
+
+/* The super options of the topmost overlayfs mount whose mount point is mountpoint and whose root is the
+ * filesystem's, or NULL. */
+static char *
+overlay_options_at (const char *mountinfo, const char *mountpoint)
+{
+  g_auto (GStrv) lines = g_strsplit (mountinfo, "\n", -1);
+  char *found = NULL;
+
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
+      guint n = g_strv_length (f), sep;
+
+      if (n < 10 || strcmp (f[3], "/") != 0 || strcmp (f[4], mountpoint) != 0)
+        continue;
+      for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
+        ;
+      if (sep + 3 >= n)
+        continue;
+      g_free (found);
+      found = strcmp (f[sep + 1], "overlay") == 0 ? g_strdup (f[sep + 3]) : NULL;
+    }
+  return found;
+}
+
+char **
+rootfs_overlay_layers (const char *rootfs, const char *mountinfo_path)
+{
+  g_autofree char *real = realpath (rootfs, NULL);
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *options = NULL;
+  g_auto (GStrv) opts = NULL;
+  g_autoptr (GPtrArray) layers = g_ptr_array_new_with_free_func (g_free);
+  const char *lowerdir = NULL, *upperdir = NULL;
+
+  if (real == NULL || strpbrk (real, " \t\n\\") != NULL
+      || !g_file_get_contents (mountinfo_path, &mountinfo, NULL, NULL))
+    return NULL;
+  options = overlay_options_at (mountinfo, real);
+  if (options == NULL)
+    return NULL;
+  opts = g_strsplit (options, ",", -1);
+  for (int i = 0; opts[i] != NULL; i++)
+    {
+      if (!option_known (opts[i]))
+        {
+          log_debug ("root %s: overlay option %s: the in-memory layer goes over the image's overlay", real, opts[i]);
+          return NULL;
+        }
+      if (g_str_has_prefix (opts[i], "lowerdir="))
+        lowerdir = opts[i] + strlen ("lowerdir=");
+      else if (g_str_has_prefix (opts[i], "upperdir="))
+        upperdir = opts[i] + strlen ("upperdir=");
+    }
+  if (lowerdir == NULL)
+    return NULL;
+  if (upperdir != NULL && !(layer_usable (upperdir) && dir_is_empty (upperdir)))
+    {
+      log_debug ("root %s: the image overlay's upper layer %s is not empty (or not usable): the in-memory layer "
+                 "goes over the image's overlay",
+                 real, upperdir);
+      return NULL;
+    }
+  {
+    g_auto (GStrv) lowers = g_strsplit (lowerdir, ":", -1);
+    for (int i = 0; lowers[i] != NULL; i++)
+      {
+        if (!layer_usable (lowers[i]) || layers->len >= ROOTFS_MAX_LAYERS)
+          {
+            log_debug ("root %s: lower layer %s cannot be named in an overlay's options: the in-memory layer goes "
+                       "over the image's overlay",
+                       real, lowers[i]);
+            return NULL;
+          }
+        g_ptr_array_add (layers, g_strdup (lowers[i]));
+      }
+  }
+  g_ptr_array_add (layers, NULL);
+  log_debug ("root %s: the in-memory layer goes over the image overlay's %u lower layers", real, layers->len - 1);
+  return (char **) g_ptr_array_free (g_steal_pointer (&layers), FALSE);
+}
