@@ -77,8 +77,9 @@ socket_flags_errno (const uint64_t *args)
   return (type & ~(uint32_t) (LINUX_SOCK_TYPE_MASK | SOCK_CLOEXEC | SOCK_NONBLOCK)) ? EINVAL : 0;
 }
 
-/* What creating the socket answers (0: it would be created) on a kernel whose families are unix, inet, inet6,
- * netlink (route and sock_diag) and packet, for a caller without CAP_NET_RAW. */
+/* What creating the socket answers (0: it would be created) on a kernel whose families are unix, inet (TCP, UDP,
+ * ICMP echo), inet6 (TCP, UDP, ICMPv6 echo), netlink (route and sock_diag) and packet, for a caller without
+ * CAP_NET_RAW. */
 static int
 socket_create_errno (const uint64_t *args)
 {
@@ -110,9 +111,11 @@ socket_create_errno (const uint64_t *args)
       switch (type)
         {
         case SOCK_STREAM:
-          return protocol == 0 || protocol == 6 /* TCP */ || protocol == 262 /* MPTCP */ ? 0 : EPROTONOSUPPORT;
+          return protocol == 0 || protocol == 6 /* TCP */ ? 0 : EPROTONOSUPPORT;
         case SOCK_DGRAM:
-          return protocol == 0 || protocol == 17 /* UDP */ || protocol == 136 /* UDP-Lite */ ? 0 : EPROTONOSUPPORT;
+          if (protocol == 0 || protocol == 17 /* UDP */)
+            return 0;
+          return protocol == (family == AF_INET ? 1 /* ICMP */ : 58 /* ICMPV6 */) ? 0 : EPROTONOSUPPORT;
         case SOCK_RAW:
           /* the raw type's wildcard entry does not match protocol 0; any other needs CAP_NET_RAW */
           return protocol == 0 ? EPROTONOSUPPORT : EPERM;
@@ -157,6 +160,223 @@ sentry_socketpair_refuse_errno (const uint64_t *args)
 {
   int err = socket_create_errno (args);
   return err != 0 ? err : EOPNOTSUPP;
+}
+
+/* ---- setsockopt (net/socket.c __sys_setsockopt, net/ipv4/ip_sockglue.c, net/netfilter/nf_sockopt.c,
+ * net/ipv4/tcp_ulp.c) ---- */
+
+/* The socket inode of /proc/PID/fd/FD in *ino: 1 when it is a socket, 0 when it is something else, -EBADF. */
+static int
+fd_socket_inode (int pid, int fd, unsigned long *ino)
+{
+  char path[64], link[64];
+  struct stat st;
+  ssize_t n;
+
+  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+  if (stat (path, &st) < 0)
+    return errno == ENOENT ? -EBADF : 0;
+  if (!S_ISSOCK (st.st_mode))
+    return 0;
+  n = readlink (path, link, sizeof link - 1);
+  if (n < 0)
+    return 0;
+  link[n] = '\0';
+  return sscanf (link, "socket:[%lu]", ino) == 1 ? 1 : 0;
+}
+
+/* 1 when a line of /proc/PID/net/NAME has ino as its field number field (0-based), else 0. */
+static int
+proc_net_has_inode (int pid, const char *name, int field, unsigned long ino)
+{
+  char path[64], buf[8192];
+  int fd, col = 0, found = 0;
+  size_t len = 0;
+  unsigned long v = 0;
+  int in_num = 0, in_field = 0;
+  ssize_t n;
+
+  snprintf (path, sizeof path, "/proc/%d/net/%s", pid, name);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  /* A field-by-field scan over the whole file, without keeping lines. */
+  while (!found && (n = read (fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < n && !found; i++)
+      {
+        char c = buf[i];
+        if (c == '\n' || c == ' ' || c == '\t')
+          {
+            if (in_field && col == field && in_num && v == ino)
+              found = 1;
+            if (in_field)
+              col++;
+            in_field = 0;
+            if (c == '\n')
+              col = 0;
+            continue;
+          }
+        if (!in_field)
+          {
+            in_field = 1;
+            in_num = 1;
+            v = 0;
+            len = 0;
+          }
+        if (c >= '0' && c <= '9' && len < 20)
+          {
+            v = v * 10 + (unsigned long) (c - '0');
+            len++;
+          }
+        else
+          in_num = 0;
+      }
+  close (fd);
+  return found;
+}
+
+int
+sentry_setsockopt_check (const SentryCallView *call)
+{
+  int fd = (int) (uint32_t) call->args[0];
+  int optlen = (int) (uint32_t) call->args[4];
+  unsigned long ino = 0;
+  int sock;
+
+  if (fd < 0)
+    return EBADF;
+  if (call->pid > 0)
+    {
+      sock = fd_socket_inode (call->pid, fd, &ino);
+      if (sock < 0)
+        return -sock;
+      if (sock == 0)
+        return ENOTSOCK;
+    }
+  if (optlen < 0)
+    return EINVAL;
+  if (call->pid > 0)
+    {
+      /* unix sockets have no options but SOL_SOCKET's; netlink's own level is the only other it knows */
+      if (proc_net_has_inode (call->pid, "unix", 6, ino))
+        return EOPNOTSUPP;
+      if (proc_net_has_inode (call->pid, "netlink", 9, ino))
+        return ENOPROTOOPT;
+    }
+  /* TCP_ULP copies the name before it looks the ULP up */
+  if ((uint32_t) call->args[1] == 6 && (uint32_t) call->args[2] == 31)
+    {
+      char c;
+      if (optlen < 1)
+        return EINVAL;
+      if (view_read (call, call->args[3], &c, 1) < 0)
+        return EFAULT;
+    }
+  return 0;
+}
+
+int
+sentry_setsockopt_refuse_errno (const uint64_t *args)
+{
+  int level = (int) (uint32_t) args[1], optname = (int) (uint32_t) args[2];
+
+  switch (level)
+    {
+    case 0:   /* SOL_IP: ip_tables 64-65, arp_tables 96-97, ebtables 128-129, IPVS 1152-1163 */
+    case 41:  /* SOL_IPV6: ip6_tables 64-65 */
+      if (optname == 64 || optname == 65)
+        return EPERM;
+      if (level == 0 && (optname == 96 || optname == 97 || optname == 128 || optname == 129
+                         || (optname >= 1152 && optname <= 1163)))
+        return EPERM;
+      return ENOPROTOOPT;
+    case 6: /* TCP_ULP: no upper-layer protocol by that name */
+      return optname == 31 ? ENOENT : ENOPROTOOPT;
+    default:
+      return ENOPROTOOPT;
+    }
+}
+
+/* ---- mknod (fs/namei.c may_mknod, vfs_mknod) ---- */
+
+static int
+mknod_type_errno (uint32_t mode)
+{
+  switch (mode & S_IFMT)
+    {
+    case 0:
+    case S_IFREG:
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFIFO:
+    case S_IFSOCK:
+      return 0;
+    case S_IFDIR:
+      return EPERM;
+    default:
+      return EINVAL;
+    }
+}
+
+/* The type first (may_mknod), then the name (getname: EFAULT, ENOENT for an empty one, ENAMETOOLONG). */
+static int
+mknod_path_check (const SentryCallView *call, uint64_t path, uint32_t mode)
+{
+  char buf[4096];
+  int err = mknod_type_errno (mode);
+  long n;
+
+  if (err != 0)
+    return err;
+  n = view_strnlen (call, path, buf, sizeof buf);
+  if (n < 0)
+    return EFAULT;
+  if (n == 0)
+    return ENOENT;
+  if ((size_t) n >= sizeof buf)
+    return ENAMETOOLONG;
+  return 0;
+}
+
+int
+sentry_mknod_check (const SentryCallView *call)
+{
+  return mknod_path_check (call, call->args[0], (uint32_t) call->args[1]);
+}
+
+int
+sentry_mknodat_check (const SentryCallView *call)
+{
+  return mknod_path_check (call, call->args[1], (uint32_t) call->args[2]);
+}
+
+int
+sentry_mknod_refuse_errno (const uint64_t *args)
+{
+  int err = mknod_type_errno ((uint32_t) args[1]);
+  return err != 0 ? err : EPERM;
+}
+
+int
+sentry_mknodat_refuse_errno (const uint64_t *args)
+{
+  int err = mknod_type_errno ((uint32_t) args[2]);
+  return err != 0 ? err : EPERM;
+}
+
+/* ---- madvise (mm/madvise.c do_madvise, madvise_inject_error) ---- */
+
+int
+sentry_madvise_refuse_errno (const uint64_t *args)
+{
+  uint32_t advice = (uint32_t) args[2];
+
+  /* only the injections get past the advice check here; then come the alignment and the privilege */
+  if (advice != 100 && advice != 101)
+    return EINVAL;
+  if (args[0] % PAGE != 0)
+    return EINVAL;
+  return EPERM;
 }
 
 /* ---- ioctl (fs/ioctl.c, drivers/tty/tty_io.c) ---- */
