@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -165,74 +166,30 @@ sentry_socketpair_refuse_errno (const uint64_t *args)
 /* ---- setsockopt (net/socket.c __sys_setsockopt, net/ipv4/ip_sockglue.c, net/netfilter/nf_sockopt.c,
  * net/ipv4/tcp_ulp.c) ---- */
 
-/* The socket inode of /proc/PID/fd/FD in *ino: 1 when it is a socket, 0 when it is something else, -EBADF. */
+/* 1 when /proc/PID/fd/FD is a socket, 0 when it is something else, -EBADF when there is no such descriptor. */
 static int
-fd_socket_inode (int pid, int fd, unsigned long *ino)
+fd_is_socket (int pid, int fd)
 {
-  char path[64], link[64];
+  char path[64];
   struct stat st;
-  ssize_t n;
 
   snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
   if (stat (path, &st) < 0)
-    return errno == ENOENT ? -EBADF : 0;
-  if (!S_ISSOCK (st.st_mode))
-    return 0;
-  n = readlink (path, link, sizeof link - 1);
-  if (n < 0)
-    return 0;
-  link[n] = '\0';
-  return sscanf (link, "socket:[%lu]", ino) == 1 ? 1 : 0;
+    return errno == ENOENT ? -EBADF : 1; /* unknown: let the rest decide */
+  return S_ISSOCK (st.st_mode) ? 1 : 0;
 }
 
-/* 1 when a line of /proc/PID/net/NAME has ino as its field number field (0-based), else 0. */
-static int
-proc_net_has_inode (int pid, const char *name, int field, unsigned long ino)
+/* The socket's protocol name as sockfs gives it (the system.sockprotoname attribute: "UNIX", "UNIX-STREAM",
+ * "NETLINK", "TCP", "TCPv6", "UDP", ...), or "" when it cannot be read. */
+static void
+socket_proto (int pid, int fd, char *name, size_t size)
 {
-  char path[64], buf[8192];
-  int fd, col = 0, found = 0;
-  size_t len = 0;
-  unsigned long v = 0;
-  int in_num = 0, in_field = 0;
+  char path[64];
   ssize_t n;
 
-  snprintf (path, sizeof path, "/proc/%d/net/%s", pid, name);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  /* A field-by-field scan over the whole file, without keeping lines. */
-  while (!found && (n = read (fd, buf, sizeof buf)) > 0)
-    for (ssize_t i = 0; i < n && !found; i++)
-      {
-        char c = buf[i];
-        if (c == '\n' || c == ' ' || c == '\t')
-          {
-            if (in_field && col == field && in_num && v == ino)
-              found = 1;
-            if (in_field)
-              col++;
-            in_field = 0;
-            if (c == '\n')
-              col = 0;
-            continue;
-          }
-        if (!in_field)
-          {
-            in_field = 1;
-            in_num = 1;
-            v = 0;
-            len = 0;
-          }
-        if (c >= '0' && c <= '9' && len < 20)
-          {
-            v = v * 10 + (unsigned long) (c - '0');
-            len++;
-          }
-        else
-          in_num = 0;
-      }
-  close (fd);
-  return found;
+  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+  n = getxattr (path, "system.sockprotoname", name, size - 1);
+  name[n > 0 ? n : 0] = '\0';
 }
 
 int
@@ -240,14 +197,14 @@ sentry_setsockopt_check (const SentryCallView *call)
 {
   int fd = (int) (uint32_t) call->args[0];
   int optlen = (int) (uint32_t) call->args[4];
-  unsigned long ino = 0;
+  char proto[32] = "";
   int sock;
 
   if (fd < 0)
     return EBADF;
   if (call->pid > 0)
     {
-      sock = fd_socket_inode (call->pid, fd, &ino);
+      sock = fd_is_socket (call->pid, fd);
       if (sock < 0)
         return -sock;
       if (sock == 0)
@@ -258,14 +215,17 @@ sentry_setsockopt_check (const SentryCallView *call)
   if (call->pid > 0)
     {
       /* unix sockets have no options but SOL_SOCKET's; netlink's own level is the only other it knows */
-      if (proc_net_has_inode (call->pid, "unix", 6, ino))
+      socket_proto (call->pid, fd, proto, sizeof proto);
+      if (strncmp (proto, "UNIX", 4) == 0)
         return EOPNOTSUPP;
-      if (proc_net_has_inode (call->pid, "netlink", 9, ino))
+      if (strcmp (proto, "NETLINK") == 0)
         return ENOPROTOOPT;
     }
-  /* TCP_ULP copies the name before it looks the ULP up */
+  /* TCP_ULP copies the name before it looks the ULP up; on other sockets SOL_TCP is unknown */
   if ((uint32_t) call->args[1] == 6 && (uint32_t) call->args[2] == 31)
     {
+      if (proto[0] != '\0' && strncmp (proto, "TCP", 3) != 0)
+        return ENOPROTOOPT;
       char c;
       if (optlen < 1)
         return EINVAL;
@@ -362,21 +322,6 @@ sentry_mknodat_refuse_errno (const uint64_t *args)
 {
   int err = mknod_type_errno ((uint32_t) args[2]);
   return err != 0 ? err : EPERM;
-}
-
-/* ---- madvise (mm/madvise.c do_madvise, madvise_inject_error) ---- */
-
-int
-sentry_madvise_refuse_errno (const uint64_t *args)
-{
-  uint32_t advice = (uint32_t) args[2];
-
-  /* only the injections get past the advice check here; then come the alignment and the privilege */
-  if (advice != 100 && advice != 101)
-    return EINVAL;
-  if (args[0] % PAGE != 0)
-    return EINVAL;
-  return EPERM;
 }
 
 /* ---- ioctl (fs/ioctl.c, drivers/tty/tty_io.c) ---- */

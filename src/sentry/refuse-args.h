@@ -36,10 +36,6 @@ int sentry_mknodat_check (const SentryCallView *call);
 int sentry_mknod_refuse_errno (const uint64_t *args);
 int sentry_mknodat_refuse_errno (const uint64_t *args);
 
-/* madvise with an advice the table does not allow: EINVAL (KSM's, unknown ones, a misaligned start), else EPERM
- * (memory-failure injection without CAP_SYS_ADMIN). */
-int sentry_madvise_refuse_errno (const uint64_t *args);
-
 /* ioctl with a request the table does not allow: EBADF for a descriptor the caller does not have, ENOTTY for a
  * terminal request on something that is not a terminal (then the table's errno). */
 int sentry_ioctl_check (const SentryCallView *call);

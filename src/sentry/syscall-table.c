@@ -124,10 +124,9 @@ static const SentryArgRule mknodat_rules[] = {
   MODE_TYPE (2, 0020000, "S_IFCHR (the devices cgroup decides)"),
 };
 
-/* madvise: arg 2 is the advice (int). Refused: MADV_HWPOISON and MADV_SOFT_OFFLINE (memory-failure injection,
- * CAP_SYS_ADMIN: EPERM) and MADV_MERGEABLE/UNMERGEABLE (KSM: merging pages across containers opens a timing side
- * channel between them; EINVAL, as a kernel without KSM). Values Linux does not know run natively and get its
- * EINVAL, but for those refused with EINVAL here. */
+/* madvise: arg 2 is the advice (int). Refused with EINVAL, as by a kernel built without them: MADV_HWPOISON and
+ * MADV_SOFT_OFFLINE (memory-failure injection, CAP_SYS_ADMIN) and MADV_MERGEABLE/UNMERGEABLE (KSM: merging pages
+ * across containers opens a timing side channel between them). Values Linux does not know get EINVAL too. */
 static const SentryArgRule madvise_rules[] = {
   { "MADV_NORMAL..MADV_DONTNEED (0-7)", 0, 1, { MASKED (2, U32 & ~7ull, 0) } },
   { "MADV_FREE, REMOVE, DONTFORK, DOFORK (8-11)", 0, 1, { MASKED (2, U32 & ~3ull, 8) } },
@@ -301,7 +300,7 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE_NOTE (25, mremap, R_MEM),
   NATIVE_NOTE (26, msync, R_MEM),
   NATIVE_NOTE (27, mincore, R_MEM),
-  CHECKED (28, madvise, madvise_rules, EINVAL, sentry_madvise_refuse_errno, "memory advice for the caller's own mappings; not memory-failure injection (MADV_HWPOISON, MADV_SOFT_OFFLINE: EPERM, as without CAP_SYS_ADMIN) nor KSM (MADV_MERGEABLE, MADV_UNMERGEABLE: EINVAL, a kernel without KSM)"),
+  CHECKED (28, madvise, madvise_rules, EINVAL, NULL, "memory advice for the caller's own mappings; not memory-failure injection (MADV_HWPOISON, MADV_SOFT_OFFLINE) nor KSM (MADV_MERGEABLE, MADV_UNMERGEABLE): EINVAL, as a kernel built without them"),
   NATIVE_NOTE (29, shmget, R_SYSV),
   NATIVE_NOTE (30, shmat, R_SYSV),
   NATIVE_NOTE (31, shmctl, R_SYSV),
