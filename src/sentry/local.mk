@@ -81,6 +81,18 @@ tests_sandbox_errnoprobe_LDFLAGS =
 endif
 EXTRA_DIST += tests/integration/compat-errno.bats
 
+# The escape battery, run under runsc and runc side by side by tests/integration/escape.bats (static; the suite
+# compiles it when it is not built here).
+check_PROGRAMS += tests/sandbox/escape
+tests_sandbox_escape_SOURCES = tests/sandbox/escape.c
+tests_sandbox_escape_CFLAGS = $(WARN_CFLAGS) -O2
+if CAN_STATIC
+tests_sandbox_escape_LDFLAGS = -static
+else
+tests_sandbox_escape_LDFLAGS =
+endif
+EXTRA_DIST += tests/integration/escape.bats
+
 # The refusal errnos against the host kernel's answers for the same arguments.
 check_PROGRAMS += tests/unit/test-refuse-args
 TESTS += tests/unit/test-refuse-args

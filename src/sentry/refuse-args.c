@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -77,8 +78,9 @@ socket_flags_errno (const uint64_t *args)
   return (type & ~(uint32_t) (LINUX_SOCK_TYPE_MASK | SOCK_CLOEXEC | SOCK_NONBLOCK)) ? EINVAL : 0;
 }
 
-/* What creating the socket answers (0: it would be created) on a kernel whose families are unix, inet, inet6,
- * netlink (route and sock_diag) and packet, for a caller without CAP_NET_RAW. */
+/* What creating the socket answers (0: it would be created) on a kernel whose families are unix, inet (TCP, UDP,
+ * ICMP echo), inet6 (TCP, UDP, ICMPv6 echo), netlink (route and sock_diag) and packet, for a caller without
+ * CAP_NET_RAW. */
 static int
 socket_create_errno (const uint64_t *args)
 {
@@ -110,9 +112,11 @@ socket_create_errno (const uint64_t *args)
       switch (type)
         {
         case SOCK_STREAM:
-          return protocol == 0 || protocol == 6 /* TCP */ || protocol == 262 /* MPTCP */ ? 0 : EPROTONOSUPPORT;
+          return protocol == 0 || protocol == 6 /* TCP */ ? 0 : EPROTONOSUPPORT;
         case SOCK_DGRAM:
-          return protocol == 0 || protocol == 17 /* UDP */ || protocol == 136 /* UDP-Lite */ ? 0 : EPROTONOSUPPORT;
+          if (protocol == 0 || protocol == 17 /* UDP */)
+            return 0;
+          return protocol == (family == AF_INET ? 1 /* ICMP */ : 58 /* ICMPV6 */) ? 0 : EPROTONOSUPPORT;
         case SOCK_RAW:
           /* the raw type's wildcard entry does not match protocol 0; any other needs CAP_NET_RAW */
           return protocol == 0 ? EPROTONOSUPPORT : EPERM;
@@ -157,6 +161,167 @@ sentry_socketpair_refuse_errno (const uint64_t *args)
 {
   int err = socket_create_errno (args);
   return err != 0 ? err : EOPNOTSUPP;
+}
+
+/* ---- setsockopt (net/socket.c __sys_setsockopt, net/ipv4/ip_sockglue.c, net/netfilter/nf_sockopt.c,
+ * net/ipv4/tcp_ulp.c) ---- */
+
+/* 1 when /proc/PID/fd/FD is a socket, 0 when it is something else, -EBADF when there is no such descriptor. */
+static int
+fd_is_socket (int pid, int fd)
+{
+  char path[64];
+  struct stat st;
+
+  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+  if (stat (path, &st) < 0)
+    return errno == ENOENT ? -EBADF : 1; /* unknown: let the rest decide */
+  return S_ISSOCK (st.st_mode) ? 1 : 0;
+}
+
+/* The socket's protocol name as sockfs gives it (the system.sockprotoname attribute: "UNIX", "UNIX-STREAM",
+ * "NETLINK", "TCP", "TCPv6", "UDP", ...), or "" when it cannot be read. */
+static void
+socket_proto (int pid, int fd, char *name, size_t size)
+{
+  char path[64];
+  ssize_t n;
+
+  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+  n = getxattr (path, "system.sockprotoname", name, size - 1);
+  name[n > 0 ? n : 0] = '\0';
+}
+
+int
+sentry_setsockopt_check (const SentryCallView *call)
+{
+  int fd = (int) (uint32_t) call->args[0];
+  int optlen = (int) (uint32_t) call->args[4];
+  char proto[32] = "";
+  int sock;
+
+  if (fd < 0)
+    return EBADF;
+  if (call->pid > 0)
+    {
+      sock = fd_is_socket (call->pid, fd);
+      if (sock < 0)
+        return -sock;
+      if (sock == 0)
+        return ENOTSOCK;
+    }
+  if (optlen < 0)
+    return EINVAL;
+  if (call->pid > 0)
+    {
+      /* unix sockets have no options but SOL_SOCKET's; netlink's own level is the only other it knows */
+      socket_proto (call->pid, fd, proto, sizeof proto);
+      if (strncmp (proto, "UNIX", 4) == 0)
+        return EOPNOTSUPP;
+      if (strcmp (proto, "NETLINK") == 0)
+        return ENOPROTOOPT;
+    }
+  /* TCP_ULP copies the name before it looks the ULP up; on other sockets SOL_TCP is unknown */
+  if ((uint32_t) call->args[1] == 6 && (uint32_t) call->args[2] == 31)
+    {
+      if (proto[0] != '\0' && strncmp (proto, "TCP", 3) != 0)
+        return ENOPROTOOPT;
+      char c;
+      if (optlen < 1)
+        return EINVAL;
+      if (view_read (call, call->args[3], &c, 1) < 0)
+        return EFAULT;
+    }
+  return 0;
+}
+
+int
+sentry_setsockopt_refuse_errno (const uint64_t *args)
+{
+  int level = (int) (uint32_t) args[1], optname = (int) (uint32_t) args[2];
+
+  switch (level)
+    {
+    case 0:   /* SOL_IP: ip_tables 64-65, arp_tables 96-97, ebtables 128-129, IPVS 1152-1163 */
+    case 41:  /* SOL_IPV6: ip6_tables 64-65 */
+      if (optname == 64 || optname == 65)
+        return EPERM;
+      if (level == 0 && (optname == 96 || optname == 97 || optname == 128 || optname == 129
+                         || (optname >= 1152 && optname <= 1163)))
+        return EPERM;
+      return ENOPROTOOPT;
+    case 6: /* TCP_ULP: no upper-layer protocol by that name */
+      return optname == 31 ? ENOENT : ENOPROTOOPT;
+    default:
+      return ENOPROTOOPT;
+    }
+}
+
+/* ---- mknod (fs/namei.c may_mknod, vfs_mknod) ---- */
+
+static int
+mknod_type_errno (uint32_t mode)
+{
+  switch (mode & S_IFMT)
+    {
+    case 0:
+    case S_IFREG:
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFIFO:
+    case S_IFSOCK:
+      return 0;
+    case S_IFDIR:
+      return EPERM;
+    default:
+      return EINVAL;
+    }
+}
+
+/* The type first (may_mknod), then the name (getname: EFAULT, ENOENT for an empty one, ENAMETOOLONG). */
+static int
+mknod_path_check (const SentryCallView *call, uint64_t path, uint32_t mode)
+{
+  char buf[4096];
+  int err = mknod_type_errno (mode);
+  long n;
+
+  if (err != 0)
+    return err;
+  n = view_strnlen (call, path, buf, sizeof buf);
+  if (n < 0)
+    return EFAULT;
+  if (n == 0)
+    return ENOENT;
+  if ((size_t) n >= sizeof buf)
+    return ENAMETOOLONG;
+  return 0;
+}
+
+int
+sentry_mknod_check (const SentryCallView *call)
+{
+  return mknod_path_check (call, call->args[0], (uint32_t) call->args[1]);
+}
+
+int
+sentry_mknodat_check (const SentryCallView *call)
+{
+  return mknod_path_check (call, call->args[1], (uint32_t) call->args[2]);
+}
+
+int
+sentry_mknod_refuse_errno (const uint64_t *args)
+{
+  int err = mknod_type_errno ((uint32_t) args[1]);
+  return err != 0 ? err : EPERM;
+}
+
+int
+sentry_mknodat_refuse_errno (const uint64_t *args)
+{
+  int err = mknod_type_errno ((uint32_t) args[2]);
+  return err != 0 ? err : EPERM;
 }
 
 /* ---- ioctl (fs/ioctl.c, drivers/tty/tty_io.c) ---- */

@@ -22,6 +22,20 @@ int sentry_socket_refuse_errno (const uint64_t *args);
 int sentry_socketpair_refuse_errno (const uint64_t *args);
 int sentry_socketpair_check (const SentryCallView *call);
 
+/* setsockopt at a level or option the table does not allow: EBADF, ENOTSOCK, EINVAL for a negative length,
+ * EOPNOTSUPP on a unix socket, ENOPROTOOPT on a netlink one (the check); then EPERM for netfilter's set options
+ * (what a caller without CAP_NET_ADMIN gets where the tables are loaded), ENOENT for TCP_ULP (no such upper
+ * layer), ENOPROTOOPT for the rest (the refusal errno). */
+int sentry_setsockopt_check (const SentryCallView *call);
+int sentry_setsockopt_refuse_errno (const uint64_t *args);
+
+/* mknod and mknodat of a type the table does not allow: EPERM for a directory, EINVAL for an invalid type, then
+ * EFAULT/ENOENT/ENAMETOOLONG for the name, then EPERM (a block device: as without CAP_MKNOD). */
+int sentry_mknod_check (const SentryCallView *call);
+int sentry_mknodat_check (const SentryCallView *call);
+int sentry_mknod_refuse_errno (const uint64_t *args);
+int sentry_mknodat_refuse_errno (const uint64_t *args);
+
 /* ioctl with a request the table does not allow: EBADF for a descriptor the caller does not have, ENOTTY for a
  * terminal request on something that is not a terminal (then the table's errno). */
 int sentry_ioctl_check (const SentryCallView *call);

@@ -55,6 +55,9 @@ check_row (const SentrySyscall *row, gboolean names, GError **error)
       if (row->handler != NULL)
         return runsc_error_set (error, RUNSC_ERROR_INVALID, "syscall table: %s (%d): a native row with a handler",
                                 row->name, row->nr);
+      if (row->note == NULL || *row->note == '\0')
+        return runsc_error_set (error, RUNSC_ERROR_INVALID,
+                                "syscall table: %s (%d): a native row without its reason (the note)", row->name, row->nr);
       if (row->rules != NULL && row->err == 0 && row->refuse_errno == NULL)
         return runsc_error_set (error, RUNSC_ERROR_INVALID,
                                 "syscall table: %s (%d): argument rules without the errno of a refused call",

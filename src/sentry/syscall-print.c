@@ -264,7 +264,21 @@ format_markdown (GString *out)
                    "  the sandbox's release, where Linux would report a 2.6 one.\n"
                    "- `adjtimex` and `clock_adjtime` reads (modes 0): EPERM, as in gVisor.\n"
                    "- `/proc/sys/kernel/pid_max` shows the host's value; the container's pid namespace is given the\n"
-                   "  same limit, so that its pids never pass it.\n\n");
+                   "  same limit, so that its pids never pass it.\n"
+                   "- Calls the sandbox kernel does not have, answered as a kernel built without them: ENOSYS for\n"
+                   "  the NUMA calls (`mbind`, `set_mempolicy`, `get_mempolicy`, `migrate_pages`, `move_pages`,\n"
+                   "  `set_mempolicy_home_node`), `vmsplice`, `remap_file_pages`, `memfd_secret`, `ustat` and\n"
+                   "  `set_thread_area`/`get_thread_area`; EINVAL for `madvise` with MADV_HWPOISON,\n"
+                   "  MADV_SOFT_OFFLINE, MADV_MERGEABLE and MADV_UNMERGEABLE; EPROTONOSUPPORT for SCTP, DCCP,\n"
+                   "  MPTCP and UDP-Lite sockets; ENOENT for `setsockopt(TCP_ULP)` and ENOPROTOOPT for SOL_TLS\n"
+                   "  (no kernel TLS).\n"
+                   "- `setsockopt` with netfilter's table options (IPT_SO_SET_*, IP6T_SO_SET_*, ARPT_SO_SET_*,\n"
+                   "  EBT_SO_SET_*, IP_VS_SO_SET_*): EPERM, what Linux answers without CAP_NET_ADMIN where those\n"
+                   "  tables are loaded (a host without them answers ENOPROTOOPT).\n"
+                   "- `mknod` of a block device: EPERM after the type and name checks, also where Linux would\n"
+                   "  first find the name taken (EEXIST) or its directory missing (ENOENT).\n"
+                   "- `clone` and `unshare` with any namespace flag: EPERM, also with every capability (the\n"
+                   "  sandbox's namespaces are the runtime's to make).\n\n");
 
   g_string_append_printf (out,
                           "Totals: %" G_GSIZE_FORMAT " system calls; %u native (%u of them with argument checks), "

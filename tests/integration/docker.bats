@@ -174,7 +174,7 @@ teardown ()
 }
 
 @test "docker: Docker's default seccomp profile is applied: what it refuses fails with EPERM, as under runc" {
-  # set_mempolicy(2) (native under runsc's own policy) and keyctl(2) (refused by runsc with ENOSYS) are both
+  # set_mempolicy(2) and keyctl(2) (both refused by runsc's own table with ENOSYS) are both
   # refused with EPERM by Docker's default profile (no CAP_SYS_NICE; keyctl is never allowed).  A static probe
   # prints what each call answered; with seccomp=unconfined runsc's own answers show, so the EPERMs under the
   # default profile come from the profile.

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timex.h>
 #include <sys/uio.h>
@@ -437,6 +438,82 @@ test_personality (void)
   g_assert_cmpint (sentry_syscall_refuse_errno (row, zero_page), ==, EPERM);
 }
 
+/* setsockopt, mknod, madvise: the shapes the table refuses against the kernel's answers. */
+static void
+test_narrowed (void)
+{
+  char *g = guard_pages ();
+  int tcp = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), unx = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int nl = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0), file = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  int one = 1;
+  g_assert_cmpint (tcp, >=, 0);
+  g_assert_cmpint (unx, >=, 0);
+  g_assert_cmpint (nl, >=, 0);
+  g_assert_cmpint (file, >=, 0);
+  const Case cases[] = {
+    { "setsockopt(-1, SOL_IP, 64)", __NR_setsockopt, { (uint32_t) -1, 0, 64, U (&one), 4 } },
+    { "setsockopt(closed fd, SOL_IP, 64)", __NR_setsockopt, { 1000, 0, 64, U (&one), 4 } },
+    { "setsockopt(file, SOL_IP, 64)", __NR_setsockopt, { (uint64_t) file, 0, 64, U (&one), 4 } },
+    { "setsockopt(tcp, SOL_IP, 64, len -1)", __NR_setsockopt, { (uint64_t) tcp, 0, 64, U (&one), (uint32_t) -1 } },
+    { "setsockopt(unix, SOL_IP, 64)", __NR_setsockopt, { (uint64_t) unx, 0, 64, U (&one), 4 } },
+    { "setsockopt(unix, SOL_TLS, 1)", __NR_setsockopt, { (uint64_t) unx, 282, 1, U (&one), 4 } },
+    { "setsockopt(netlink, SOL_IP, 64)", __NR_setsockopt, { (uint64_t) nl, 0, 64, U (&one), 4 } },
+    { "setsockopt(tcp, SOL_IP, 200)", __NR_setsockopt, { (uint64_t) tcp, 0, 200, U (&one), 4 } },
+    { "setsockopt(tcp, SOL_IPV6, 200)", __NR_setsockopt, { (uint64_t) tcp, 41, 200, U (&one), 4 } },
+    { "setsockopt(tcp, 1000, 1)", __NR_setsockopt, { (uint64_t) tcp, 1000, 1, U (&one), 4 } },
+    { "setsockopt(tcp, TCP_ULP, len 0)", __NR_setsockopt, { (uint64_t) tcp, 6, 31, U ("tls"), 0 } },
+    { "setsockopt(tcp, TCP_ULP, bad name)", __NR_setsockopt, { (uint64_t) tcp, 6, 31, BAD, 4 } },
+    { "setsockopt(tcp, TCP_ULP, \"nosuch\")", __NR_setsockopt, { (uint64_t) tcp, 6, 31, U ("nosuch"), 7 } },
+    { "mknod(S_IFDIR)", __NR_mknod, { U ("/nonexistent/x"), S_IFDIR | 0600 } },
+    { "mknod(type 0030000)", __NR_mknod, { U ("/nonexistent/x"), 0030000 | 0600 } },
+    { "mknod(S_IFBLK, bad path)", __NR_mknod, { BAD, S_IFBLK | 0600 } },
+    { "mknod(S_IFBLK, empty path)", __NR_mknod, { U (""), S_IFBLK | 0600 } },
+    { "mknod(S_IFBLK, path across a fault)", __NR_mknod, { U (g + PAGE - 2), S_IFBLK | 0600 } },
+    { "mknodat(S_IFDIR)", __NR_mknodat, { (uint32_t) AT_FDCWD, U ("/nonexistent/x"), S_IFDIR | 0600 } },
+    { "mknodat(S_IFBLK, bad path)", __NR_mknodat, { (uint32_t) AT_FDCWD, BAD, S_IFBLK | 0600 } },
+    { "madvise(MADV_MERGEABLE)", __NR_madvise, { U (g), PAGE, 12 } },
+    { "madvise(MADV_UNMERGEABLE)", __NR_madvise, { U (g), PAGE, 13 } },
+    { "madvise(MADV_HWPOISON, misaligned)", __NR_madvise, { U (g) + 1, PAGE, 100 } },
+    { "madvise(50)", __NR_madvise, { U (g), PAGE, 50 } },
+    { "madvise(-1)", __NR_madvise, { U (g), PAGE, (uint32_t) -1 } },
+  };
+  /* The host may accept the KSM ones (a kernel with KSM); every other case answers alike. */
+  g_assert_cmpuint (compare (cases, G_N_ELEMENTS (cases)), >=, G_N_ELEMENTS (cases) - 2);
+
+  /* Refused where the host's answer depends on its modules: the table's errno by value. */
+  const SentrySyscall *row = sentry_syscall_lookup (__NR_setsockopt);
+  uint64_t ipt[6] = { (uint64_t) tcp, 0, 64, U (&one), 4 }, ip6t[6] = { (uint64_t) tcp, 41, 65, U (&one), 4 };
+  uint64_t ebt[6] = { (uint64_t) tcp, 0, 128, U (&one), 4 }, tls[6] = { (uint64_t) tcp, 282, 1, U (&one), 4 };
+  SentryRuleContext ctx = { .net_raw = TRUE, .own_pidns = TRUE };
+  g_assert_cmpint (sentry_syscall_refuse_errno (row, ipt), ==, EPERM);
+  g_assert_cmpint (sentry_syscall_refuse_errno (row, ip6t), ==, EPERM);
+  g_assert_cmpint (sentry_syscall_refuse_errno (row, ebt), ==, EPERM);
+  g_assert_cmpint (sentry_syscall_refuse_errno (row, tls), ==, ENOPROTOOPT);
+  g_assert_false (sentry_syscall_allowed (row, ipt, &ctx));
+  /* Memory-failure injection: EPERM from a kernel with CONFIG_MEMORY_FAILURE, EINVAL without; the sandbox is
+   * the kernel without. */
+  const SentrySyscall *madv = sentry_syscall_lookup (__NR_madvise);
+  uint64_t poison[6] = { U (g), PAGE, 100 }, offline[6] = { U (g), PAGE, 101 };
+  g_assert_false (sentry_syscall_allowed (madv, poison, &ctx));
+  g_assert_cmpint (sentry_syscall_refuse_errno (madv, poison), ==, EINVAL);
+  g_assert_cmpint (sentry_syscall_refuse_errno (madv, offline), ==, EINVAL);
+  /* What ordinary programs set stays native. */
+  static const uint64_t ok[][2] = { { SOL_SOCKET, SO_REUSEADDR }, { 6, 1 /* TCP_NODELAY */ }, { 0, 1 /* IP_TOS */ },
+                                    { 41, 26 /* IPV6_V6ONLY */ }, { 41, 78 /* IPV6_FREEBIND */ }, { 17, 103 },
+                                    { 270, 1 /* NETLINK_ADD_MEMBERSHIP */ }, { 6, 30 /* TCP_REPAIR_WINDOW */ } };
+  for (gsize i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      uint64_t a[6] = { (uint64_t) tcp, ok[i][0], ok[i][1], U (&one), 4 };
+      if (!sentry_syscall_allowed (row, a, &ctx))
+        g_error ("setsockopt(level %lu, %lu) is refused", (unsigned long) ok[i][0], (unsigned long) ok[i][1]);
+    }
+  close (tcp);
+  close (unx);
+  close (nl);
+  close (file);
+  munmap (g, 2 * PAGE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -447,5 +524,6 @@ main (int argc, char **argv)
   g_test_add_func ("/refuse-args/ioctl", test_ioctl);
   g_test_add_func ("/refuse-args/processes", test_processes);
   g_test_add_func ("/refuse-args/personality", test_personality);
+  g_test_add_func ("/refuse-args/narrowed", test_narrowed);
   return g_test_run ();
 }
