@@ -21,7 +21,8 @@ libruntime_a_SOURCES += \
 	src/sentry/klog.c \
 	src/sentry/uts.c src/sentry/uts.h \
 	src/sentry/syslog.c src/sentry/syslog.h \
-	src/sentry/sched.c src/sentry/sched.h
+	src/sentry/sched.c src/sentry/sched.h \
+	src/sentry/userns-own.c src/sentry/userns-own.h
 
 # docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
 noinst_PROGRAMS += src/sentry/syscall-doc
@@ -79,7 +80,7 @@ tests_sandbox_errnoprobe_LDFLAGS = -static
 else
 tests_sandbox_errnoprobe_LDFLAGS =
 endif
-EXTRA_DIST += tests/integration/compat-errno.bats
+EXTRA_DIST += tests/integration/compat-errno.bats tests/integration/compat-privileged.bats
 
 # The refusal errnos against the host kernel's answers for the same arguments.
 check_PROGRAMS += tests/unit/test-refuse-args
