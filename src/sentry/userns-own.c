@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include "sentry/kernel-private.h"
 #include "sentry/userns-own.h"
 
 gboolean
@@ -22,4 +23,10 @@ sentry_spec_own_userns (const OciSpec *spec)
   if (stat (ns->path, &theirs) < 0 || stat ("/proc/self/ns/user", &ours) < 0)
     return FALSE;
   return theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino;
+}
+
+gboolean
+sentry_kernel_own_userns (const SentryKernel *k)
+{
+  return k != NULL && k->rule_ctx.own_userns;
 }

@@ -11,3 +11,8 @@
  * user namespace, a path naming our own, or a path that cannot be read (fail closed: the narrow table). Decided
  * once, at boot, from what the container will be in, not from how the namespace was chosen. */
 gboolean sentry_spec_own_userns (const OciSpec *spec);
+
+typedef struct SentryKernel SentryKernel;
+
+/* The decision the sandbox's filter was built with (sentry_spec_own_userns of the root container's spec). */
+gboolean sentry_kernel_own_userns (const SentryKernel *k);

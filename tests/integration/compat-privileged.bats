@@ -180,3 +180,34 @@ $diff"
   umount "$vol"
   [ "$seen" = no ] || fail "the container's tmpfs propagated to the host"
 }
+
+@test "compat-privileged: a pod member without the sandbox's user namespace is refused (it would get the widened filter)" {
+  local pod=$ID-pod member=$BATS_TEST_TMPDIR/member
+  cp -a "$BUNDLE" "$member"
+  bundle_userns
+  bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  bundle_args "$BUNDLE" sleep 1000
+  runtime create --bundle "$BUNDLE" "$pod" < /dev/null > "$BATS_TEST_TMPDIR/pod.out" 2>&1 \
+    || fail "create the pod: $(cat "$BATS_TEST_TMPDIR/pod.out")"
+  runtime start "$pod" || fail "start the pod"
+  # The member names the pod's user namespace through the sandbox's pid, as CRI does: accepted.
+  local spid
+  spid=$(state_field "$pod" pid)
+  cp -a "$member" "$member-ok"
+  bundle_jq "$member-ok" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}
+      | .linux.namespaces += [{type: "user", path: $u}]' --arg p "$pod" --arg u "/proc/$spid/ns/user"
+  bundle_args "$member-ok" sh -c 'mount -t tmpfs none /mnt && echo member-mounted'
+  runtime create --bundle "$member-ok" "$ID-ok" < /dev/null > "$BATS_TEST_TMPDIR/ok.out" 2>&1 \
+    || fail "create the member in the pod's user namespace: $(cat "$BATS_TEST_TMPDIR/ok.out")"
+  runtime start "$ID-ok" || fail "start the member"
+  wait_for_text "$BATS_TEST_TMPDIR/ok.out" member-mounted 20 || fail "member: $(cat "$BATS_TEST_TMPDIR/ok.out")"
+  # Without a user namespace: refused, naming the container and the reason.
+  bundle_jq "$member" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  run runtime create --bundle "$member" "$ID-m" < /dev/null
+  [ "$status" -ne 0 ] || fail "a member without a user namespace joined a sandbox that has one"
+  [[ $output == *"container $ID-m"*"no user namespace of its own"* ]] || fail "error: $output"
+  runtime delete --force "$ID-ok" > /dev/null 2>&1 || true
+  runtime delete --force "$pod" > /dev/null 2>&1 || true
+}
