@@ -80,7 +80,8 @@ tests_sandbox_errnoprobe_LDFLAGS = -static
 else
 tests_sandbox_errnoprobe_LDFLAGS =
 endif
-EXTRA_DIST += tests/integration/compat-errno.bats tests/integration/compat-privileged.bats
+EXTRA_DIST += tests/integration/compat-errno.bats tests/integration/compat-privileged.bats \
+	tests/integration/compat-mounts.bats tests/integration/compat-namespaces.bats
 
 # The refusal errnos against the host kernel's answers for the same arguments.
 check_PROGRAMS += tests/unit/test-refuse-args
