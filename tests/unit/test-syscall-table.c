@@ -16,6 +16,7 @@
 #include "container/seccomp-oci.h"
 #include "oci/spec.h"
 #include "sentry/kernel-private.h"
+#include "sentry/syscall-readme.h"
 #include "sentry/userns-own.h"
 #include "sentry/sentry.h"
 #include "sentry/syscall-table.h"
@@ -497,6 +498,18 @@ test_doc (void)
     g_error ("%s: %s (run `make update-syscall-doc`)", path, error->message);
   if (strcmp (have, want) != 0)
     g_error ("%s disagrees with the syscall table: run `make update-syscall-doc`", path);
+  {
+    /* README.md's compatibility section, likewise (`make update-readme`). */
+    g_autofree char *section = sentry_syscalls_readme ();
+    g_autofree char *readme_path = g_build_filename (TOP_SRCDIR, "README.md", NULL);
+    g_autofree char *readme = NULL;
+    if (!g_file_get_contents (readme_path, &readme, NULL, &error))
+      g_error ("%s: %s", readme_path, error->message);
+    if (strstr (readme, section) == NULL)
+      g_error ("%s: the compatibility section disagrees with the syscall table: run `make update-readme`",
+               readme_path);
+    g_assert_nonnull (strstr (section, "`mount`"));
+  }
   for (gsize i = 0; i < sentry_syscall_table_len; i++)
     {
       g_autofree char *cell = g_strdup_printf ("| %d | %s | ", sentry_syscall_table[i].nr,
