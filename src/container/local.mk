@@ -8,6 +8,7 @@ libruntime_a_SOURCES += \
 	src/container/rootfs-layers.c src/container/rootfs-layers.h \
 	src/container/vfs-bind.c src/container/vfs-bind.h \
 	src/container/mounts.c src/container/mounts.h \
+	src/container/mount-order.c src/container/mount-order.h \
 	src/container/devices.c src/container/devices.h \
 	src/container/capabilities.c src/container/capabilities.h \
 	src/container/process.c src/container/process.h \

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "container/mount-order.h"
 #include "container/mounts.h"
 #include "container/rootfs.h"
 #include "container/sync.h"
@@ -573,6 +574,8 @@ mount_fs (const ContainerPlan *p, const MountPlan *m, gsize index, int rootfd, I
       close (premade_fd[index]);
       premade_fd[index] = -1;
       close (fd);
+      if (mount_order_refresh (rootfd, m->destination, err) < 0)
+        return -1;
       return apply_propagation (m, rootfd, err);
     }
   r = mount (m->source, rootfs_fd_path (proc, sizeof proc, fd), m->type, m->flags, m->data);

@@ -175,14 +175,20 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
     }
   if (!plan->ns[NS_MNT].wanted)
     {
-      /* Building a root needs a mount namespace of its own; runc refuses such a spec, so do we. */
-      runsc_error_set (error, RUNSC_ERROR_INVALID, "linux.namespaces: the container needs a mount namespace");
+      /* Building a root needs a mount namespace of its own. runc runs such a container in the host's mount
+       * namespace and root filesystem (when no maskedPaths or readonlyPaths need one); a sandbox cannot. */
+      runsc_error_set (error, RUNSC_ERROR_INVALID,
+                       "linux.namespaces: no mount namespace: the container needs one of its own (its root "
+                       "filesystem and the sandbox kernel's files are mounted there; without one it would see "
+                       "and change the host's)");
       return NULL;
     }
   if (plan->ns[NS_MNT].path != NULL)
     {
       runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
-                       "linux.namespaces: joining an existing mount namespace (%s) is not supported",
+                       "linux.namespaces: joining an existing mount namespace (%s) is not supported: the "
+                       "container's root, mounts and the sandbox kernel's files are set up in a mount namespace "
+                       "of its own",
                        plan->ns[NS_MNT].path);
       return NULL;
     }

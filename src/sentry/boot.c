@@ -31,6 +31,7 @@
 #include "sentry/control.h"
 #include "sentry/exec.h"
 #include "sentry/kernel.h"
+#include "sentry/userns-own.h"
 #include "sentry/user-log.h"
 #include "sentry/vfs.h"
 
@@ -781,6 +782,16 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
     }
   apply_net_raw (c->spec, sb->args->options.net_raw);
   redirect_sandbox_namespaces (sb, c->spec);
+  /* The sandbox's filter lets privileged calls through when its root container has a user namespace of its
+   * own (runsc(8), PRIVILEGED CONTAINERS): a member in the host's would get them with the host's privileges. */
+  if (sentry_kernel_own_userns (sb->kernel) && !sentry_spec_own_userns (c->spec))
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID,
+                       "container %s: linux.namespaces: no user namespace of its own, but its sandbox's root "
+                       "container has one (a sandbox's containers all have one, or none)", id);
+      sub_free (c);
+      return FALSE;
+    }
   c->rootfs = oci_spec_rootfs (c->spec, bundle);
   if (!cgroup_devices_register (c->id, c->spec->linux_cfg != NULL ? c->spec->linux_cfg->resources : NULL, error))
     {

@@ -1,7 +1,7 @@
 /* The sandbox filter compiled at build time.
  *
- * The sandbox's seccomp program depends only on the syscall table and two choices (--net-raw, and whether the
- * sandbox has a pid namespace of its own), unless --strace names calls to trace. src/sentry/filter-gen runs
+ * The sandbox's seccomp program depends only on the syscall table and three choices (--net-raw, whether the
+ * sandbox has a pid namespace of its own, and whether its user namespace is not the host's), unless --strace names calls to trace. src/sentry/filter-gen runs
  * libseccomp once per combination at build time and writes the programs into sandbox-filters.c, which runsc
  * links; a create then copies the program instead of running libseccomp (2-3 ms of CPU). A program that does not
  * link sandbox-filters.c (the generator itself, some tests) builds with libseccomp as before; test-sentry-filter-
@@ -17,6 +17,7 @@ typedef struct
 {
   gboolean net_raw;
   gboolean own_pidns;
+  gboolean own_userns;
   const struct sock_filter *insns;
   unsigned short len;
 } SentryPrebuiltFilter;

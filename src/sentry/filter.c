@@ -116,7 +116,8 @@ sentry_filter_prebuilt (const SentryRuleContext *rc)
   if (&sentry_prebuilt_filters_len == NULL || sentry_prebuilt_filters == NULL)
     return NULL;
   for (gsize i = 0; i < sentry_prebuilt_filters_len; i++)
-    if (!sentry_prebuilt_filters[i].net_raw == !rc->net_raw && !sentry_prebuilt_filters[i].own_pidns == !rc->own_pidns)
+    if (!sentry_prebuilt_filters[i].net_raw == !rc->net_raw && !sentry_prebuilt_filters[i].own_pidns == !rc->own_pidns
+        && !sentry_prebuilt_filters[i].own_userns == !rc->own_userns)
       return &sentry_prebuilt_filters[i];
   return NULL;
 }

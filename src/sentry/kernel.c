@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "sentry/filter-prebuilt.h"
 #include "sentry/kernel-private.h"
+#include "sentry/userns-own.h"
 
 static void *
 filter_thread_main (void *data)
@@ -128,6 +129,7 @@ sentry_kernel_new (const SentryOptions *opts, const OciSpec *root_spec, GError *
 
   k->rule_ctx.net_raw = opts->net_raw;
   k->rule_ctx.own_pidns = root_spec == NULL || oci_spec_namespace (root_spec, "pid") != NULL;
+  k->rule_ctx.own_userns = sentry_spec_own_userns (root_spec);
 
   sentry_klog_init (k);
   /* The boot log's lines are stamped up to about two seconds after boot: date the boot that much (plus a

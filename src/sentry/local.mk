@@ -11,6 +11,7 @@ libruntime_a_SOURCES += \
 	src/sentry/syscall-table.c src/sentry/syscall-table.h \
 	src/sentry/syscall-check.c \
 	src/sentry/syscall-print.c \
+	src/sentry/syscall-readme.c src/sentry/syscall-readme.h \
 	src/sentry/filter.c src/sentry/filter-prebuilt.h \
 	src/sentry/notify.c src/sentry/notify.h \
 	src/sentry/serve.c \
@@ -21,7 +22,8 @@ libruntime_a_SOURCES += \
 	src/sentry/klog.c \
 	src/sentry/uts.c src/sentry/uts.h \
 	src/sentry/syslog.c src/sentry/syslog.h \
-	src/sentry/sched.c src/sentry/sched.h
+	src/sentry/sched.c src/sentry/sched.h \
+	src/sentry/userns-own.c src/sentry/userns-own.h
 
 # docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
 noinst_PROGRAMS += src/sentry/syscall-doc
@@ -40,6 +42,18 @@ update-syscall-doc: src/sentry/syscall-doc$(EXEEXT)
 	$(AM_V_GEN)./src/sentry/syscall-doc markdown > $(top_srcdir)/docs/syscalls.md.tmp && \
 	mv $(top_srcdir)/docs/syscalls.md.tmp $(top_srcdir)/docs/syscalls.md
 .PHONY: update-syscall-doc
+
+# README.md's compatibility section is generated from the table too (from its generated-by line to the next
+# second-level heading); test-syscall-table fails while it is stale.
+update-readme: src/sentry/syscall-doc$(EXEEXT)
+	$(AM_V_GEN)./src/sentry/syscall-doc readme > $(top_srcdir)/README.md.section && \
+	awk -v sec=$(top_srcdir)/README.md.section ' \
+	  skip && /^## / && $$0 != "## Compatibility" { skip = 0 } \
+	  /^<!-- Generated from src\/sentry\/syscall-table.c by `make update-readme`/ { \
+	    while ((getline l < sec) > 0) print l; skip = 1; next } \
+	  !skip { print }' $(top_srcdir)/README.md > $(top_srcdir)/README.md.tmp && \
+	mv $(top_srcdir)/README.md.tmp $(top_srcdir)/README.md && rm -f $(top_srcdir)/README.md.section
+.PHONY: update-readme
 
 # The sandbox kernel's files: their text (proc.c) and the FUSE filesystem that serves them (vfs.c).
 libruntime_a_SOURCES += \
@@ -79,7 +93,8 @@ tests_sandbox_errnoprobe_LDFLAGS = -static
 else
 tests_sandbox_errnoprobe_LDFLAGS =
 endif
-EXTRA_DIST += tests/integration/compat-errno.bats
+EXTRA_DIST += tests/integration/compat-errno.bats tests/integration/compat-privileged.bats \
+	tests/integration/compat-mounts.bats tests/integration/compat-namespaces.bats
 
 # The escape battery, run under runsc and runc side by side by tests/integration/escape.bats (static; the suite
 # compiles it when it is not built here).

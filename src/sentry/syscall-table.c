@@ -144,6 +144,7 @@ static const SentryArgRule socketpair_rules[] = {
 
 /* ioctl: arg 1 is the request (unsigned int in the kernel). */
 #define IOCTL(name, value) { #name, 0, 1, { EQ32 (1, (value)) } }
+#define IOCTL_NS(name, value) { #name " (own user namespace)", SENTRY_NEEDS_USERNS, 1, { EQ32 (1, (value)) } }
 static const SentryArgRule ioctl_rules[] = {
   /* terminals */
   IOCTL (TCGETS, 0x5401), IOCTL (TCSETS, 0x5402), IOCTL (TCSETSW, 0x5403), IOCTL (TCSETSF, 0x5404),
@@ -170,6 +171,18 @@ static const SentryArgRule ioctl_rules[] = {
   IOCTL (SIOCSIFBRDADDR, 0x891a), IOCTL (SIOCGIFNETMASK, 0x891b), IOCTL (SIOCSIFNETMASK, 0x891c),
   IOCTL (SIOCGIFMETRIC, 0x891d), IOCTL (SIOCGIFMTU, 0x8921), IOCTL (SIOCSIFMTU, 0x8922),
   IOCTL (SIOCGIFHWADDR, 0x8927), IOCTL (SIOCGIFINDEX, 0x8933), IOCTL (SIOCGIFTXQLEN, 0x8942),
+  /* network configuration: only when the container has a user namespace of its own (the kernel then asks for
+   * CAP_NET_ADMIN over the network namespace's owner, which container root holds only when that namespace was
+   * made inside its user namespace). Not ethtool, bonding or driver-private requests. */
+  IOCTL_NS (SIOCSIFDSTADDR, 0x8918), IOCTL_NS (SIOCSIFMETRIC, 0x891e), IOCTL_NS (SIOCSIFNAME, 0x8923),
+  IOCTL_NS (SIOCSIFHWADDR, 0x8924), IOCTL_NS (SIOCADDMULTI, 0x8931), IOCTL_NS (SIOCDELMULTI, 0x8932),
+  IOCTL_NS (SIOCSIFPFLAGS, 0x8934), IOCTL_NS (SIOCGIFPFLAGS, 0x8935), IOCTL_NS (SIOCDIFADDR, 0x8936),
+  IOCTL_NS (SIOCSIFHWBROADCAST, 0x8937), IOCTL_NS (SIOCGIFCOUNT, 0x8938), IOCTL_NS (SIOCGIFBR, 0x8940),
+  IOCTL_NS (SIOCSIFBR, 0x8941), IOCTL_NS (SIOCSIFTXQLEN, 0x8943),
+  IOCTL_NS (SIOCDARP, 0x8953), IOCTL_NS (SIOCGARP, 0x8954), IOCTL_NS (SIOCSARP, 0x8955),
+  IOCTL_NS (SIOCGIFMAP, 0x8970), IOCTL_NS (SIOCSIFMAP, 0x8971), IOCTL_NS (SIOCGIFVLAN, 0x8982),
+  IOCTL_NS (SIOCSIFVLAN, 0x8983), IOCTL_NS (SIOCBRADDBR, 0x89a0), IOCTL_NS (SIOCBRDELBR, 0x89a1),
+  IOCTL_NS (SIOCBRADDIF, 0x89a2), IOCTL_NS (SIOCBRDELIF, 0x89a3),
   /* files */
   IOCTL (FIGETBSZ, 0x2), IOCTL (FS_IOC_GETFLAGS, 0x80086601), IOCTL (FS_IOC_SETFLAGS, 0x40086602),
   IOCTL (FS_IOC_GETVERSION, 0x80087601), IOCTL (FS_IOC_FIEMAP, 0xc020660b), IOCTL (FICLONE, 0x40049409),
@@ -219,6 +232,14 @@ static const SentryArgRule prctl_rules[] = {
 static const SentryArgRule personality_rules[] = {
   { "any persona and flags but MMAP_PAGE_ZERO", 0, 1, { MASKED (0, PERSONA_MMAP_PAGE_ZERO, 0) } },
   { "query (0xffffffff)", 0, 1, { EQ32 (0, 0xffffffff) } },
+};
+
+/* mount and umount2 for a privileged container: only inside a user namespace of its own, where the kernel
+ * confines them (the mount namespace belongs to that user namespace: the filesystems a user namespace may
+ * mount, mounts inherited from the runtime locked together, nothing propagating back to the host; see
+ * runsc(8), PRIVILEGED CONTAINERS). */
+static const SentryArgRule userns_rules[] = {
+  { "the container has its own user namespace", SENTRY_NEEDS_USERNS, 0, { { 0 } } },
 };
 
 /* Calls that reach other processes by pid: fine when pids resolve in the sandbox's own pid namespace. */
@@ -437,8 +458,8 @@ const SentrySyscall sentry_syscall_table[] = {
   NATIVE_NOTE (162, sync, R_SYNC),
   REFUSED (163, acct, EPERM, "privileged"),
   REFUSED_CHECK (164, settimeofday, EPERM, sentry_settimeofday_check, "the host clock is not the sandbox's to set"),
-  REFUSED (165, mount, EPERM, "mounts are set up by the runtime from the spec"),
-  REFUSED (166, umount2, EPERM, "privileged"),
+  CHECKED (165, mount, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only (the kernel checks CAP_SYS_ADMIN there and what a user namespace may mount); with the host's user namespace the runtime sets mounts up from the spec"),
+  CHECKED (166, umount2, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only; the runtime's mounts are locked together by the kernel"),
   REFUSED (167, swapon, EPERM, "privileged"),
   REFUSED (168, swapoff, EPERM, "privileged"),
   REFUSED (169, reboot, EPERM, "privileged"),
@@ -694,6 +715,8 @@ sentry_rule_usable (const SentryArgRule *rule, const SentryRuleContext *ctx)
   if ((rule->needs & SENTRY_NEEDS_NET_RAW) && !ctx->net_raw)
     return FALSE;
   if ((rule->needs & SENTRY_NEEDS_PIDNS) && !ctx->own_pidns)
+    return FALSE;
+  if ((rule->needs & SENTRY_NEEDS_USERNS) && !ctx->own_userns)
     return FALSE;
   return TRUE;
 }

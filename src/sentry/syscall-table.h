@@ -36,6 +36,7 @@ enum
 {
   SENTRY_NEEDS_NET_RAW = 1 << 0, /* --net-raw */
   SENTRY_NEEDS_PIDNS = 1 << 1,   /* the sandbox has a pid namespace of its own */
+  SENTRY_NEEDS_USERNS = 1 << 2,  /* the container's user namespace is not the host's (sentry/userns-own.h) */
 };
 
 /* What a refusal check sees of a call: its arguments, and the caller's memory through read (which returns 0,
@@ -83,6 +84,7 @@ typedef struct
 {
   gboolean net_raw;
   gboolean own_pidns;
+  gboolean own_userns; /* the container's user namespace is not the host's: privileged calls stay in it */
 } SentryRuleContext;
 
 extern const SentrySyscall sentry_syscall_table[];

@@ -205,15 +205,15 @@ run_in_runsc ()
   native=$(jq .counts.native <<< "$output")
   [ "$total" -gt 350 ] && [ "$native" -gt 0 ] || fail "counts: total $total native $native"
   [ "$(jq '.syscalls | length' <<< "$output")" -eq "$total" ] || fail "rows != total"
-  [ "$(jq -r '.syscalls[] | select(.name == "mount") | .disposition' <<< "$output")" = refused ] \
-    || fail "mount is not refused"
+  [ "$(jq -r '.syscalls[] | select(.name == "reboot") | .disposition' <<< "$output")" = refused ] \
+    || fail "reboot is not refused"
   [ "$(jq -r '.syscalls[] | select(.name == "uname") | .disposition' <<< "$output")" = emulated ] \
     || fail "uname is not emulated"
 
   run "$RUNSC" help syscalls --format=csv
   [ "$status" -eq 0 ] || fail "csv: $output"
   [ "$(wc -l <<< "$output")" -eq $((total + 1)) ] || fail "csv rows"
-  grep -q '^165,mount,refused,EPERM,' <<< "$output" || fail "csv mount row"
+  grep -q '^169,reboot,refused,EPERM,' <<< "$output" || fail "csv reboot row"
 
   run "$RUNSC" help syscalls --format=table
   [ "$status" -eq 0 ] || fail "table: $output"

@@ -68,13 +68,14 @@ check_identical (gboolean net_raw, gboolean pidns, gboolean strace)
 static void
 test_prebuilt_linked (void)
 {
-  for (int bits = 0; bits < 4; bits++)
+  for (int bits = 0; bits < 8; bits++)
     {
-      SentryRuleContext rc = { bits & 1, (bits & 2) != 0 };
+      SentryRuleContext rc = { bits & 1, (bits & 2) != 0, (bits & 4) != 0 };
       const SentryPrebuiltFilter *pre = sentry_filter_prebuilt (&rc);
       g_assert_nonnull (pre);
       g_assert_cmpint (!pre->net_raw, ==, !rc.net_raw);
       g_assert_cmpint (!pre->own_pidns, ==, !rc.own_pidns);
+      g_assert_cmpint (!pre->own_userns, ==, !rc.own_userns);
     }
 }
 

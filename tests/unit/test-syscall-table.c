@@ -16,6 +16,8 @@
 #include "container/seccomp-oci.h"
 #include "oci/spec.h"
 #include "sentry/kernel-private.h"
+#include "sentry/syscall-readme.h"
+#include "sentry/userns-own.h"
 #include "sentry/sentry.h"
 #include "sentry/syscall-table.h"
 
@@ -187,7 +189,7 @@ test_rows (void)
 
   /* The refusals the issue names. */
   static const char *const refused[] = {
-    "mount", "umount2", "pivot_root", "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load",
+    "pivot_root", "swapon", "swapoff", "reboot", "kexec_load", "kexec_file_load",
     "init_module", "finit_module", "delete_module", "bpf", "perf_event_open", "keyctl", "add_key",
     "request_key", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "open_by_handle_at",
     "iopl", "ioperm", "acct", "settimeofday", "clock_settime", "adjtimex", "quotactl",
@@ -200,12 +202,24 @@ test_rows (void)
       g_assert_cmpint (sentry_syscall_disposition (row), ==, SENTRY_REFUSED);
     }
   static const char *const checked[] = { "clone", "unshare", "socket", "socketpair", "ioctl", "prctl",
-                                         "personality", "ptrace" };
+                                         "personality", "ptrace", "mount", "umount2" };
   for (gsize i = 0; i < G_N_ELEMENTS (checked); i++)
     {
       const SentrySyscall *row = sentry_syscall_by_name (checked[i]);
       g_assert_cmpint (sentry_syscall_disposition (row), ==, SENTRY_NATIVE);
       g_assert_nonnull (row->rules);
+    }
+  /* mount and umount2: native only in a user namespace of the container's own, refused (EPERM) otherwise. */
+  for (gsize i = 0; i < 2; i++)
+    {
+      const SentrySyscall *row = sentry_syscall_by_name (i == 0 ? "mount" : "umount2");
+      const SentryRuleContext host = { .own_pidns = TRUE }, own = { .own_pidns = TRUE, .own_userns = TRUE };
+      const uint64_t args[6] = { 0 };
+      for (guint r = 0; r < row->n_rules; r++)
+        g_assert_true (row->rules[r].needs & SENTRY_NEEDS_USERNS);
+      g_assert_false (sentry_syscall_allowed (row, args, &host));
+      g_assert_true (sentry_syscall_allowed (row, args, &own));
+      g_assert_cmpint (sentry_syscall_refuse_errno (row, args), ==, EPERM);
     }
   /* name_to_handle_at runs natively: without open_by_handle_at a handle opens nothing. */
   g_assert_cmpint (sentry_syscall_disposition (sentry_syscall_by_name ("name_to_handle_at")), ==, SENTRY_NATIVE);
@@ -216,16 +230,18 @@ test_rows (void)
 /* ---- the filter ---- */
 
 static SentryKernel *
-kernel_with (gboolean net_raw, gboolean pidns, gboolean strace)
+kernel_with (gboolean net_raw, gboolean pidns, gboolean userns, gboolean strace)
 {
   SentryOptions opts = { .net_raw = net_raw, .strace = strace };
   g_autoptr (GError) error = NULL;
-  g_autoptr (OciSpec) spec = oci_spec_parse (
-      pidns ? "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"},"
-              "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]}}"
-            : "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"},"
-              "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
-      -1, &error);
+  g_autofree char *json = g_strdup_printf (
+      "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"},"
+      "\"linux\":{\"namespaces\":[%s{\"type\":\"mount\"}%s]%s}}",
+      pidns ? "{\"type\":\"pid\"}," : "", userns ? ",{\"type\":\"user\"}" : "",
+      userns ? ",\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+               "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]"
+             : "");
+  g_autoptr (OciSpec) spec = oci_spec_parse (json, -1, &error);
   g_assert_no_error (error);
   SentryKernel *k = sentry_kernel_new (&opts, spec, &error);
   g_assert_no_error (error);
@@ -234,12 +250,12 @@ kernel_with (gboolean net_raw, gboolean pidns, gboolean strace)
 }
 
 static void
-check_filter (gboolean net_raw, gboolean pidns, gboolean strace_all)
+check_filter (gboolean net_raw, gboolean pidns, gboolean userns, gboolean strace_all)
 {
   gboolean strace = strace_all;
-  SentryKernel *k = kernel_with (net_raw, pidns, strace);
+  SentryKernel *k = kernel_with (net_raw, pidns, userns, strace);
   const struct sock_fprog *prog = sentry_kernel_filter (k);
-  SentryRuleContext ctx = { .net_raw = net_raw, .own_pidns = pidns };
+  SentryRuleContext ctx = { .net_raw = net_raw, .own_pidns = pidns, .own_userns = userns };
   const uint64_t zero[6] = { 0 };
   const uint64_t ones[6] = { ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull };
 
@@ -305,6 +321,15 @@ check_filter (gboolean net_raw, gboolean pidns, gboolean strace_all)
   g_assert_cmphex (action_of (prog, AUDIT_ARCH_X86_64, __NR_unshare, newtime), ==, SECCOMP_RET_USER_NOTIF);
   g_assert_cmphex (action_of (prog, AUDIT_ARCH_X86_64, __NR_ptrace, zero), ==,
                    pidns && !strace ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF);
+  /* Privileged calls only in a user namespace of the container's own (runsc(8), PRIVILEGED CONTAINERS). */
+  const uint64_t braddbr[6] = { 3, 0x89a0 };
+  g_assert_cmpuint (k->rule_ctx.own_userns, ==, userns);
+  g_assert_cmphex (action_of (prog, AUDIT_ARCH_X86_64, __NR_mount, zero), ==,
+                   userns && !strace ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (action_of (prog, AUDIT_ARCH_X86_64, __NR_umount2, zero), ==,
+                   userns && !strace ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (action_of (prog, AUDIT_ARCH_X86_64, __NR_ioctl, braddbr), ==,
+                   userns && !strace ? SECCOMP_RET_ALLOW : SECCOMP_RET_USER_NOTIF);
 
   /* Numbers beyond the table, and other ABIs. */
   for (int nr = __NR_set_mempolicy_home_node + 1; nr < 600; nr++)
@@ -318,11 +343,41 @@ check_filter (gboolean net_raw, gboolean pidns, gboolean strace_all)
   sentry_kernel_free (k);
 }
 
+/* The user namespace decision: a path naming the host's own user namespace, or one that cannot be read, is not
+ * a user namespace of the container's own. */
+static void
+test_own_userns (void)
+{
+  static const struct
+  {
+    const char *ns;
+    gboolean own;
+  } cases[] = {
+    { "", FALSE },
+    { ",{\"type\":\"user\"}", TRUE },
+    { ",{\"type\":\"user\",\"path\":\"/proc/self/ns/user\"}", FALSE },
+    { ",{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}", FALSE },
+    { ",{\"type\":\"user\",\"path\":\"/nonexistent/ns/user\"}", FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *json = g_strdup_printf (
+          "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"},"
+          "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}%s]}}",
+          cases[i].ns);
+      g_autoptr (OciSpec) spec = oci_spec_parse (json, -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (sentry_spec_own_userns (spec), ==, cases[i].own);
+    }
+  g_assert_false (sentry_spec_own_userns (NULL));
+}
+
 static void
 test_filter (void)
 {
-  for (int i = 0; i < 8; i++)
-    check_filter (i & 1, (i >> 1) & 1, (i >> 2) & 1);
+  for (int i = 0; i < 16; i++)
+    check_filter (i & 1, (i >> 1) & 1, (i >> 2) & 1, (i >> 3) & 1);
 }
 
 static void
@@ -443,6 +498,18 @@ test_doc (void)
     g_error ("%s: %s (run `make update-syscall-doc`)", path, error->message);
   if (strcmp (have, want) != 0)
     g_error ("%s disagrees with the syscall table: run `make update-syscall-doc`", path);
+  {
+    /* README.md's compatibility section, likewise (`make update-readme`). */
+    g_autofree char *section = sentry_syscalls_readme ();
+    g_autofree char *readme_path = g_build_filename (TOP_SRCDIR, "README.md", NULL);
+    g_autofree char *readme = NULL;
+    if (!g_file_get_contents (readme_path, &readme, NULL, &error))
+      g_error ("%s: %s", readme_path, error->message);
+    if (strstr (readme, section) == NULL)
+      g_error ("%s: the compatibility section disagrees with the syscall table: run `make update-readme`",
+               readme_path);
+    g_assert_nonnull (strstr (section, "`mount`"));
+  }
   for (gsize i = 0; i < sentry_syscall_table_len; i++)
     {
       g_autofree char *cell = g_strdup_printf ("| %d | %s | ", sentry_syscall_table[i].nr,
@@ -525,7 +592,7 @@ compile_profile (const char *seccomp_json, gboolean with_sandbox, struct sock_fp
 static void
 test_oci_compose (void)
 {
-  SentryKernel *k = kernel_with (FALSE, TRUE, FALSE);
+  SentryKernel *k = kernel_with (FALSE, TRUE, FALSE, FALSE);
   const struct sock_fprog *sandbox = sentry_kernel_filter (k);
   struct sock_fprog prog = { 0 };
   const uint64_t zero[6] = { 0 };
@@ -589,6 +656,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/syscall-table/own-userns", test_own_userns);
   g_test_add_func ("/syscall-table/rows", test_rows);
   g_test_add_func ("/syscall-table/filter", test_filter);
   g_test_add_func ("/syscall-table/strace-list", test_strace_list);

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# The container's mount table beside runc's: linux.rootfsPropagation on "/", and /proc/self/mountinfo in the
+# spec's order, with and without a user namespace (runsc(8), PRIVILEGED CONTAINERS and NOTES).
+
+load helpers
+
+setup ()
+{
+  common_setup
+  command -v runc > /dev/null || fail "runc is needed for the side-by-side answers (tests/packages.txt)"
+  RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+}
+
+teardown ()
+{
+  [ -z "${RUNC_ROOT:-}" ] || runc --root "$RUNC_ROOT" delete --force "$ID-runc" > /dev/null 2>&1 || true
+  common_teardown
+}
+
+bundle_userns ()
+{
+  bundle_jq "$BUNDLE" '.linux.namespaces += [{type: "user"}]
+      | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+      | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  local d=$BUNDLE
+  while [ "$d" != / ] && [ "$d" != /tmp ]; do
+    chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+}
+
+# Run the bundle under runtime $1 (runsc or runc) as container $2; print its stdout, fail on an error.
+run_one ()
+{
+  local rt=$1 id=$2 out=$BATS_TEST_TMPDIR/$2.out rc=0
+  if [ "$rt" = runsc ]; then
+    timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$id" < /dev/null > "$out" 2> "$out.err" 3>&- || rc=$?
+  else
+    timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$id" < /dev/null > "$out" 2> "$out.err" 3>&- || rc=$?
+    runc --root "$RUNC_ROOT" delete --force "$id" > /dev/null 2>&1 || true
+  fi
+  [ "$rc" -eq 0 ] || { echo "$rt: status $rc: $(cat "$out" "$out.err")" >&2; return 1; }
+  cat "$out"
+}
+
+# The optional fields (propagation) of the "/" line of mountinfo: "-" alone when there are none.
+ROOT_PROPAGATION='awk "\$5 == \"/\" { s = \"\"; for (i = 7; \$i != \"-\"; i++) s = s \$i \" \"; print s \"-\" }" /proc/self/mountinfo | sed -E "s/:[0-9]+/:N/g"'
+
+@test "compat-mounts: rootfsPropagation private, rprivate, slave, rslave leave / as runc does" {
+  bundle_args "$BUNDLE" sh -c "$ROOT_PROPAGATION"
+  local mode a b
+  for mode in "" private rprivate slave rslave; do
+    [ -z "$mode" ] || bundle_jq "$BUNDLE" '.linux.rootfsPropagation = $m' --arg m "$mode"
+    a=$(run_one runsc "$ID-$mode") || fail "runsc $mode"
+    b=$(run_one runc "$ID-runc-$mode") || fail "runc $mode"
+    echo "# ${mode:-unset}: runsc [$a] runc [$b]" >&3
+    [ -n "$a" ] && [ "$a" = "$b" ] || fail "rootfsPropagation ${mode:-unset}: runsc [$a], runc [$b]"
+  done
+}
+
+@test "compat-mounts: rootfsPropagation shared and rshared make / shared; unbindable makes it unbindable" {
+  # What the spec asks and newer runc gives (its rootfsPropagation test expects findmnt to say "shared");
+  # Debian's runc 1.1.5 leaves / private for shared and refuses unbindable (EINVAL), runsc(8) NOTES.
+  bundle_args "$BUNDLE" sh -c "$ROOT_PROPAGATION"
+  local mode a
+  for mode in shared rshared unbindable runbindable; do
+    bundle_jq "$BUNDLE" '.linux.rootfsPropagation = $m' --arg m "$mode"
+    a=$(run_one runsc "$ID-$mode") || fail "runsc $mode"
+    echo "# $mode: runsc [$a]" >&3
+    case $mode in
+      *shared) [ "$a" = "shared:N -" ] || fail "$mode: [$a]" ;;
+      *unbindable) [ "$a" = "unbindable -" ] || fail "$mode: [$a]" ;;
+    esac
+  done
+  # A bad value is refused naming the field and the value.
+  bundle_jq "$BUNDLE" '.linux.rootfsPropagation = "sideways"'
+  run_create
+  [ "$status" -ne 0 ] || fail "rootfsPropagation sideways was accepted"
+  [[ $output == *rootfsPropagation* && $output == *sideways* ]] || fail "error does not name the field: $output"
+}
+
+# The spec's mount points (and /) in the order mountinfo lists them.
+MOUNT_ORDER='awk "{ print \$5 }" /proc/self/mountinfo'
+
+check_order ()
+{
+  local dests a b
+  dests=$(jq -r '"/", .mounts[].destination' "$BUNDLE/config.json")
+  bundle_args "$BUNDLE" sh -c "$MOUNT_ORDER"
+  a=$(run_one runsc "$ID") || fail "runsc"
+  b=$(run_one runc "$ID-runc") || fail "runc"
+  a=$(grep -xF -f <(echo "$dests") <<< "$a" | tr '\n' ' ')
+  b=$(grep -xF -f <(echo "$dests") <<< "$b" | tr '\n' ' ')
+  echo "# runsc: $a" >&3
+  echo "# runc:  $b" >&3
+  [ "$a" = "$b" ] || fail "mountinfo order: runsc [$a], runc [$b]"
+  [ "$a" = "$(echo "$dests" | tr '\n' ' ')" ] || fail "mountinfo order [$a] is not the spec's"
+}
+
+@test "compat-mounts: mountinfo lists / and the spec's mounts in the spec's order, as runc" {
+  check_order
+}
+
+@test "compat-mounts: with a user namespace too (/dev/mqueue and /sys after /)" {
+  bundle_userns
+  check_order
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# linux.namespaces beside runc: joining network and IPC namespaces by path works as under runc; joining a mount
+# namespace by path and a spec without a mount namespace are refused with an error that names the namespace
+# and the reason, leaving nothing behind (runsc(8), NOTES).
+
+load helpers
+
+setup ()
+{
+  common_setup
+  command -v runc > /dev/null || fail "runc is needed for the side-by-side answers (tests/packages.txt)"
+  RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
+  HOLDER=
+}
+
+teardown ()
+{
+  [ -z "${RUNC_ROOT:-}" ] || runc --root "$RUNC_ROOT" delete --force "$ID-runc" > /dev/null 2>&1 || true
+  [ -z "${HOLDER:-}" ] || { kill "$HOLDER" 2> /dev/null; wait "$HOLDER" 2> /dev/null; } || true
+  common_teardown
+}
+
+# Nothing of the refused container is left: no state, no process naming the bundle.
+assert_nothing_left ()
+{
+  [ -z "$(runtime list -q 2> /dev/null)" ] || fail "runsc list shows: $(runtime list -q)"
+  [ -z "$(procs_naming "$BUNDLE")" ] || fail "processes left: $(procs_naming "$BUNDLE")"
+}
+
+@test "compat-namespaces: network and IPC namespaces joined by path, as under runc" {
+  unshare -n -i sleep 600 &
+  HOLDER=$!
+  local n=0
+  while [ "$(readlink /proc/$HOLDER/ns/net)" = "$(readlink /proc/self/ns/net)" ] && [ $n -lt 100 ]; do
+    sleep 0.05
+    n=$((n + 1))
+  done
+  nsenter -t "$HOLDER" -n ip link add rsc0 type veth peer name rsc1 || fail "veth in the holder's namespace"
+  nsenter -t "$HOLDER" -i ipcmk -M 4096 > /dev/null || fail "shm segment in the holder's namespace"
+  bundle_jq "$BUNDLE" '(.linux.namespaces) |= map(if .type == "network" then .path = $n
+      elif .type == "ipc" then .path = $i else . end)' \
+    --arg n /proc/$HOLDER/ns/net --arg i /proc/$HOLDER/ns/ipc
+  bundle_args "$BUNDLE" sh -c 'ls /sys/class/net | sort | tr "\n" " "; echo; tail -n +2 /proc/sysvipc/shm | wc -l'
+  local a b
+  a=$(timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null 2> "$BATS_TEST_TMPDIR/runsc.err" 3>&-) \
+    || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.err")"
+  b=$(timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" < /dev/null 2> "$BATS_TEST_TMPDIR/runc.err" 3>&-) \
+    || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.err")"
+  echo "# runsc: $a" >&3
+  [ "$a" = "$b" ] || fail "runsc [$a], runc [$b]"
+  [[ $a == *rsc0* && $a == *rsc1* ]] || fail "the holder's links are not in the container: $a"
+  [ "$(tail -n 1 <<< "$a")" = 1 ] || fail "the holder's shm segment is not in the container: $a"
+}
+
+@test "compat-namespaces: a mount namespace by path is refused, naming the path and the reason" {
+  bundle_jq "$BUNDLE" '(.linux.namespaces) |= map(if .type == "mount" then .path = "/proc/1/ns/mnt" else . end)'
+  run_create
+  [ "$status" -ne 0 ] || fail "create joined a mount namespace by path"
+  [[ $output == *"mount namespace (/proc/1/ns/mnt) is not supported"*"of its own"* ]] || fail "error: $output"
+  assert_nothing_left
+}
+
+@test "compat-namespaces: a spec without a mount namespace is refused with the reason (runc runs it in the host's root)" {
+  bundle_jq "$BUNDLE" '.linux.namespaces |= map(select(.type != "mount")) | del(.linux.maskedPaths)
+      | del(.linux.readonlyPaths)'
+  bundle_args "$BUNDLE" readlink /proc/self/ns/mnt
+  run_create
+  [ "$status" -ne 0 ] || fail "create accepted a spec without a mount namespace"
+  [[ $output == *"no mount namespace"*"host's"* ]] || fail "error: $output"
+  assert_nothing_left
+  # runc's answer: the process runs in the host's mount namespace.
+  run timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" 3>&-
+  [ "$status" -eq 0 ] && [ "$output" = "$(readlink /proc/self/ns/mnt)" ] || fail "runc: $status $output"
+}
