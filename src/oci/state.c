@@ -283,7 +283,8 @@ state_parse (const char *data, gssize len, const char *what, GError **error)
   JsonNode *root;
   JsonObject *o;
 
-  if (!json_parser_load_from_data (parser, data, len, error))
+  if (!runsc_json_depth_check (data, len, RUNSC_JSON_MAX_DEPTH, error)
+      || !json_parser_load_from_data (parser, data, len, error))
     {
       runsc_error_prefix (error, "read %s", what);
       return NULL;
