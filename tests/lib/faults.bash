@@ -144,7 +144,7 @@ fault_bg ()
 
 fault_cli_trial ()
 {
-  local seed=$1 phase=$2 victim=$3 id max delay cmd_status outcome=ok rc sentry deadline out
+  local seed=$1 phase=$2 victim=$3 id max delay cmd_status outcome=ok rc sentry deadline out delete_out
   RANDOM=$((seed * 7919 + 17))
   id=f$$-$seed
   FAULT_OUT=$BATS_TEST_TMPDIR/fault.out
@@ -191,12 +191,14 @@ fault_cli_trial ()
   rc=0
   out=$(timeout 30 "$RUNTIME_BIN" --root "$ROOT" delete --force "$id" 2>&1 3>&-) || rc=$?
   [ "$rc" -eq 0 ] || outcome="FAILED: runsc delete --force: status $rc: $out"
+  delete_out=$out
   if ! out=$(fault_check_clean "$id"); then
-    outcome="FAILED: left behind after delete --force:
+    outcome="FAILED: left behind after delete --force (which said: ${delete_out:-nothing}):
 $out"
   fi
   echo "seed $seed phase $phase victim $victim delay ${delay}ms (command status $cmd_status, ${SECONDS}s): $outcome"
-  { [ -n "${FAULT_VERBOSE:-}" ] && echo "# seed $seed $phase $victim ${delay}ms: ${outcome%%:*}" >&3; } 2> /dev/null || :
+  { [ -z "${FAULT_LOG:-}" ] || echo "$(date +%T) seed $seed $phase $victim ${delay}ms: $outcome" >> "$FAULT_LOG"; } \
+    2> /dev/null || :
   [ "$outcome" = ok ]
 }
 
@@ -219,16 +221,24 @@ fault_cli_trials ()
 # Run as a script (bats' debug trap makes its loops over /proc ten times slower):
 #   bash tests/lib/faults.bash trial SEED PHASE VICTIM      one fault_cli_trial
 #   bash tests/lib/faults.bash trials FIRST COUNT           fault_cli_trials
+#   bash tests/lib/faults.bash check ID...                  fault_check_clean of each, after the caller's fault_snapshot
 # with ROOT, BUNDLE, FAULT_TAG and BATS_TEST_TMPDIR (a scratch directory) in the environment, and RUNSC or
-# RUNTIME as helpers.bash reads them.
+# RUNTIME as helpers.bash reads them.  FAULT_LOG=FILE appends each trial's line to FILE as it ends.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -u
   . "$(dirname "${BASH_SOURCE[0]}")/../integration/helpers.bash"
   : "${ROOT:?}" "${BUNDLE:?}" "${FAULT_TAG:?}" "${BATS_TEST_TMPDIR:?}"
-  exec 3>&2
   case ${1:-} in
     trial) fault_cli_trial "$2" "$3" "$4" ;;
     trials) fault_cli_trials "$2" "$3" ;;
-    *) echo "usage: $0 trial SEED PHASE VICTIM | trials FIRST COUNT" >&2; exit 2 ;;
+    # The snapshot comes from the caller's fault_snapshot (FAULT_FUSE_BEFORE, FAULT_NSFS_BEFORE and
+    # FAULT_NETNS_BEFORE exported).
+    check)
+      shift
+      rc=0
+      for id in "$@"; do fault_check_clean "$id" || rc=1; done
+      exit "$rc"
+      ;;
+    *) echo "usage: $0 trial SEED PHASE VICTIM | trials FIRST COUNT | check ID" >&2; exit 2 ;;
   esac
 fi
