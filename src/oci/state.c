@@ -141,6 +141,7 @@ StateDir *
 state_dir_create (const char *root, const char *id, GError **error)
 {
   g_autofree char *path = NULL;
+  StateDir *d;
 
   if (!state_validate_id (id, error))
     return NULL;
@@ -157,7 +158,11 @@ state_dir_create (const char *root, const char *id, GError **error)
     }
   /* mkdir honours the umask; the mode is part of the contract. */
   chmod (path, 0711);
-  return state_dir_open (root, id, error);
+  d = state_dir_open (root, id, error);
+  /* Out of descriptors (EMFILE), say: the directory we just made must not stay behind, half-made. */
+  if (d == NULL)
+    rmdir (path);
+  return d;
 }
 
 gboolean
