@@ -322,6 +322,20 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       runsc_error_prefix (error, "%s", config);
       goto fail_early;
     }
+  {
+    /* As runc ("invalid rootfs: not an absolute path, or a symlink"): a root that is a symlink could lead out of
+     * the bundle to anywhere on the host. */
+    g_autofree char *rootfs = spec->root_path == NULL ? NULL
+                              : g_path_is_absolute (spec->root_path) ? g_strdup (spec->root_path)
+                                                                     : g_build_filename (bundle, spec->root_path, NULL);
+    struct stat sb;
+    if (rootfs != NULL && lstat (rootfs, &sb) == 0 && S_ISLNK (sb.st_mode))
+      {
+        runsc_error_set (error, RUNSC_ERROR_INVALID, "%s: root.path %s is a symlink: give the real directory",
+                         config, rootfs);
+        goto fail_early;
+      }
+  }
   pod_sandbox = pod_sandbox_of (g, spec, o->id, &sandbox_state);
   /* Opened here, outside the sandbox's device cgroup, which does not allow it (src/sentry/vfs.h). */
   fuse = sentry_vfs_open_device (error);
