@@ -50,3 +50,16 @@ EXTRA_DIST += bench/sentry-memory
 bench-sentry-memory: runsc$(EXEEXT)
 	RUNSC=$(abs_builddir)/runsc $(SHELL) $(srcdir)/bench/sentry-memory $(N)
 bench: bench-sentry-memory
+
+# bench/leak-cycles: create/start/exec/delete cycles through the CLI and through containerd (one pod, one shim),
+# counting descriptors, mounts, cgroups, processes, FUSE connections and the shim's RSS before and after; any
+# growth fails.  As root.  The full counts (tests/integration/leak-cycles.bats runs small ones).
+EXTRA_DIST += bench/leak-cycles
+LEAK_CLI_CYCLES = 500
+LEAK_CTR_CYCLES = 200
+.PHONY: leak-cycles
+leak-cycles: runsc$(EXEEXT) containerd-shim-runsc-v1$(EXEEXT)
+	RUNSC=$(abs_builddir)/runsc SHIM=$(abs_builddir)/containerd-shim-runsc-v1 \
+	  $(SHELL) $(srcdir)/bench/leak-cycles cli $(LEAK_CLI_CYCLES)
+	RUNSC=$(abs_builddir)/runsc SHIM=$(abs_builddir)/containerd-shim-runsc-v1 \
+	  $(SHELL) $(srcdir)/bench/leak-cycles containerd $(LEAK_CTR_CYCLES)

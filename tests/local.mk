@@ -36,6 +36,12 @@ EXTRA_DIST += \
 	tests/integration/k8s.bats \
 	tests/integration/do.bats \
 	tests/integration/metrics.bats \
+	tests/integration/faults.bats \
+	tests/integration/faults-shim.bats \
+	tests/integration/concurrency.bats \
+	tests/integration/bad-input.bats \
+	tests/integration/leak-cycles.bats \
+	tests/lib/faults.bash \
 	tests/lib/promtext.py \
 	tests/cri/cri-subset.proto \
 	tests/cri/cri.py \
@@ -50,3 +56,14 @@ integration: runsc$(EXEEXT) $(check_PROGRAMS)
 	RUNSC=$(abs_builddir)/runsc SHIM=$(abs_builddir)/containerd-shim-runsc-v1 \
 	RECVTTY=$(abs_builddir)/tests/lib/recvtty \
 	bats --tap $(srcdir)/tests/integration/*.bats
+
+# `make faults`: the fault-injection suite with FAULT_TRIALS seeded trials through the CLI (kill -9 of runsc and
+# of the Sentry during create, start, exec and delete; tests/lib/faults.bash), seeds FAULT_SEED.. (as root).
+# Each trial's line is appended to faults.log as it ends.
+FAULT_TRIALS = 120
+FAULT_SEED = 1000
+.PHONY: faults
+faults: runsc$(EXEEXT) $(check_PROGRAMS)
+	RUNSC=$(abs_builddir)/runsc SHIM=$(abs_builddir)/containerd-shim-runsc-v1 \
+	FAULT_TRIALS=$(FAULT_TRIALS) FAULT_SEED=$(FAULT_SEED) FAULT_LOG=$(abs_builddir)/faults.log \
+	bats --tap $(srcdir)/tests/integration/faults.bats

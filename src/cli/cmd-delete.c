@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "cli/lifecycle.h"
 #include "common/error.h"
+#include "common/log.h"
+#include "container/cgroup.h"
 
 int
 cmd_delete (RunscGlobal *g, int argc, char **argv, GError **error)
@@ -39,7 +41,12 @@ cmd_delete (RunscGlobal *g, int argc, char **argv, GError **error)
   st = state_load (d, &local);
   if (st == NULL)
     {
-      /* A directory without state.json: a create that died half-way. Remove it. */
+      /* A directory without state.json: a create that died half-way (killed before it recorded the state). Its
+       * cgroups may be made and the Sentry may run in them: destroying the recorded cgroups kills what is left
+       * in them and removes them; then the directory goes. */
+      g_clear_error (&local);
+      if (!cgroup_destroy_recorded (d->path, &local))
+        log_warning ("container %s: %s", argv[idx], local->message);
       if (!state_dir_remove (d, error))
         return -1;
       return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -295,6 +296,17 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
     }
   bundle = g_canonicalize_filename (o->bundle != NULL ? o->bundle : ".", NULL);
   config = g_build_filename (bundle, "config.json", NULL);
+  {
+    struct stat sb;
+    /* Parsing 100 MB of spec takes a minute and 600 MB, and the state file repeats its annotations for every
+     * `runsc state` to parse again: a spec that large is a mistake or an attack. */
+    if (stat (config, &sb) == 0 && S_ISREG (sb.st_mode) && sb.st_size > OCI_SPEC_MAX_SIZE)
+      {
+        runsc_error_set (error, RUNSC_ERROR_INVALID, "%s: %lld bytes, larger than the %d MiB a spec may have",
+                         config, (long long) sb.st_size, OCI_SPEC_MAX_SIZE >> 20);
+        goto fail_early;
+      }
+  }
   if (!g_file_get_contents (config, &config_data, &config_len, NULL))
     {
       runsc_error_errno (error, errno, "open %s", config);
@@ -311,6 +323,20 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       runsc_error_prefix (error, "%s", config);
       goto fail_early;
     }
+  {
+    /* As runc ("invalid rootfs: not an absolute path, or a symlink"): a root that is a symlink could lead out of
+     * the bundle to anywhere on the host. */
+    g_autofree char *rootfs = spec->root_path == NULL ? NULL
+                              : g_path_is_absolute (spec->root_path) ? g_strdup (spec->root_path)
+                                                                     : g_build_filename (bundle, spec->root_path, NULL);
+    struct stat sb;
+    if (rootfs != NULL && lstat (rootfs, &sb) == 0 && S_ISLNK (sb.st_mode))
+      {
+        runsc_error_set (error, RUNSC_ERROR_INVALID, "%s: root.path %s is a symlink: give the real directory",
+                         config, rootfs);
+        goto fail_early;
+      }
+  }
   pod_sandbox = pod_sandbox_of (g, spec, o->id, &sandbox_state);
   /* Opened here, outside the sandbox's device cgroup, which does not allow it (src/sentry/vfs.h). */
   fuse = sentry_vfs_open_device (error);
@@ -479,6 +505,11 @@ record:
   return pod_sandbox != NULL ? init_pid : sentry;
 
 fail:
+  /* The clean-up below opens files: give back the descriptors it does not need first (a create that failed for
+   * want of descriptors, EMFILE, must still leave nothing behind). */
+  runsc_close_fd_ptr (&listener);
+  runsc_close_fd_ptr (&fuse);
+  runsc_close_fd_ptr (&console);
   if (pod_sandbox != NULL && init_pid > 0 && !destroy_subcontainer (d, o->id, &cleanup_error))
     {
       log_warning ("container %s: %s", o->id, cleanup_error->message);

@@ -295,3 +295,35 @@ runsc_mkdir_p (const char *path, mode_t mode, GError **error)
     return runsc_error_errno (error, errno, "mkdir %s", path);
   return TRUE;
 }
+
+gboolean
+runsc_json_depth_check (const char *data, gssize len, guint max, GError **error)
+{
+  gsize n = len < 0 ? strlen (data) : (gsize) len, i;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (i = 0; i < n; i++)
+    {
+      char c = data[i];
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max)
+            return runsc_error_set (error, RUNSC_ERROR_INVALID, "JSON nested deeper than %u levels at byte %"
+                                    G_GSIZE_FORMAT, max, i);
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}

@@ -49,3 +49,14 @@ int runsc_parse_signal (const char *name, GError **error);
 
 /* mkdir -p with mode. */
 gboolean runsc_mkdir_p (const char *path, mode_t mode, GError **error);
+
+/* The deepest nesting of arrays and objects any JSON text this project parses may have. json-glib's parser
+ * recurses once per level, so a text nested a few hundred thousand deep (a "nesting bomb", a few hundred KB)
+ * overflows the stack; no spec, state or message needs more than a dozen levels. runc's Go decoder stops at
+ * 10000; the sanitizer builds' larger frames ask for less. */
+#define RUNSC_JSON_MAX_DEPTH 1000
+
+/* FALSE (and error: "JSON nested deeper than N levels at byte B") when the arrays and objects of the JSON
+ * text data (len bytes, or NUL-terminated when len < 0) nest deeper than max; strings are skipped. Run before
+ * json-glib's parser on untrusted text. */
+gboolean runsc_json_depth_check (const char *data, gssize len, guint max, GError **error);

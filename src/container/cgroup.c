@@ -280,6 +280,73 @@ v1_dir (const CgroupHandle *h, const char *controller)
   return h->v1 != NULL ? g_hash_table_lookup (h->v1, controller) : NULL;
 }
 
+/* The journal of the directories a create is making (CGROUP_JOURNAL_FILE in its state directory), open while
+ * setup() runs for cgroup_sandbox_prepare or cgroup_member_prepare: a runsc create killed after a mkdir and
+ * before the record is saved leaves its directories named there, and cgroup_destroy_recorded removes them. Each
+ * line is written right after its mkdir succeeds. */
+static int journal_fd = -1;
+
+static void
+journal_open (const char *state_dir)
+{
+  g_autofree char *path = g_build_filename (state_dir, CGROUP_JOURNAL_FILE, NULL);
+  journal_fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (journal_fd < 0)
+    log_debug ("open %s: %s", path, g_strerror (errno));
+}
+
+/* The record is saved (or the set-up failed and cleaned up after itself): the journal has served. */
+static void
+journal_close (const char *state_dir)
+{
+  g_autofree char *path = g_build_filename (state_dir, CGROUP_JOURNAL_FILE, NULL);
+  if (journal_fd >= 0)
+    close (journal_fd);
+  journal_fd = -1;
+  unlink (path);
+}
+
+static void
+journal_add (const char *dir)
+{
+  g_autofree char *line = NULL;
+  if (journal_fd < 0)
+    return;
+  line = g_strconcat (dir, "\n", NULL);
+  if (write (journal_fd, line, strlen (line)) < 0)
+    log_debug ("cgroup journal: %s", g_strerror (errno));
+}
+
+/* Remove the directories a journal names, deepest (last made) first. They hold no process: the Sentry is forked
+ * only after the record is saved. */
+static gboolean
+journal_undo (const char *state_dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (state_dir, CGROUP_JOURNAL_FILE, NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) local = NULL;
+  guint i;
+
+  if (!g_file_get_contents (path, &text, NULL, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      return runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: %s", path, local->message);
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (i = g_strv_length (lines); i > 0; i--)
+    {
+      const char *dir = lines[i - 1];
+      if (dir[0] != '/')
+        continue;
+      if (rmdir (dir) < 0 && errno != ENOENT)
+        return runsc_error_errno (error, errno, "remove cgroup %s (named in %s)", dir, path);
+    }
+  unlink (path);
+  return TRUE;
+}
+
 /* mkdir -p under a mount point, recording what we made. */
 static gboolean
 make_dirs (const char *mountpoint, const char *dir, GPtrArray *created, GError **error)
@@ -302,7 +369,10 @@ make_dirs (const char *mountpoint, const char *dir, GPtrArray *created, GError *
       g_string_append_c (cur, '/');
       g_string_append (cur, parts[i]);
       if (mkdir (cur->str, 0755) == 0)
-        g_ptr_array_add (created, g_strdup (cur->str));
+        {
+          journal_add (cur->str);
+          g_ptr_array_add (created, g_strdup (cur->str));
+        }
       else if (errno != EEXIST)
         return runsc_error_errno (error, errno, "create cgroup %s", cur->str);
     }
@@ -792,9 +862,11 @@ cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean systemd, c
   int n;
 
   *n_fds = 0;
+  journal_open (state_dir);
   h = cgroup_setup_for_sandbox (spec, id, systemd, &local);
   if (h == NULL)
     {
+      journal_close (state_dir);
       if (required)
         {
           g_propagate_error (error, g_steal_pointer (&local));
@@ -807,8 +879,10 @@ cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean systemd, c
     {
       g_autoptr (GError) ignored = NULL;
       cgroup_destroy (h, &ignored);
+      journal_close (state_dir);
       return FALSE;
     }
+  journal_close (state_dir);
   n = cgroup_open_join_fds (h, fds, max, error);
   if (n < 0)
     {
@@ -883,9 +957,11 @@ cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, co
           return TRUE;
         }
     }
+  journal_open (state_dir);
   h = setup (spec, id, systemd, FALSE, &local);
   if (h == NULL)
     {
+      journal_close (state_dir);
       if (required)
         {
           g_propagate_error (error, g_steal_pointer (&local));
@@ -898,8 +974,10 @@ cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, co
     {
       g_autoptr (GError) ignored = NULL;
       cgroup_destroy (h, &ignored);
+      journal_close (state_dir);
       return FALSE;
     }
+  journal_close (state_dir);
   return TRUE;
 }
 
@@ -1179,8 +1257,9 @@ cgroup_destroy_recorded (const char *state_dir, GError **error)
 
   if (h == NULL)
     {
+      /* No record: a create killed while it made the cgroups may have left a journal of them. */
       if (g_error_matches (local, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
-        return TRUE;
+        return journal_undo (state_dir, error);
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }

@@ -40,6 +40,8 @@
 #include "oci/spec.h"
 
 #define CGROUP_RECORD_FILE "cgroup.json"
+/* The directories a create has made before cgroup.json is saved, one a line (cgroup.c). */
+#define CGROUP_JOURNAL_FILE "cgroup.journal"
 #define CGROUP_CONTAINER_CHILD "container"
 
 typedef enum
@@ -168,7 +170,8 @@ JsonObject *cgroup_stats (const CgroupHandle *h, GError **error);
 /* Kill what is left in the cgroup (thawing it first), and remove the directories this runtime created. */
 gboolean cgroup_destroy (const CgroupHandle *h, GError **error);
 
-/* cgroup_handle_load + cgroup_destroy + removing the record; TRUE when there is no record. */
+/* cgroup_handle_load + cgroup_destroy + removing the record; without a record, the directories named in the
+ * journal a killed create left (CGROUP_JOURNAL_FILE) are removed instead; TRUE when there is neither. */
 gboolean cgroup_destroy_recorded (const char *state_dir, GError **error);
 
 /* Parse a memory size as runc's flags take it: "1048576", "512k", "64m", "1g" (binary units, optional "b"),

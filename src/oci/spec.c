@@ -864,6 +864,11 @@ load_object (JsonParser *parser, const char *data, gssize len, const char *what,
   g_autoptr (GError) local = NULL;
   JsonNode *root;
 
+  if (!runsc_json_depth_check (data, len, RUNSC_JSON_MAX_DEPTH, &local))
+    {
+      runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid %s: %s", what, local->message);
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, data, len, &local))
     {
       runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid JSON: %s", local->message);

@@ -232,6 +232,10 @@ typedef struct
   JsonNode *json;          /* the document as parsed, for passing on unchanged */
 } OciSpec;
 
+/* The largest config.json runsc create reads (runc has no limit; Kubernetes caps a pod's annotations at 256 KiB,
+ * and real specs are a few KiB). */
+#define OCI_SPEC_MAX_SIZE (16 << 20)
+
 /* Parse config.json text. Unknown fields are ignored; a wrong type or a missing required field is an error
  * naming the JSON path, e.g. "process.args: expected an array of strings". */
 OciSpec *oci_spec_parse (const char *data, gssize len, GError **error);

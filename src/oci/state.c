@@ -139,6 +139,7 @@ StateDir *
 state_dir_create (const char *root, const char *id, GError **error)
 {
   g_autofree char *path = NULL;
+  StateDir *d;
 
   if (!state_validate_id (id, error))
     return NULL;
@@ -155,7 +156,11 @@ state_dir_create (const char *root, const char *id, GError **error)
     }
   /* mkdir honours the umask; the mode is part of the contract. */
   chmod (path, 0711);
-  return state_dir_open (root, id, error);
+  d = state_dir_open (root, id, error);
+  /* Out of descriptors (EMFILE), say: the directory we just made must not stay behind, half-made. */
+  if (d == NULL)
+    rmdir (path);
+  return d;
 }
 
 gboolean
@@ -281,7 +286,8 @@ state_parse (const char *data, gssize len, const char *what, GError **error)
   JsonNode *root;
   JsonObject *o;
 
-  if (!json_parser_load_from_data (parser, data, len, error))
+  if (!runsc_json_depth_check (data, len, RUNSC_JSON_MAX_DEPTH, error)
+      || !json_parser_load_from_data (parser, data, len, error))
     {
       runsc_error_prefix (error, "read %s", what);
       return NULL;

@@ -119,7 +119,7 @@ control_recv (int conn, int *fds, size_t max_fds, GError **error)
       return NULL;
     }
   buf[n] = '\0';
-  if (!json_parser_load_from_data (parser, buf, n, error))
+  if (!runsc_json_depth_check (buf, n, RUNSC_JSON_MAX_DEPTH, error) || !json_parser_load_from_data (parser, buf, n, error))
     {
       runsc_error_prefix (error, "bad control message");
       return NULL;
