@@ -23,6 +23,10 @@ libruntime_a_SOURCES += \
 	src/sentry/syslog.c src/sentry/syslog.h \
 	src/sentry/sched.c src/sentry/sched.h
 
+# The Sentry's own confinement: its syscall allowlist (the second table), built into a seccomp program.
+libruntime_a_SOURCES += \
+	src/sentry/sentry-table.c src/sentry/sentry-table.h
+
 # docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
 noinst_PROGRAMS += src/sentry/syscall-doc
 src_sentry_syscall_doc_SOURCES = src/sentry/syscall-doc.c
@@ -108,3 +112,9 @@ src_sentry_filter_gen_LDADD = $(RUNTIME_LIBS)
 src/sentry/sandbox-filters.c: src/sentry/filter-gen$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) src/sentry && ./src/sentry/filter-gen$(EXEEXT) > $@.tmp && mv $@.tmp $@
 CLEANFILES += src/sentry/sandbox-filters.c
+
+# The Sentry's own allowlist: the table's check, its size, and the program refusing what it leaves out.
+check_PROGRAMS += tests/unit/test-sentry-confine
+TESTS += tests/unit/test-sentry-confine
+tests_unit_test_sentry_confine_SOURCES = tests/unit/test-sentry-confine.c
+tests_unit_test_sentry_confine_LDADD = $(RUNTIME_LIBS)
