@@ -25,7 +25,18 @@ libruntime_a_SOURCES += \
 
 # The Sentry's own confinement: its syscall allowlist (the second table), built into a seccomp program.
 libruntime_a_SOURCES += \
-	src/sentry/sentry-table.c src/sentry/sentry-table.h
+	src/sentry/sentry-table.c src/sentry/sentry-table.h \
+	src/sentry/confine.c src/sentry/confine.h \
+	src/sentry/spawner.c src/sentry/spawner.h \
+	src/sentry/test-hook.c src/sentry/test-hook.h
+
+# runsc with the test suite's control command (test-hook.h): the same sources, and test-hook.c built with
+# RUNSC_TEST_HOOKS, which the linker takes before the library's copy.
+check_PROGRAMS += tests/sandbox/runsc-hooked
+tests_sandbox_runsc_hooked_SOURCES = $(runsc_SOURCES) src/sentry/test-hook.c
+nodist_tests_sandbox_runsc_hooked_SOURCES = src/sentry/sandbox-filters.c
+tests_sandbox_runsc_hooked_CPPFLAGS = $(AM_CPPFLAGS) -DRUNSC_TEST_HOOKS
+tests_sandbox_runsc_hooked_LDADD = $(RUNTIME_LIBS)
 
 # docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
 noinst_PROGRAMS += src/sentry/syscall-doc
@@ -57,7 +68,7 @@ tests_unit_test_syscall_table_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_syscall_table_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_sentry_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_sentry_CPPFLAGS = $(AM_CPPFLAGS) -DPROBE=\"$(abs_builddir)/tests/sandbox/probe\"
-EXTRA_DIST += tests/integration/sentry-core.bats
+EXTRA_DIST += tests/integration/sentry-core.bats tests/integration/sentry-confine.bats
 tests_sandbox_probe_SOURCES = tests/sandbox/probe.c
 tests_sandbox_probe_CFLAGS = $(WARN_CFLAGS) -O2
 if CAN_STATIC
