@@ -20,10 +20,10 @@ sentry_test_hook (const char *cmd, JsonObject *req, int conn)
   if (strcmp (cmd, "test-syscall") != 0)
     return FALSE;
   nr = json_object_get_int_member_with_default (req, "nr", -1);
-  /* Calls that are harmless with zero arguments: getpid (in the allowlist), socket and getuid (not in it). */
-  if (nr != SYS_getpid && nr != SYS_socket && nr != SYS_getuid)
+  /* Calls that are harmless with zero arguments: getpid (in the allowlist), socket and getppid (not in it). */
+  if (nr != SYS_getpid && nr != SYS_socket && nr != SYS_getppid)
     {
-      control_reply_error (conn, "test-syscall: only getpid, socket and getuid");
+      control_reply_error (conn, "test-syscall: only getpid, socket and getppid");
       return TRUE;
     }
   errno = 0;

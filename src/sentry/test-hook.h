@@ -4,7 +4,7 @@
  * runsc and the library hold the version of test-hook.c built without RUNSC_TEST_HOOKS, which knows no command. The
  * check program tests/sandbox/runsc-hooked is runsc with test-hook.c built with RUNSC_TEST_HOOKS: its Sentry answers
  *   "test-syscall" {"nr": N}  ->  {"ret": R, "errno": E}   (the call made with six zero arguments by the main
- *                                                          thread; only the numbers the test uses are accepted)
+ *                                                          thread; only getpid, socket and getppid are accepted)
  * No installed program answers it. */
 #pragma once
 

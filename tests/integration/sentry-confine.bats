@@ -102,14 +102,14 @@ PY
 @test "sentry-confine: the Sentry's allowlist refuses a call outside it (made by the Sentry itself), allows one in it" {
   rs create --bundle "$BUNDLE" "$ID" < /dev/null || fail "create"
   sentry=$(rs state "$ID" | jq .pid)
-  # getpid (39) is in the table; socket (41) and getuid (102) are not: EPERM (1), not their host answers
-  # (EAFNOSUPPORT for socket(0, 0, 0), 0 for getuid).
+  # getpid (39) is in the table; socket (41) and getppid (110) are not: EPERM (1), not their host answers
+  # (EAFNOSUPPORT for socket(0, 0, 0), the parent's pid for getppid).
   run test_syscall 39
   [ "$status" -eq 0 ] && [ "${output#* }" = 0 ] && [ "${output% *}" -gt 0 ] || fail "getpid: $output"
   run test_syscall 41
   [ "$output" = "-1 1" ] || fail "socket: $output"
-  run test_syscall 102
-  [ "$output" = "-1 1" ] || fail "getuid: $output"
+  run test_syscall 110
+  [ "$output" = "-1 1" ] || fail "getppid: $output"
   # The refused calls did not harm it: it still answers.
   [ "$(rs state "$ID" | jq -r .status)" = created ] || fail "state after the refused calls"
   # The installed runsc has no such command.
