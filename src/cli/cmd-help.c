@@ -10,6 +10,7 @@
 #if defined(__has_include)
 #if __has_include("sentry/syscall-table.h")
 #include "sentry/syscall-table.h"
+#include "sentry/sentry-table.h"
 #define HAVE_SYSCALL_TABLE 1
 #endif
 #endif
@@ -18,14 +19,16 @@ static int
 help_syscalls (RunscGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *format = NULL;
+  gboolean sentry = FALSE;
   const RunscFlag flags[] = {
     { "format", RUNSC_FLAG_STRING, &format, "FORMAT", "table (default), json or csv" },
+    { "sentry", RUNSC_FLAG_BOOL, &sentry, NULL, "the Sentry's own allowlist (the second table), not the sandbox's" },
     { "", 0, NULL, NULL, NULL },
   };
   gboolean done;
   int idx;
 
-  idx = cli_parse (g, flags, argc, argv, 0, 0, "help syscalls [--format table|json|csv]", &done, error);
+  idx = cli_parse (g, flags, argc, argv, 0, 0, "help syscalls [--sentry] [--format table|json|csv]", &done, error);
   if (idx < 0 || done)
     return idx < 0 ? -1 : 0;
   if (format == NULL)
@@ -36,6 +39,8 @@ help_syscalls (RunscGlobal *g, int argc, char **argv, GError **error)
       return -1;
     }
 #ifdef HAVE_SYSCALL_TABLE
+  if (sentry)
+    return sentry_self_print (format, stdout, error) ? 0 : -1;
   return sentry_syscalls_print (format, stdout, error) ? 0 : -1;
 #else
   runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "help syscalls: the syscall table is not built in yet");
@@ -65,7 +70,7 @@ cmd_help (RunscGlobal *g, int argc, char **argv, GError **error)
   for (c = runsc_commands; c->name != NULL; c++)
     if (!c->internal)
       printf ("  %-10s %s\n", c->name, c->summary);
-  printf ("\nHelp topics:\n  %-10s %s\n", "syscalls", "the Sentry's system call table (--format table|json|csv)");
+  printf ("\nHelp topics:\n  %-10s %s\n", "syscalls", "the Sentry's system call table (--format table|json|csv; --sentry: its own allowlist)");
   printf ("\nRun 'runsc help COMMAND' for a command's flags, 'runsc --help' for the global flags.\n");
   return 0;
 }

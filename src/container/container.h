@@ -99,6 +99,12 @@ typedef struct
  * noNewPrivileges and terminal. On error nothing is left behind. */
 gboolean container_exec_spawn (const ContainerExecArgs *args, ContainerInit *out, GError **error);
 
+/* The calling process is the Sentry's spawner (sentry/spawner.h), a child of the Sentry forked before the Sentry
+ * confined itself: container_spawn and container_exec_spawn then fork stage 1 with CLONE_PARENT, so that the
+ * container's processes are the Sentry's children (it reaps them, stage 1 included, and their parent-death
+ * signal follows it), and watch the Sentry's pid, not the caller's. */
+void container_spawn_as_sentry_child (gboolean on);
+
 /* Let the init execve the process. Returns TRUE once execve succeeded, or FALSE with the init's error (for example
  * "exec /bin/nope: No such file or directory"). Closes out->sync_fd. */
 gboolean container_start (ContainerInit *init, GError **error);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,6 +21,15 @@
 #include "container/init.h"
 #include "container/plan.h"
 #include "container/sync.h"
+
+/* container_spawn_as_sentry_child: the caller is the Sentry's spawner, whose parent is the Sentry. */
+static gboolean as_sentry_child;
+
+void
+container_spawn_as_sentry_child (gboolean on)
+{
+  as_sentry_child = on;
+}
 
 static gboolean
 write_id_map (pid_t pid, const char *file, const OciIdMapping *maps, gsize n, GError **error)
@@ -73,8 +83,9 @@ kill_and_reap (pid_t *pid)
   if (*pid <= 0)
     return;
   kill (*pid, SIGKILL);
-  while (waitpid (*pid, NULL, 0) < 0 && errno == EINTR)
-    ;
+  if (!as_sentry_child) /* else not ours to reap: the Sentry's */
+    while (waitpid (*pid, NULL, 0) < 0 && errno == EINTR)
+      ;
   *pid = -1;
 }
 
@@ -138,12 +149,14 @@ run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepar
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return runsc_error_errno (error, errno, "socketpair for the %s", what);
   parent_fd = sv[0];
-  pidfd = (int) syscall (SYS_pidfd_open, getpid (), 0);
+  /* The process whose death kills the container, and whose child its processes are: the Sentry (our parent when
+   * we are its spawner; stage 1 is then forked as its child too, and it reaps it). */
+  plan->sentry_pid = as_sentry_child ? getppid () : getpid ();
+  pidfd = (int) syscall (SYS_pidfd_open, plan->sentry_pid, 0);
   plan->sentry_pidfd = pidfd;
-  plan->sentry_pid = getpid ();
   plan->sync_fd = sv[1];
 
-  stage1 = cgroup_fork_into (plan->cgroup_fds, plan->n_cgroup_fds, 0);
+  stage1 = cgroup_fork_into (plan->cgroup_fds, plan->n_cgroup_fds, as_sentry_child ? CLONE_PARENT : 0);
   if (stage1 < 0)
     {
       int e = errno;
@@ -192,8 +205,9 @@ run_plan (ContainerPlan *plan, const ContainerSpawnArgs *args, gboolean (*prepar
           break;
         case SYNC_PID:
           init_pid = msg.value;
-          while (waitpid (stage1, NULL, 0) < 0 && errno == EINTR)
-            ;
+          if (!as_sentry_child) /* else the Sentry, its parent, reaps it */
+            while (waitpid (stage1, NULL, 0) < 0 && errno == EINTR)
+              ;
           stage1 = -1;
           if (prepare != NULL && !prepare (init_pid, user_data, error))
             goto fail;

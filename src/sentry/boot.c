@@ -28,10 +28,13 @@
 #include "container/container.h"
 #include "oci/state.h"
 #include "sentry/boot.h"
+#include "sentry/confine.h"
 #include "sentry/control.h"
 #include "sentry/exec.h"
 #include "sentry/kernel.h"
 #include "sentry/userns-own.h"
+#include "sentry/spawner.h"
+#include "sentry/test-hook.h"
 #include "sentry/user-log.h"
 #include "sentry/vfs.h"
 
@@ -58,6 +61,7 @@ typedef struct
   GPtrArray *subs; /* SubContainer *: the other containers of the pod in this sandbox */
   SentryExecs *execs; /* runsc exec'd processes (src/sentry/exec.h) */
   SentryVfs *vfs;     /* the sandbox kernel's files (src/sentry/vfs.h) */
+  SentrySpawner *spawner; /* once confined: who forks the pod's members and exec'd processes (spawner.h) */
 } Sandbox;
 
 /* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
@@ -742,29 +746,15 @@ redirect_sandbox_namespaces (Sandbox *sb, OciSpec *spec)
     }
 }
 
-/* create-subcontainer {id, bundle, config, console: bool}, fds: stdin, stdout, stderr, /dev/fuse[, console socket]. */
-static gboolean
-create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **error)
+/* The spec, root, device rules and cgroup record of a new pod member (create-subcontainer {id, bundle, config}),
+ * read alike by the Sentry and by its spawner (which forks the member's init once the Sentry is confined). */
+static SubContainer *
+sub_load (Sandbox *sb, JsonObject *req, GError **error)
 {
   const char *id = json_object_get_string_member_with_default (req, "id", "");
   const char *bundle = json_object_get_string_member_with_default (req, "bundle", "");
   const char *config = json_object_get_string_member_with_default (req, "config", "");
-  gboolean console = json_object_get_boolean_member_with_default (req, "console", FALSE);
-  ContainerSpawnArgs spawn = { 0 };
   SubContainer *c;
-  sigset_t handled;
-  gboolean ok;
-  int i;
-
-  if (!state_validate_id (id, error))
-    return FALSE;
-  if (strcmp (id, sb->args->id) == 0 || find_sub (sb, id) != NULL)
-    return runsc_error_set (error, RUNSC_ERROR_EXISTS, "container with id %s already exists", id);
-  if (sb->exited)
-    return runsc_error_set (error, RUNSC_ERROR_STATE, "the sandbox's root container has stopped");
-  for (i = 0; i < 4; i++)
-    if (fds[i] < 0)
-      return runsc_error_set (error, RUNSC_ERROR_INVALID, "create-subcontainer: stdio or /dev/fuse descriptors missing");
 
   c = g_new0 (SubContainer, 1);
   c->sb = sb;
@@ -778,7 +768,7 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   if (c->spec == NULL)
     {
       sub_free (c);
-      return FALSE;
+      return NULL;
     }
   apply_net_raw (c->spec, sb->args->options.net_raw);
   redirect_sandbox_namespaces (sb, c->spec);
@@ -796,7 +786,7 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   if (!cgroup_devices_register (c->id, c->spec->linux_cfg != NULL ? c->spec->linux_cfg->resources : NULL, error))
     {
       sub_free (c);
-      return FALSE;
+      return NULL;
     }
   /* The cgroup runsc create made for it, recorded in its state directory (a sibling of the sandbox's). */
   {
@@ -807,12 +797,25 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
     if (c->cgroup == NULL)
       log_debug ("container %s: no cgroup of its own: %s", id, local->message);
   }
+  return c;
+}
+
+/* Fork a member's init up to the point where it waits for start (the privileged part of create-subcontainer:
+ * the Sentry's before it is confined, the spawner's after). fds: stdin, stdout, stderr; console_socket or -1;
+ * vfs_mount_fd: the detached mount of its sandbox kernel files (taken over). */
+static gboolean
+sub_spawn (Sandbox *sb, SubContainer *c, const int *fds, int console_socket, int vfs_mount_fd,
+           gboolean (*on_listener) (int, pid_t, void *, GError **), GError **error)
+{
+  ContainerSpawnArgs spawn = { 0 };
+  sigset_t handled;
+  gboolean ok;
 
   spawn.spec = c->spec;
   spawn.id = c->id;
   spawn.bundle = c->bundle;
   spawn.rootfs = c->rootfs;
-  spawn.console_socket = console ? fds[4] : -1;
+  spawn.console_socket = console_socket;
   spawn.stdio[0] = fds[0];
   spawn.stdio[1] = fds[1];
   spawn.stdio[2] = fds[2];
@@ -820,24 +823,112 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
   spawn.sandbox_filter = sentry_kernel_filter (sb->kernel);
   spawn.hook_state = sub_hook_state;
   spawn.prepare = sub_prepare;
-  spawn.on_listener = sub_serve;
+  spawn.on_listener = on_listener;
   spawn.user_data = c;
-  if (!spawn_vfs (sb, c->spec, fds[3], &spawn, error))
-    {
-      fds[3] = -1;
-      sub_free (c);
-      return FALSE;
-    }
-  fds[3] = -1;
+  spawn.vfs_mount_fd = vfs_mount_fd;
+  spawn.vfs_files = sentry_vfs_files (&spawn.n_vfs_files);
 
   handled_sigset (&handled);
   sigprocmask (SIG_UNBLOCK, &handled, NULL);
   ok = container_spawn (&spawn, &c->init, error);
   sigprocmask (SIG_BLOCK, &handled, NULL);
-  if (!ok)
+  return ok;
+}
+
+/* The host ids that own a container's sandbox kernel files: its root's. */
+static void
+vfs_owner (const OciSpec *spec, uid_t *uid, gid_t *gid)
+{
+  const OciLinux *l = spec->linux_cfg;
+  gboolean userns = FALSE;
+
+  for (gsize i = 0; l != NULL && i < l->n_namespaces; i++)
+    userns |= strcmp (l->namespaces[i].type, "user") == 0;
+  *uid = userns ? host_root_id (l->uid_mappings, l->n_uid_mappings) : 0;
+  *gid = userns ? host_root_id (l->gid_mappings, l->n_gid_mappings) : 0;
+}
+
+/* create-subcontainer {id, bundle, config, console: bool}, fds: stdin, stdout, stderr, /dev/fuse[, console socket]. */
+static gboolean
+create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **error)
+{
+  const char *id = json_object_get_string_member_with_default (req, "id", "");
+  gboolean console = json_object_get_boolean_member_with_default (req, "console", FALSE);
+  SubContainer *c;
+  uid_t uid;
+  gid_t gid;
+  int i;
+
+  if (!state_validate_id (id, error))
+    return FALSE;
+  if (strcmp (id, sb->args->id) == 0 || find_sub (sb, id) != NULL)
+    return runsc_error_set (error, RUNSC_ERROR_EXISTS, "container with id %s already exists", id);
+  if (sb->exited)
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "the sandbox's root container has stopped");
+  for (i = 0; i < 4; i++)
+    if (fds[i] < 0)
+      return runsc_error_set (error, RUNSC_ERROR_INVALID, "create-subcontainer: stdio or /dev/fuse descriptors missing");
+
+  c = sub_load (sb, req, error);
+  if (c == NULL)
+    return FALSE;
+  vfs_owner (c->spec, &uid, &gid);
+  if (sb->spawner == NULL)
     {
-      sub_free (c);
-      return FALSE;
+      int mnt = sentry_vfs_mount (sb->vfs, fds[3], uid, gid, error);
+      fds[3] = -1;
+      if (mnt < 0)
+        {
+          runsc_error_prefix (error, "serve the sandbox kernel's files");
+          sub_free (c);
+          return FALSE;
+        }
+      if (!sub_spawn (sb, c, fds, console ? fds[4] : -1, mnt, sub_serve, error))
+        {
+          sub_free (c);
+          return FALSE;
+        }
+    }
+  else
+    {
+      /* Confined: the spawner mounts the member's FUSE filesystem, the Sentry serves it, the spawner forks the
+       * init (the Sentry's child) and hands its listener here (spawner.h). */
+      g_autoptr (JsonObject) mreq = json_object_new ();
+      autofd int mnt = -1;
+      pid_t none;
+      int sfds[5];
+      gboolean ok;
+
+      json_object_set_int_member (mreq, "uid", uid);
+      json_object_set_int_member (mreq, "gid", gid);
+      if (!sentry_spawner_call (sb->spawner, "fsmount", mreq, &fds[3], 1, NULL, NULL, &none, &mnt, error)
+          || mnt < 0)
+        {
+          if (error != NULL && *error == NULL)
+            runsc_error_set (error, RUNSC_ERROR_FAILED, "no mount came back");
+          runsc_error_prefix (error, "serve the sandbox kernel's files");
+          sub_free (c);
+          return FALSE;
+        }
+      ok = sentry_vfs_serve (sb->vfs, fds[3], uid, gid, error);
+      fds[3] = -1;
+      if (!ok)
+        {
+          runsc_error_prefix (error, "serve the sandbox kernel's files");
+          sub_free (c);
+          return FALSE;
+        }
+      sfds[0] = fds[0];
+      sfds[1] = fds[1];
+      sfds[2] = fds[2];
+      sfds[3] = mnt;
+      sfds[4] = console ? fds[4] : -1;
+      if (!sentry_spawner_call (sb->spawner, "sub", req, sfds, console ? 5 : 4, sub_serve, c, &c->init.pid,
+                                &c->init.sync_fd, error))
+        {
+          sub_free (c);
+          return FALSE;
+        }
     }
   if (c->cgroup != NULL)
     {
@@ -1337,6 +1428,8 @@ handle_request (Sandbox *sb, int conn)
       json_object_set_array_member (result, "syscalls", sentry_kernel_syscall_counts (sb->kernel));
       control_reply_ok (conn, result);
     }
+  else if (sentry_test_hook (cmd, req, conn))
+    ;
   else
     {
       g_autofree char *msg = g_strdup_printf ("unsupported control command \"%s\"", cmd);
@@ -1422,6 +1515,97 @@ detach_stdio (void)
     close (fd);
 }
 
+/* In the spawner (spawner.h): the privileged half of "create-subcontainer" and "exec", and the FUSE mounts. */
+static gboolean
+spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void *data, pid_t *pid, int *fd,
+                GError **error)
+{
+  Sandbox *sb = data;
+
+  if (strcmp (kind, "fsmount") == 0)
+    {
+      if (n_fds < 1)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID, "spawner: fsmount without /dev/fuse");
+      *fd = sentry_vfs_fsmount (fds[0], (uid_t) json_object_get_int_member_with_default (req, "uid", 0),
+                                (gid_t) json_object_get_int_member_with_default (req, "gid", 0), error);
+      return *fd >= 0;
+    }
+  if (strcmp (kind, "sub") == 0)
+    {
+      const char *id = json_object_get_string_member_with_default (req, "id", "");
+      SubContainer *c, *old;
+      int mnt;
+
+      if (n_fds < 4)
+        return runsc_error_set (error, RUNSC_ERROR_INVALID, "spawner: create-subcontainer descriptors missing");
+      c = sub_load (sb, req, error);
+      if (c == NULL)
+        return FALSE;
+      mnt = fds[3];
+      fds[3] = -1; /* sub_spawn takes it over */
+      if (!sub_spawn (sb, c, fds, n_fds > 4 ? fds[4] : -1, mnt, sentry_spawner_relay_listener, error))
+        {
+          sub_free (c);
+          return FALSE;
+        }
+      /* Kept for the exec requests that name it (a deleted member's id may come again). */
+      if ((old = find_sub (sb, id)) != NULL)
+        {
+          g_ptr_array_remove (sb->subs, old);
+          sub_free (old);
+        }
+      if (sb->subs == NULL)
+        sb->subs = g_ptr_array_new ();
+      g_ptr_array_add (sb->subs, c);
+      *pid = c->init.pid;
+      *fd = c->init.sync_fd;
+      c->init.sync_fd = -1;
+      return TRUE;
+    }
+  if (strcmp (kind, "exec") == 0)
+    {
+      const char *target = json_object_get_string_member_with_default (req, "target", "");
+      JsonObject *exec = json_object_has_member (req, "exec") ? json_object_get_object_member (req, "exec") : NULL;
+      SentryExecTarget t;
+      pid_t init_pid;
+
+      if (exec == NULL || !exec_target (sb, target, &t, &init_pid))
+        return runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "spawner: no container %s", target);
+      return sentry_exec_spawn_in_spawner (&t, exec, fds, n_fds, pid, fd, error);
+    }
+  return runsc_error_set (error, RUNSC_ERROR_INVALID, "spawner: unknown request %s", kind);
+}
+
+/* In the spawner, first: it holds none of the Sentry's channels (the control socket, the signalfd, the sync pipe to
+ * runsc create, the container's stdio), so that nothing waits on it and it answers nobody but the Sentry. */
+static void
+spawner_in_child (void *data)
+{
+  Sandbox *sb = data;
+
+  close (sb->args->control_fd);
+  close (sb->sigfd);
+  close (sb->args->sync_fd);
+  if (sb->args->console_fd >= 0)
+    close (sb->args->console_fd);
+  if (sb->init.sync_fd >= 0)
+    close (sb->init.sync_fd);
+  detach_stdio ();
+}
+
+/* Fork the spawner, then confine the Sentry (confine.h). A failure fails the sandbox's creation. */
+static gboolean
+confine_sentry (Sandbox *sb, GError **error)
+{
+  gboolean host_userns = oci_spec_namespace (sb->spec, "user") == NULL;
+
+  sb->spawner = sentry_spawner_start (spawner_handle, spawner_in_child, sb, error);
+  if (sb->spawner == NULL)
+    return FALSE;
+  sentry_execs_set_spawner (sb->execs, sb->spawner);
+  return sentry_confine (host_userns, error);
+}
+
 int
 sentry_boot (const SentryBootArgs *args)
 {
@@ -1448,7 +1632,7 @@ sentry_boot (const SentryBootArgs *args)
   if (sb.sigfd < 0)
     runsc_error_errno (&error, errno, "signalfd");
 
-  if (error == NULL && boot_sandbox (&sb, &error))
+  if (error == NULL && boot_sandbox (&sb, &error) && confine_sentry (&sb, &error))
     {
       g_autofree char *msg = g_strdup_printf ("created %d\n", (int) sb.init.pid);
       user_log_info ("sandbox %s: started (runsc %s); container %s created (init pid %d)", args->id, PACKAGE_VERSION,

@@ -16,7 +16,10 @@
  *   3. sentry_kernel_new (release: the annotation dev.gvisor.kernel-release, else --kernel-release),
  *      container_enter_sandbox_namespaces, container_spawn (sandbox filter = sentry_kernel_filter, rootfs overlay
  *      from --overlay2), sentry_kernel_serve on the listener it returns.
- *   4. Report "created <init pid>\n" on the sync pipe, or "error <message>\n" and exit 1.
+ *   4. Fork the spawner (spawner.h: from now on it does what needs privilege: FUSE mounts, pod members' inits,
+ *      runsc exec's processes) and confine the Sentry (confine.h: capabilities, no_new_privs, its own allowlist
+ *      from sentry-table.h, in every thread). A failure of either fails the creation.
+ *   5. Report "created <init pid>\n" on the sync pipe, or "error <message>\n" and exit 1.
  * Supervise: a poll loop over the control socket and the signalfd.
  *   - SIGCHLD: waitpid(-1) until nothing is left to reap; when the root init exits, write <state dir>/exit-status
  *     atomically, SIGKILL every remaining process of the sandbox, answer pending "wait" requests, and exit with

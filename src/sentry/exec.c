@@ -17,6 +17,7 @@
 #include "container/container.h"
 #include "sentry/control.h"
 #include "sentry/exec.h"
+#include "sentry/spawner.h"
 
 /* Exit statuses kept for "wait-pid" after the process is gone. */
 #define KEEP_EXITED 256
@@ -35,6 +36,7 @@ typedef struct
 struct SentryExecs
 {
   GPtrArray *procs; /* ExecProc *, oldest first */
+  SentrySpawner *spawner; /* once the Sentry is confined: who forks the processes (spawner.h) */
 };
 
 static void
@@ -164,28 +166,32 @@ prune (SentryExecs *x)
     }
 }
 
+/* args[0] of an exec request's process, for the log ("" when it has none). */
+static const char *
+first_arg (JsonObject *process)
+{
+  JsonNode *args = process != NULL ? json_object_get_member (process, "args") : NULL;
+  JsonArray *a = args != NULL && JSON_NODE_HOLDS_ARRAY (args) ? json_node_get_array (args) : NULL;
+  JsonNode *first = a != NULL && json_array_get_length (a) > 0 ? json_array_get_element (a, 0) : NULL;
+
+  return first != NULL && JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_STRING
+           ? json_node_get_string (first) : "";
+}
+
+/* Check the request and fork the process up to the point where it waits for start (in the spawner once the Sentry
+ * is confined, else in the Sentry). */
 static gboolean
-spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn, int *fds, size_t n_fds,
-            GError **error)
+spawn_process (const SentryExecTarget *t, JsonObject *req, int *fds, size_t n_fds,
+               gboolean (*on_listener) (int, pid_t, void *, GError **), ContainerInit *init, GError **error)
 {
   JsonObject *process = json_object_get_object_member (req, "process");
   gboolean console = json_object_get_boolean_member_with_default (req, "console", FALSE);
   gint64 n_preserve = json_object_get_int_member_with_default (req, "preserve_fds", 0);
   size_t first_extra = console ? 4 : 3;
   g_autoptr (OciSpec) pspec = NULL;
-  g_autoptr (JsonObject) result = json_object_new ();
   ContainerExecArgs a = { 0 };
-  ContainerInit init = { .pid = -1, .notify_fd = -1, .sync_fd = -1 };
-  autofd int pidfd = -1;
-  ExecProc *p;
   size_t i;
 
-  if (t->exited)
-    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot exec in a stopped container");
-  if (t->paused)
-    /* Its first steps would freeze in the container's cgroup before it could report back (even runc's
-     * --ignore-paused only queues it): refuse rather than hang. */
-    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot exec in a paused container: resume it first");
   if (process == NULL)
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "exec: the request has no process");
   pspec = sentry_exec_process_parse (process, error);
@@ -217,11 +223,61 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
   a.n_preserve_fds = (gsize) n_preserve;
   a.sandbox_filter = sentry_kernel_filter (t->kernel);
   a.prepare = exec_prepare;
-  a.on_listener = exec_serve;
+  a.on_listener = on_listener;
   a.user_data = (void *) t;
   /* From the main thread: the process's PR_SET_PDEATHSIG follows the forking thread. */
-  if (!container_exec_spawn (&a, &init, error))
+  if (!container_exec_spawn (&a, init, error))
     return runsc_error_prefix (error, "exec in container %s", t->id);
+  return TRUE;
+}
+
+gboolean
+sentry_exec_spawn_in_spawner (const SentryExecTarget *t, JsonObject *req, int *fds, size_t n_fds, pid_t *pid,
+                              int *sync_fd, GError **error)
+{
+  ContainerInit init = { .pid = -1, .notify_fd = -1, .sync_fd = -1 };
+
+  if (!spawn_process (t, req, fds, n_fds, sentry_spawner_relay_listener, &init, error))
+    return FALSE;
+  *pid = init.pid;
+  *sync_fd = init.sync_fd;
+  return TRUE;
+}
+
+void
+sentry_execs_set_spawner (SentryExecs *x, SentrySpawner *spawner)
+{
+  x->spawner = spawner;
+}
+
+static gboolean
+spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn, int *fds, size_t n_fds,
+            GError **error)
+{
+  JsonObject *process = json_object_get_object_member (req, "process");
+  g_autoptr (JsonObject) result = json_object_new ();
+  ContainerInit init = { .pid = -1, .notify_fd = -1, .sync_fd = -1 };
+  autofd int pidfd = -1;
+  ExecProc *p;
+
+  if (t->exited)
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot exec in a stopped container");
+  if (t->paused)
+    /* Its first steps would freeze in the container's cgroup before it could report back (even runc's
+     * --ignore-paused only queues it): refuse rather than hang. */
+    return runsc_error_set (error, RUNSC_ERROR_STATE, "cannot exec in a paused container: resume it first");
+  if (x->spawner != NULL)
+    {
+      /* The Sentry is confined: the spawner forks it (as the Sentry's child), the listener comes back here. */
+      g_autoptr (JsonObject) sreq = json_object_new ();
+      json_object_set_string_member (sreq, "target", t->id);
+      json_object_set_member (sreq, "exec", json_node_init_object (json_node_alloc (), req));
+      if (!sentry_spawner_call (x->spawner, "exec", sreq, fds, n_fds, exec_serve, (void *) t, &init.pid,
+                                &init.sync_fd, error))
+        return FALSE;
+    }
+  else if (!spawn_process (t, req, fds, n_fds, exec_serve, &init, error))
+    return FALSE;
   pidfd = (int) syscall (SYS_pidfd_open, init.pid, 0);
   if (pidfd < 0)
     {
@@ -242,7 +298,7 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
   p->waiters = g_array_new (FALSE, FALSE, sizeof (int));
   g_ptr_array_add (x->procs, p);
   log_info ("container %s: exec'd process %d (pid %d in the container): %s", t->id, (int) p->pid, (int) p->ns_pid,
-            pspec->process->args[0]);
+            first_arg (process));
 
   json_object_set_int_member (result, "pid", p->pid);
   json_object_set_int_member (result, "ns_pid", p->ns_pid);

@@ -16,6 +16,7 @@
 #include "container/cgroup.h"
 #include "oci/spec.h"
 #include "sentry/sentry.h"
+#include "sentry/spawner.h"
 
 typedef struct SentryExecs SentryExecs;
 
@@ -33,6 +34,15 @@ typedef struct
 } SentryExecTarget;
 
 SentryExecs *sentry_execs_new (void);
+
+/* Once the Sentry has confined itself, exec'd processes are forked by its spawner (spawner.h). */
+void sentry_execs_set_spawner (SentryExecs *x, SentrySpawner *spawner);
+
+/* In the spawner: an "exec" request's process (req is the control request: process, console, preserve_fds; fds
+ * as it came), forked as the Sentry's child up to the point where it waits for start; its listener goes to the
+ * Sentry (sentry_spawner_relay_listener). *pid and *sync_fd as container_exec_spawn gives them. */
+gboolean sentry_exec_spawn_in_spawner (const SentryExecTarget *t, JsonObject *req, int *fds, size_t n_fds,
+                                       pid_t *pid, int *sync_fd, GError **error);
 
 /* Parse an OCI process object (runsc exec --process, or the one runsc exec builds) into a spec holding only that
  * process, validated. The CLI uses it to check early; the Sentry to spawn. */

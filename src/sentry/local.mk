@@ -25,6 +25,21 @@ libruntime_a_SOURCES += \
 	src/sentry/sched.c src/sentry/sched.h \
 	src/sentry/userns-own.c src/sentry/userns-own.h
 
+# The Sentry's own confinement: its syscall allowlist (the second table), built into a seccomp program.
+libruntime_a_SOURCES += \
+	src/sentry/sentry-table.c src/sentry/sentry-table.h \
+	src/sentry/confine.c src/sentry/confine.h \
+	src/sentry/spawner.c src/sentry/spawner.h \
+	src/sentry/test-hook.c src/sentry/test-hook.h
+
+# runsc with the test suite's control command (test-hook.h): the same sources, and test-hook.c built with
+# RUNSC_TEST_HOOKS, which the linker takes before the library's copy.
+check_PROGRAMS += tests/sandbox/runsc-hooked
+tests_sandbox_runsc_hooked_SOURCES = $(runsc_SOURCES) src/sentry/test-hook.c
+nodist_tests_sandbox_runsc_hooked_SOURCES = src/sentry/sandbox-filters.c
+tests_sandbox_runsc_hooked_CPPFLAGS = $(AM_CPPFLAGS) -DRUNSC_TEST_HOOKS
+tests_sandbox_runsc_hooked_LDADD = $(RUNTIME_LIBS)
+
 # docs/syscalls.md is generated from the table; tests/unit/test-syscall-table checks that it is current.
 noinst_PROGRAMS += src/sentry/syscall-doc
 src_sentry_syscall_doc_SOURCES = src/sentry/syscall-doc.c
@@ -67,7 +82,7 @@ tests_unit_test_syscall_table_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_syscall_table_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR=\"$(abs_top_srcdir)\"
 tests_unit_test_sentry_LDADD = $(RUNTIME_LIBS)
 tests_unit_test_sentry_CPPFLAGS = $(AM_CPPFLAGS) -DPROBE=\"$(abs_builddir)/tests/sandbox/probe\"
-EXTRA_DIST += tests/integration/sentry-core.bats
+EXTRA_DIST += tests/integration/sentry-core.bats tests/integration/sentry-confine.bats
 tests_sandbox_probe_SOURCES = tests/sandbox/probe.c
 tests_sandbox_probe_CFLAGS = $(WARN_CFLAGS) -O2
 if CAN_STATIC
@@ -135,3 +150,9 @@ src_sentry_filter_gen_LDADD = $(RUNTIME_LIBS)
 src/sentry/sandbox-filters.c: src/sentry/filter-gen$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) src/sentry && ./src/sentry/filter-gen$(EXEEXT) > $@.tmp && mv $@.tmp $@
 CLEANFILES += src/sentry/sandbox-filters.c
+
+# The Sentry's own allowlist: the table's check, its size, and the program refusing what it leaves out.
+check_PROGRAMS += tests/unit/test-sentry-confine
+TESTS += tests/unit/test-sentry-confine
+tests_unit_test_sentry_confine_SOURCES = tests/unit/test-sentry-confine.c
+tests_unit_test_sentry_confine_LDADD = $(RUNTIME_LIBS)

@@ -31,6 +31,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "sentry/confine.h"
 #include "sentry/kernel-private.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -228,6 +229,7 @@ worker_main (void *data)
 
   sigfillset (&set);
   sigdelset (&set, wake_signal);
+  sigdelset (&set, SENTRY_CONFINE_SIGNAL); /* confine.h */
   pthread_sigmask (SIG_SETMASK, &set, NULL);
 
   for (;;)
@@ -486,6 +488,7 @@ sentry_serve_start (SentryKernel *k, int notify_fd, pid_t init_pid, const char *
 
   /* Threads start with every signal blocked, so that process signals stay with the Sentry's main loop. */
   sigfillset (&all);
+  sigdelset (&all, SENTRY_CONFINE_SIGNAL); /* but the one they confine themselves on (confine.h) */
   pthread_sigmask (SIG_SETMASK, &all, &old);
   err = start_threads (L, wanted, &shortage);
   pthread_sigmask (SIG_SETMASK, &old, NULL);

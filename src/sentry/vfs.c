@@ -743,30 +743,16 @@ sentry_vfs_open_device (GError **error)
 }
 
 int
-sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
+sentry_vfs_fsmount (int dev, uid_t uid, gid_t gid, GError **error)
 {
-  char opt[32], msg[256], fdpath[32];
-  const char *argv[] = { "runsc-sandbox", NULL };
-  struct fuse_args args = FUSE_ARGS_INIT (1, (char **) argv);
-  VfsConn *c;
-  int fs, mnt = -1;
+  char opt[32], msg[256];
+  int fs, mnt;
 
-  if (fcntl (dev, F_SETFL, O_NONBLOCK) < 0)
-    {
-      int e = errno;
-      close (dev);
-      runsc_error_errno (error, e, "sandbox files: /dev/fuse descriptor");
-      return -1;
-    }
   fs = (int) syscall (SYS_fsopen, "fuse", FSOPEN_CLOEXEC);
   if (fs < 0)
     {
-      int e = errno;
-      close (dev);
-      {
-        runsc_error_errno (error, e, "fsopen fuse (is the fuse kernel module loaded? `modprobe fuse`)");
-        return -1;
-      }
+      runsc_error_errno (error, errno, "fsopen fuse (is the fuse kernel module loaded? `modprobe fuse`)");
+      return -1;
     }
   snprintf (opt, sizeof opt, "%d", dev);
   if (fsconfig_str (fs, "source", "runsc-sandbox") < 0 || fsconfig_str (fs, "subtype", "runsc") < 0
@@ -779,12 +765,9 @@ sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
       int e = errno;
       fs_context_message (fs, msg, sizeof msg);
       close (fs);
-      close (dev);
-      {
-        runsc_error_errno (error, e, "mount the sandbox's FUSE filesystem on /dev/fuse%s%s (is /dev/fuse the "
-                                "FUSE device and the fuse kernel module loaded?)", msg[0] ? ": " : "", msg);
-        return -1;
-      }
+      runsc_error_errno (error, e, "mount the sandbox's FUSE filesystem on /dev/fuse%s%s (is /dev/fuse the "
+                         "FUSE device and the fuse kernel module loaded?)", msg[0] ? ": " : "", msg);
+      return -1;
     }
   mnt = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC,
                        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -792,23 +775,32 @@ sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
     {
       int e = errno;
       close (fs);
-      close (dev);
-      {
-        runsc_error_errno (error, e, "fsmount the sandbox's FUSE filesystem");
-        return -1;
-      }
+      runsc_error_errno (error, e, "fsmount the sandbox's FUSE filesystem");
+      return -1;
     }
   close (fs);
+  return mnt;
+}
 
+gboolean
+sentry_vfs_serve (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
+{
+  char fdpath[32];
+  const char *argv[] = { "runsc-sandbox", NULL };
+  struct fuse_args args = FUSE_ARGS_INIT (1, (char **) argv);
+  VfsConn *c;
+
+  if (fcntl (dev, F_SETFL, O_NONBLOCK) < 0)
+    {
+      int e = errno;
+      close (dev);
+      return runsc_error_errno (error, e, "sandbox files: /dev/fuse descriptor");
+    }
   c = calloc (1, sizeof *c);
   if (c == NULL)
     {
-      close (mnt);
       close (dev);
-      {
-        runsc_error_errno (error, ENOMEM, "sandbox files");
-        return -1;
-      }
+      return runsc_error_errno (error, ENOMEM, "sandbox files");
     }
   c->vfs = v;
   c->uid = uid;
@@ -818,13 +810,9 @@ sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
   snprintf (fdpath, sizeof fdpath, "/dev/fd/%d", dev);
   if (c->se == NULL || fuse_session_mount (c->se, fdpath) != 0)
     {
-      close (mnt);
       close (dev);
       conn_free (c);
-      {
-        runsc_error_set (error, RUNSC_ERROR_FAILED, "sandbox files: libfuse could not take /dev/fuse");
-        return -1;
-      }
+      return runsc_error_set (error, RUNSC_ERROR_FAILED, "sandbox files: libfuse could not take /dev/fuse");
     }
   pthread_mutex_lock (&v->lock);
   c->next = v->conns;
@@ -832,6 +820,24 @@ sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
   v->n_conns++;
   pthread_mutex_unlock (&v->lock);
   wake (v);
+  return TRUE;
+}
+
+int
+sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error)
+{
+  int mnt = sentry_vfs_fsmount (dev, uid, gid, error);
+
+  if (mnt < 0)
+    {
+      close (dev);
+      return -1;
+    }
+  if (!sentry_vfs_serve (v, dev, uid, gid, error))
+    {
+      close (mnt);
+      return -1;
+    }
   return mnt;
 }
 

@@ -46,6 +46,13 @@ int sentry_vfs_open_device (GError **error);
  * fd) of a fresh filesystem whose files are owned by uid:gid (host ids: the container's root), served from now on. */
 int sentry_vfs_mount (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error);
 
+/* The two halves of sentry_vfs_mount, for a Sentry that has confined itself (spawner.h): the privileged one, run
+ * by the spawner: a detached mount (close-on-exec fd) of a fresh filesystem on dev (an open /dev/fuse, not taken
+ * over: the caller closes its copy), files owned by uid:gid; and the Sentry's: serve the connection on dev (taken
+ * over, closed on failure too). The mount is made first (the kernel queues FUSE_INIT until the Sentry reads it). */
+int sentry_vfs_fsmount (int dev, uid_t uid, gid_t gid, GError **error);
+gboolean sentry_vfs_serve (SentryVfs *v, int dev, uid_t uid, gid_t gid, GError **error);
+
 /* The files, by name in the filesystem's root, and where each goes in a container (for container_spawn). */
 const ContainerVfsFile *sentry_vfs_files (gsize *n);
 

@@ -1,0 +1,89 @@
+/* The Sentry's own syscall table (src/sentry/sentry-table.h): consistent, at most 60 allowed calls, and the
+ * program built from it, installed in a child process, refuses what the table leaves out and allows the rest. */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sentry/sentry-table.h"
+
+static void
+test_table (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (sentry_self_table_check (&error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sentry_self_allowed_count (), <=, 60);
+  g_assert_cmpuint (sentry_self_allowed_count (), >, 20);
+}
+
+/* In a child: each check's result goes out as the exit status (0: all as expected, else the failing step). */
+static int
+child_checks (const struct sock_fprog *prog)
+{
+  void *p;
+
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return 10;
+  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) != 0)
+    return 11;
+  if (getpid () <= 0)
+    return 1; /* allowed */
+  errno = 0;
+  if (socket (AF_INET, SOCK_STREAM, 0) != -1 || errno != EPERM)
+    return 2; /* not in the table */
+  errno = 0;
+  if (syscall (SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+    return 3; /* refused with ENOSYS */
+  errno = 0;
+  if (mmap (NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED || errno != EPERM)
+    return 4; /* argument check */
+  p = mmap (NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    return 5;
+  errno = 0;
+  if (syscall (SYS_ioctl, 0, 0x5401 /* TCGETS */, p) != -1 || errno != EPERM)
+    return 6; /* an ioctl request outside the list */
+  errno = 0;
+  if (syscall (SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL) != -1 || errno != EPERM)
+    return 7; /* a process, not a thread */
+  return 0;
+}
+
+static void
+test_filter (void)
+{
+  g_autoptr (GError) error = NULL;
+  struct sock_fprog prog = { 0 };
+  pid_t pid;
+  int status;
+
+  g_assert_true (sentry_self_filter_build (&prog, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (prog.len, >, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (child_checks (&prog));
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_free (prog.filter);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sentry-confine/table", test_table);
+  g_test_add_func ("/sentry-confine/filter", test_filter);
+  return g_test_run ();
+}
