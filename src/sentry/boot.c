@@ -272,6 +272,10 @@ spawn_vfs (Sandbox *sb, const OciSpec *spec, int fuse_dev, ContainerSpawnArgs *s
   return TRUE;
 }
 
+static gboolean spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void *data, pid_t *pid,
+                                int *fd, GError **error);
+static void spawner_in_child (void *data);
+
 static gboolean
 boot_sandbox (Sandbox *sb, GError **error)
 {
@@ -334,6 +338,10 @@ boot_sandbox (Sandbox *sb, GError **error)
   spawn.cgroup = sb->cgroup;
   spawn.on_listener = serve_init;
   if (!spawn_vfs (sb, sb->spec, a->fuse_fd, &spawn, error))
+    return FALSE;
+  /* The spawner (spawner.h) before the init: the notification threads' share of a pids limit then counts it. */
+  sb->spawner = sentry_spawner_start (spawner_handle, spawner_in_child, sb, error);
+  if (sb->spawner == NULL)
     return FALSE;
 
   /* The init (and the hooks) must start with an empty signal mask: unblock around the fork, then collect what
@@ -1571,6 +1579,8 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
 
       if (exec == NULL || !exec_target (sb, target, &t, &init_pid))
         return runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "spawner: no container %s", target);
+      /* Forked before the root container's init: the Sentry says where that init is. */
+      t.init_pid = (pid_t) json_object_get_int_member_with_default (req, "init_pid", t.init_pid);
       return sentry_exec_spawn_in_spawner (&t, exec, fds, n_fds, pid, fd, error);
     }
   return runsc_error_set (error, RUNSC_ERROR_INVALID, "spawner: unknown request %s", kind);
@@ -1593,15 +1603,12 @@ spawner_in_child (void *data)
   detach_stdio ();
 }
 
-/* Fork the spawner, then confine the Sentry (confine.h). A failure fails the sandbox's creation. */
+/* Confine the Sentry (confine.h); from now on the spawner forks. A failure fails the sandbox's creation. */
 static gboolean
 confine_sentry (Sandbox *sb, GError **error)
 {
   gboolean host_userns = oci_spec_namespace (sb->spec, "user") == NULL;
 
-  sb->spawner = sentry_spawner_start (spawner_handle, spawner_in_child, sb, error);
-  if (sb->spawner == NULL)
-    return FALSE;
   sentry_execs_set_spawner (sb->execs, sb->spawner);
   return sentry_confine (host_userns, error);
 }

@@ -6,8 +6,10 @@
  * capabilities are inherited by every process the Sentry forks, so a confined Sentry cannot start an application
  * process that is not confined the same way.
  *
- * So sentry_boot forks the spawner from its main thread once the root container is created, before it confines
- * itself (confine.h). The spawner is a copy of the Sentry at that moment: it runs no thread, serves nothing, holds
+ * So sentry_boot forks the spawner from its main thread just before the root container's init (so that the
+ * notification threads' share of a pids limit counts it; the Sentry names that init's pid in each "exec" request),
+ * and confines itself (confine.h) once the init exists. The spawner is a copy of the Sentry at that moment: it runs
+ * no thread, serves nothing, holds
  * neither the control socket nor the signalfd, and dies with the Sentry (PR_SET_PDEATHSIG). It does, on request
  * over a socketpair and nothing else, the steps that need privilege:
  *   "fsmount"  the FUSE mount of the sandbox kernel's files for a new container (the Sentry serves the connection);

@@ -166,36 +166,37 @@ run_in_runsc ()
 }
 
 @test "sentry-core: a tiny pids.limit leaves the Sentry fewer notification threads (room for the app), not an abort" {
-  # Four tasks are the least a sandbox needs: the Sentry, the thread that serves its /proc files (FUSE), the
-  # container's init and one notification thread (which then also watches for the container's end). The OOM
+  # Five tasks are the least a sandbox needs: the Sentry, the thread that serves its /proc files (FUSE), its
+  # spawner (the privileged helper of a confined Sentry), the container's init and one notification thread
+  # (which then also watches for the container's end). The OOM
   # watcher and the other threads are optional. No room for a fork either: one process, whose reads of
   # /proc/version the Sentry serves.
   bundle_args "$BUNDLE" cat /proc/sys/kernel/osrelease /proc/version
-  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 4'
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 5'
   run_in_runsc --log "$BATS_TEST_TMPDIR/log4" --debug
-  [ "$status" -eq 0 ] || fail "pids.limit 4: status $status: $output; log: $(cat "$BATS_TEST_TMPDIR/log4")"
-  [ "$(head -1 <<< "$output")" = 4.4.0 ] || fail "pids.limit 4: osrelease: $output"
-  grep -q "^Linux version 4.4.0 " <<< "$output" || fail "pids.limit 4: /proc/version: $output"
+  [ "$status" -eq 0 ] || fail "pids.limit 5: status $status: $output; log: $(cat "$BATS_TEST_TMPDIR/log4")"
+  [ "$(head -1 <<< "$output")" = 4.4.0 ] || fail "pids.limit 5: osrelease: $output"
+  grep -q "^Linux version 4.4.0 " <<< "$output" || fail "pids.limit 5: /proc/version: $output"
   grep -q "no room for more than one notification thread" "$BATS_TEST_TMPDIR/log4" \
     || fail "no warning: $(cat "$BATS_TEST_TMPDIR/log4")"
 
-  # pids.limit 9: the Sentry takes at most half of the room, so that the container's shell can still fork.
-  ID=$ID-9
+  # pids.limit 10: the Sentry takes at most half of the room, so that the container's shell can still fork.
+  ID=$ID-10
   bundle_args "$BUNDLE" sh -c 'uname -r; uname -r; echo forked'
-  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 9'
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 10'
   run_in_runsc --log "$BATS_TEST_TMPDIR/log9" --debug
   [ "$status" -eq 0 ] && [ "$output" = "$(printf '4.4.0\n4.4.0\nforked')" ] \
-    || fail "pids.limit 9: status $status: $output"
+    || fail "pids.limit 10: status $status: $output"
   grep -q "2 notification threads instead of 4, to leave the container room" "$BATS_TEST_TMPDIR/log9" \
-    || fail "pids.limit 9: $(grep -i thread "$BATS_TEST_TMPDIR/log9")"
+    || fail "pids.limit 10: $(grep -i thread "$BATS_TEST_TMPDIR/log9")"
 
   # No room for the init's one thread: a clean error, never SIGABRT.
-  ID=$ID-3
-  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 3'
+  ID=$ID-4
+  bundle_jq "$BUNDLE" '.linux.resources.pids.limit = 4'
   run_in_runsc
-  [ "$status" -ne 0 ] || fail "pids.limit 3 ran: $output"
-  grep -q "Resource temporarily unavailable" <<< "$output" || fail "pids.limit 3: $output"
-  ! grep -q "signal 6" <<< "$output" || fail "pids.limit 3: the Sentry aborted: $output"
+  [ "$status" -ne 0 ] || fail "pids.limit 4 ran: $output"
+  grep -q "Resource temporarily unavailable" <<< "$output" || fail "pids.limit 4: $output"
+  ! grep -q "signal 6" <<< "$output" || fail "pids.limit 4: the Sentry aborted: $output"
 }
 
 @test "sentry-core: runsc help syscalls prints the table as table, json and csv" {
