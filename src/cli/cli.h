@@ -22,6 +22,8 @@ typedef struct
   gboolean net_raw;    /* --net-raw */
   char *network;       /* --network sandbox|host|none */
   char *overlay2;      /* --overlay2 root:memory|none */
+  char *userns;        /* --userns auto|host: a user namespace of its own for every sandbox (default), or none */
+  char *userns_pool;   /* --userns-pool BASE:COUNT: the host id ranges sandboxes' user namespaces map to */
   char *kernel_release; /* --kernel-release */
   char *metric_server;  /* --metric-server ADDR: where runsc metric-server serves (gVisor's global flag) */
   const char *command; /* the subcommand being run */

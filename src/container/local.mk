@@ -16,10 +16,16 @@ libruntime_a_SOURCES += \
 	src/container/init.c src/container/init.h \
 	src/container/spawn.c \
 	src/container/cgroup-join.c src/container/cgroup-join.h \
-	src/container/userdb.c src/container/userdb.h
+	src/container/userdb.c src/container/userdb.h \
+	src/container/userns.c src/container/userns.h \
+	src/container/userns-pool.c src/container/userns-pool.h \
+	src/container/idmap.c src/container/idmap.h
 
 # linux.seccomp composed with the Sentry's table, in real containers beside runc (and under dockerd).
 EXTRA_DIST += tests/integration/seccomp-profile.bats
+
+# The sandbox's user namespace by default: ranges, idmapped mounts, --userns=host (beside runc).
+EXTRA_DIST += tests/integration/userns.bats
 
 # Real containers from a busybox root (as root; skipped otherwise).
 check_PROGRAMS += tests/unit/test-container

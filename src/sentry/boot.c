@@ -26,6 +26,8 @@
 #include "container/cgroup.h"
 #include "container/cgroup-devices.h"
 #include "container/container.h"
+#include "container/userns-pool.h"
+#include "container/userns.h"
 #include "oci/state.h"
 #include "sentry/boot.h"
 #include "sentry/control.h"
@@ -57,6 +59,7 @@ typedef struct
   GPtrArray *subs; /* SubContainer *: the other containers of the pod in this sandbox */
   SentryExecs *execs; /* runsc exec'd processes (src/sentry/exec.h) */
   SentryVfs *vfs;     /* the sandbox kernel's files (src/sentry/vfs.h) */
+  int userns_fd;      /* the sandbox's default user namespace (src/container/userns.h), or -1 */
 } Sandbox;
 
 /* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
@@ -297,7 +300,18 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (sb->vfs == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
 
-  if (!container_enter_sandbox_namespaces (sb->spec, error))
+  if (a->userns)
+    {
+      /* The sandbox's own user namespace; its network, IPC and UTS namespaces are made inside it. */
+      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, error);
+      if (sb->userns_fd < 0)
+        return FALSE;
+      spawn.idmap = userns_apply_to_spec (sb->spec, sb->userns_fd, a->userns_base, USERNS_RANGE_SIZE);
+      spawn.idmap_userns_fd = sb->userns_fd;
+      log_debug ("sandbox user namespace: container ids 0-65535 are host ids %u-%u", a->userns_base,
+                 a->userns_base + USERNS_RANGE_SIZE - 1);
+    }
+  if (!container_enter_sandbox_namespaces_owned (sb->spec, sb->userns_fd, error))
     return FALSE;
   bring_up_loopback (sb->spec);
 
@@ -780,6 +794,9 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
       return FALSE;
     }
   apply_net_raw (c->spec, sb->args->options.net_raw);
+  /* The sandbox's user namespace, unless the container brings its own. */
+  spawn.idmap = userns_apply_to_spec (c->spec, sb->userns_fd, sb->args->userns_base, USERNS_RANGE_SIZE);
+  spawn.idmap_userns_fd = sb->userns_fd;
   redirect_sandbox_namespaces (sb, c->spec);
   c->rootfs = oci_spec_rootfs (c->spec, bundle);
   if (!cgroup_devices_register (c->id, c->spec->linux_cfg != NULL ? c->spec->linux_cfg->resources : NULL, error))
@@ -1421,6 +1438,7 @@ sentry_boot (const SentryBootArgs *args)
 
   sb.args = args;
   sb.dirfd = -1;
+  sb.userns_fd = -1;
   sb.init.pid = -1;
   sb.init.notify_fd = -1;
   sb.init.sync_fd = -1;
