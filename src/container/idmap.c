@@ -6,6 +6,7 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -84,10 +85,15 @@ idmap_plan (ContainerPlan *plan, int userns_fd, GError **error)
     {
       const MountPlan *m = &plan->mounts[i];
       g_autofree char *what = NULL;
+      struct stat st;
 
       /* tmpfs, proc, mqueue and the rest are made by the init inside the user namespace: their files are the
        * namespace's own. The cgroup view is read-only and stays the host's (as under runc). */
       if (m->kind != MOUNT_KIND_BIND)
+        continue;
+      /* A device node is bound as it is, like linux.devices in a user namespace (devices.c): devtmpfs has no
+       * idmapped mounts, and a node's owner gives no access to files. */
+      if (stat (m->source, &st) == 0 && (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode)))
         continue;
       what = g_strdup_printf ("mount %s on %s", m->source, m->destination);
       plan->mount_idmap_fds[i] = idmap_tree (m->source, m->recursive, userns_fd, what, error);
