@@ -44,3 +44,9 @@ check_PROGRAMS += tests/unit/test-userdb
 TESTS += tests/unit/test-userdb
 tests_unit_test_userdb_SOURCES = tests/unit/test-userdb.c
 tests_unit_test_userdb_LDADD = $(RUNTIME_LIBS)
+
+# The pool of host id ranges for sandboxes' user namespaces: flag values, allocation, release, reclaim.
+check_PROGRAMS += tests/unit/test-userns-pool
+TESTS += tests/unit/test-userns-pool
+tests_unit_test_userns_pool_SOURCES = tests/unit/test-userns-pool.c
+tests_unit_test_userns_pool_LDADD = $(RUNTIME_LIBS)
