@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -71,10 +72,181 @@ idmap_tree (const char *path, gboolean recursive, int userns_fd, const char *wha
   return steal_fd (&fd);
 }
 
+/* Undo mountinfo's octal escapes (\040 for a space, ...) in place. */
+static void
+unescape (char *s)
+{
+  char *out = s;
+
+  for (; *s != '\0'; s++)
+    {
+      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7')
+        {
+          *out++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+          s += 3;
+        }
+      else
+        *out++ = *s;
+    }
+  *out = '\0';
+}
+
+/* The superblock options of the overlay mounted at path (the last mount there), or NULL. */
+static char *
+overlay_options (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  char *found = NULL;
+
+  if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (*l, " ", -1);
+      guint n = g_strv_length (f), sep;
+
+      if (n < 10)
+        continue;
+      unescape (f[4]);
+      if (strcmp (f[4], path) != 0)
+        continue;
+      for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
+        ;
+      if (sep + 3 >= n || strcmp (f[sep + 1], "overlay") != 0)
+        continue;
+      g_free (found);
+      found = g_strdup (f[sep + 3]);
+    }
+  return found;
+}
+
+static gboolean
+fsconfig_string (int fs, const char *key, const char *value, const char *what, GError **error)
+{
+  if (syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value, 0) < 0)
+    return runsc_error_errno (error, errno, "%s: overlay option %s=%s", what, key, value);
+  return TRUE;
+}
+
+/* An overlay (containerd's snapshots) cannot be idmapped itself; its layers can (Linux 5.19): the same overlay
+ * again, from idmapped copies of its layers, detached, read-only: its upper layer becomes its top lower layer.
+ * The sandbox's in-memory layer goes on top of it (rootfs.c), so nothing is lost. Returns its fd, or -1. */
+static int
+idmap_overlay (const char *path, int userns_fd, const char *what, GError **error)
+{
+  g_autofree char *opts = overlay_options (path);
+  g_auto (GStrv) items = NULL;
+  g_autoptr (GPtrArray) fds = g_ptr_array_new ();
+  g_autoptr (GString) lower = g_string_new (NULL);
+  const char *upper = NULL, *work = NULL;
+  autofd int fs = -1;
+  autofd int parent = -1;
+  int mnt = -1;
+
+  if (opts == NULL)
+    return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "%s: %s: no overlay mounted there", what, path), -1;
+  items = g_strsplit (opts, ",", -1);
+  fs = (int) syscall (SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return runsc_error_errno (error, errno, "%s: fsopen overlay", what), -1;
+  for (char **it = items; *it != NULL; it++)
+    {
+      char *eq = strchr (*it, '=');
+      const char *key = *it, *value = eq != NULL ? eq + 1 : NULL;
+
+      if (eq != NULL)
+        *eq = '\0';
+      if (value != NULL)
+        unescape ((char *) value);
+      if (strcmp (key, "lowerdir") == 0 || strcmp (key, "lowerdir+") == 0)
+        {
+          g_auto (GStrv) dirs = g_strsplit (value, ":", -1);
+          for (char **d = dirs; *d != NULL; d++)
+            {
+              g_autofree char *w = g_strdup_printf ("%s (lower layer %s)", what, *d);
+              int fd;
+
+              if (**d == '\0')
+                continue;
+              fd = idmap_tree (*d, FALSE, userns_fd, w, error);
+              if (fd < 0)
+                goto fail;
+              g_ptr_array_add (fds, GINT_TO_POINTER (fd));
+              g_string_append_printf (lower, "%s/proc/self/fd/%d", lower->len > 0 ? ":" : "", fd);
+            }
+        }
+      else if (strcmp (key, "upperdir") == 0)
+        upper = value;
+      else if (strcmp (key, "workdir") == 0)
+        work = value;
+      else if (strcmp (key, "index") == 0 || strcmp (key, "redirect_dir") == 0 || strcmp (key, "metacopy") == 0
+               || strcmp (key, "xino") == 0 || strcmp (key, "nfs_export") == 0 || strcmp (key, "uuid") == 0)
+        {
+          if (!fsconfig_string (fs, key, value, what, error))
+            goto fail;
+        }
+      else if ((strcmp (key, "userxattr") == 0 || strcmp (key, "volatile") == 0)
+               && syscall (SYS_fsconfig, fs, FSCONFIG_SET_FLAG, key, NULL, 0) < 0)
+        {
+          runsc_error_errno (error, errno, "%s: overlay option %s", what, key);
+          goto fail;
+        }
+    }
+  (void) work;
+  if (upper != NULL)
+    {
+      /* The upper layer, read-only on top: writing it through an idmapped mount would need the mounter's
+       * (our) ids mapped there. */
+      g_autofree char *name = g_strdup_printf ("%s (upper layer %s)", what, upper);
+      parent = idmap_tree (upper, FALSE, userns_fd, name, error);
+      if (parent < 0)
+        goto fail;
+      g_string_prepend (lower, lower->len > 0 ? ":" : "");
+      {
+        g_autofree char *top = g_strdup_printf ("/proc/self/fd/%d", parent);
+        g_string_prepend (lower, top);
+      }
+    }
+  if (lower->len == 0 || !fsconfig_string (fs, "lowerdir", lower->str, what, error))
+    {
+      if (lower->len == 0)
+        runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "%s: %s: an overlay without lower layers", what, path);
+      goto fail;
+    }
+  if (syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    {
+      runsc_error_errno (error, errno, "%s: mount the overlay %s again from idmapped layers (Linux 5.19 or later "
+                         "needed)", what, path);
+      goto fail;
+    }
+  mnt = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+  if (mnt < 0)
+    runsc_error_errno (error, errno, "%s: fsmount the idmapped overlay of %s", what, path);
+fail:
+  for (guint i = 0; i < fds->len; i++)
+    close (GPOINTER_TO_INT (g_ptr_array_index (fds, i)));
+  return mnt;
+}
+
 gboolean
 idmap_plan (ContainerPlan *plan, int userns_fd, GError **error)
 {
-  plan->root_idmap_fd = idmap_tree (plan->rootfs, TRUE, userns_fd, "root filesystem", error);
+  struct statfs sfs;
+
+  if (statfs (plan->rootfs, &sfs) == 0 && (long) sfs.f_type == OVERLAYFS_SUPER_MAGIC)
+    {
+      if (!plan->rootfs_overlay && !plan->root_readonly)
+        return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                                "root filesystem %s: an overlay (such as containerd's snapshot) cannot be idmapped "
+                                "writable for the sandbox's user namespace: use --overlay2=root:memory (the "
+                                "default), a read-only root, or --userns=host",
+                                plan->rootfs);
+      plan->root_idmap_fd = idmap_overlay (plan->rootfs, userns_fd, "root filesystem", error);
+    }
+  else
+    plan->root_idmap_fd = idmap_tree (plan->rootfs, TRUE, userns_fd, "root filesystem", error);
   if (plan->root_idmap_fd < 0)
     return FALSE;
 
