@@ -594,6 +594,13 @@ mount_fs (const ContainerPlan *p, const MountPlan *m, gsize index, int rootfd, I
       close (fd);
       return do_bind ("/sys", m->destination, true, m->flags | MS_RDONLY, 0, rootfd, true, -1, err);
     }
+  if (r < 0 && errno == EPERM && p->userns && !p->ns[NS_PID].wanted && strcmp (m->type, "proc") == 0)
+    {
+      /* The container shares the Sentry's pid namespace, which its user namespace does not own: proc may not be
+       * mounted, but that namespace's /proc is what it would show. Bind it, as for sysfs. */
+      close (fd);
+      return do_bind ("/proc", m->destination, true, m->flags, 0, rootfd, true, -1, err);
+    }
   if (r < 0 && errno == EPERM && p->userns && strcmp (m->type, "mqueue") == 0)
     {
       log_warning ("mount mqueue on %s: the sandbox's IPC namespace is not the container user namespace's; skipped",
