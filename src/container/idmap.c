@@ -244,6 +244,7 @@ idmap_plan (ContainerPlan *plan, int userns_fd, GError **error)
                                 "default), a read-only root, or --userns=host",
                                 plan->rootfs);
       plan->root_idmap_fd = idmap_overlay (plan->rootfs, userns_fd, "root filesystem", error);
+      plan->root_idmap_readonly = true;
     }
   else
     plan->root_idmap_fd = idmap_tree (plan->rootfs, TRUE, userns_fd, "root filesystem", error);

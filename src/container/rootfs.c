@@ -310,7 +310,7 @@ idmapped_root (const ContainerPlan *p, InitError *err)
 
   if (syscall (SYS_move_mount, p->root_idmap_fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return init_error (err, errno, "attach the idmapped root %s", p->rootfs);
-  if (!p->rootfs_overlay || p->root_readonly)
+  if ((!p->rootfs_overlay || p->root_readonly) && !p->root_idmap_readonly)
     {
       int fd = fcntl (p->root_idmap_fd, F_DUPFD_CLOEXEC, 3);
       if (fd < 0)
