@@ -22,6 +22,8 @@ typedef struct
   gboolean net_raw;    /* --net-raw */
   char *network;       /* --network sandbox|host|none */
   char *overlay2;      /* --overlay2 root:memory|none */
+  char *userns;        /* --userns auto|host: a user namespace of its own for every sandbox (default), or none */
+  char *userns_pool;   /* --userns-pool BASE:COUNT: the host id ranges sandboxes' user namespaces map to */
   char *kernel_release; /* --kernel-release */
   char *metric_server;  /* --metric-server ADDR: where runsc metric-server serves (gVisor's global flag) */
   const char *command; /* the subcommand being run */
@@ -80,6 +82,7 @@ typedef struct
   int console_fd;        /* connected --console-socket, or -1 */
   int user_log_fd;       /* --user-log, opened for append, or -1 */
   int fuse_fd;           /* an open /dev/fuse */
+  guint32 userns_base;   /* first host id of the sandbox's user namespace range, or 0: none (userns.h) */
 } CliBootParams;
 
 /* Be the sandbox process (src/cli/cmd-boot.c): returns its exit status. */

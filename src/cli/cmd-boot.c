@@ -14,6 +14,7 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *id = NULL, *bundle = NULL, *state_dir = NULL;
   int control_fd = -1, sync_fd = -1, console_fd = -1, user_log_fd = -1, fuse_fd = -1;
+  g_autofree char *userns_base = NULL;
   const RunscFlag flags[] = {
     { "id", RUNSC_FLAG_STRING, &id, "ID", "container ID" },
     { "bundle", RUNSC_FLAG_STRING, &bundle, "DIR", "bundle directory (absolute)" },
@@ -23,6 +24,8 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
     { "console-fd", RUNSC_FLAG_INT, &console_fd, "FD", "connected console socket" },
     { "user-log-fd", RUNSC_FLAG_INT, &user_log_fd, "FD", "the user log (runsc create --user-log), opened for append" },
     { "fuse-fd", RUNSC_FLAG_INT, &fuse_fd, "FD", "an open /dev/fuse for the container's sandbox kernel files" },
+    { "userns-base", RUNSC_FLAG_STRING, &userns_base, "ID",
+      "first host id of the sandbox's user namespace range (runsc create allocates it; src/container/userns.h)" },
     { "", 0, NULL, NULL, NULL },
   };
   gboolean done;
@@ -40,7 +43,18 @@ cmd_boot (RunscGlobal *g, int argc, char **argv, GError **error)
       return -1;
     }
   {
-    const CliBootParams p = { id, bundle, state_dir, control_fd, sync_fd, console_fd, user_log_fd, fuse_fd };
+    CliBootParams p = { id, bundle, state_dir, control_fd, sync_fd, console_fd, user_log_fd, fuse_fd, 0 };
+    if (userns_base != NULL)
+      {
+        char *end = NULL;
+        guint64 v = g_ascii_strtoull (userns_base, &end, 10);
+        if (*userns_base == '\0' || *end != '\0' || v == 0 || v > G_MAXUINT32)
+          {
+            runsc_error_set (error, RUNSC_ERROR_INVALID, "boot: invalid --userns-base %s", userns_base);
+            return -1;
+          }
+        p.userns_base = (guint32) v;
+      }
     return cli_boot (g, &p);
   }
 }
@@ -87,5 +101,10 @@ cli_boot (RunscGlobal *g, const CliBootParams *p)
   args.options.net_raw = g->net_raw;
   args.rootfs_overlay = g_strcmp0 (g->overlay2, "none") != 0;
   args.network = g->network;
+  if (p->userns_base != 0)
+    {
+      args.userns = TRUE;
+      args.userns_base = p->userns_base;
+    }
   return sentry_boot (&args);
 }

@@ -22,6 +22,8 @@
 #include "container/cgroup-join.h"
 #include "container/cgroup.h"
 #include "container/container.h"
+#include "container/namespaces.h"
+#include "container/userns-pool.h"
 #include "oci/spec.h"
 #include "sentry/control.h"
 #include "sentry/user-log.h"
@@ -283,6 +285,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
   g_autofree char *pod_sandbox = NULL;
   g_autoptr (RunscState) sandbox_state = NULL;
   gint64 began = g_get_monotonic_time ();
+  uint32_t userns_base = 0;
+  gboolean userns_allocated = FALSE;
 
   /* The user log first, so that it can say why anything after failed. A log for the user is never the reason a
    * workload does not run: without it, say so once, on our log. */
@@ -381,6 +385,18 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
       runsc_close_fd_ptr (&console);
       goto record;
     }
+  /* A sandbox of its own gets a user namespace of its own, unless the spec brings one or --userns=host
+   * (src/container/userns.h). Allocated after the state directory exists: a record whose state directory is
+   * gone is reclaimed by the next allocation. */
+  if (g_strcmp0 (g->userns, "host") != 0 && namespace_find (spec, "user") == NULL)
+    {
+      UsernsPool pool;
+      if (!userns_pool_parse (g->userns_pool != NULL ? g->userns_pool : USERNS_POOL_DEFAULT, "--userns-pool", &pool,
+                              error)
+          || !userns_pool_allocate (d->path, &pool, &userns_base, error))
+        goto fail;
+      userns_allocated = TRUE;
+    }
   listener = control_listen (d->dirfd, error);
   if (listener < 0)
     goto fail;
@@ -409,6 +425,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
     g_ptr_array_add (args, g_strdup_printf ("--console-fd=%d", console));
   if (user_log >= 0)
     g_ptr_array_add (args, g_strdup_printf ("--user-log-fd=%d", user_log));
+  if (userns_allocated)
+    g_ptr_array_add (args, g_strdup_printf ("--userns-base=%u", userns_base));
   g_ptr_array_add (args, NULL);
 
   /* Born in the cgroup2 cgroup (CLONE_INTO_CGROUP), then joins the v1 ones itself (cgroup-join.h): no RCU grace
@@ -439,7 +457,8 @@ lifecycle_create (RunscGlobal *g, const CreateOptions *o, GError **error)
         _exit (1);
       if (forked_boot)
         {
-          const CliBootParams p = { o->id, bundle, d->path, listener, sync_pipe[1], console, user_log, fuse };
+          const CliBootParams p = { o->id, bundle, d->path, listener, sync_pipe[1],
+                                    console, user_log, fuse, userns_allocated ? userns_base : 0 };
           cli_boot_forked (g, &p);
         }
       execv ("/proc/self/exe", (char **) args->pdata);
@@ -532,7 +551,12 @@ fail:
       g_clear_error (&cleanup_error);
     }
   if (!state_dir_remove (d, &cleanup_error))
-    log_warning ("%s", cleanup_error->message);
+    {
+      log_warning ("%s", cleanup_error->message);
+      g_clear_error (&cleanup_error);
+    }
+  if (userns_allocated && !userns_pool_release (d->path, &cleanup_error))
+    log_warning ("container %s: %s", o->id, cleanup_error->message);
 fail_early:
   if (user_log >= 0 && error != NULL && *error != NULL)
     {
@@ -639,7 +663,16 @@ lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **e
   g_clear_error (&local);
   if (!cgroup_destroy_recorded (d->path, &local))
     log_warning ("container %s: %s", st->id, local->message);
-  return state_dir_remove (d, error);
+  g_clear_error (&local);
+  {
+    /* The sandbox's user namespace range (none for a subcontainer: it shares its sandbox's). */
+    g_autofree char *state_dir = g_strdup (d->path);
+    if (!state_dir_remove (d, error))
+      return FALSE;
+    if (g_strcmp0 (st->sandbox_id, st->id) == 0 && !userns_pool_release (state_dir, &local))
+      log_warning ("container %s: %s", st->id, local->message);
+  }
+  return TRUE;
 }
 
 void

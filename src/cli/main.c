@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/sandbox-status.h"
+#include "container/userns-pool.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -93,6 +94,11 @@ static const RunscFlag global_flags[] = {
   { "network", RUNSC_FLAG_STRING, &global.network, "MODE", "network: sandbox (default), host or none" },
   { "overlay2", RUNSC_FLAG_STRING, &global.overlay2, "MODE",
     "root filesystem overlay: root:memory (default) or none" },
+  { "userns", RUNSC_FLAG_STRING, &global.userns, "MODE",
+    "auto (default): each sandbox gets a user namespace mapping its ids 0-65535 to a host range of its own, and "
+    "idmapped mounts; host: none, container root is host root" },
+  { "userns-pool", RUNSC_FLAG_STRING, &global.userns_pool, "BASE:COUNT",
+    "host id ranges for --userns=auto: COUNT ranges of 65536 ids from BASE (default " USERNS_POOL_DEFAULT ")" },
   { "kernel-release", RUNSC_FLAG_STRING, &global.kernel_release, "RELEASE",
     "release the sandbox kernel reports (default 4.4.0; annotation dev.gvisor.kernel-release)" },
   { "metric-server", RUNSC_FLAG_STRING, &global.metric_server, "ADDR",
@@ -205,6 +211,17 @@ check_globals (RunscGlobal *g, GError **error)
   if (strcmp (g->overlay2, "root:memory") != 0 && strcmp (g->overlay2, "none") != 0)
     return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
                             "unsupported --overlay2 %s: expected root:memory or none", g->overlay2);
+  if (g->userns == NULL)
+    g->userns = g_strdup ("auto");
+  if (strcmp (g->userns, "auto") != 0 && strcmp (g->userns, "host") != 0)
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --userns %s: expected auto or host", g->userns);
+  if (g->userns_pool == NULL)
+    g->userns_pool = g_strdup (USERNS_POOL_DEFAULT);
+  {
+    UsernsPool pool;
+    if (!userns_pool_parse (g->userns_pool, "--userns-pool", &pool, error))
+      return FALSE;
+  }
   if (g->root == NULL || *g->root == '\0')
     {
       const char *xdg = g_getenv ("XDG_RUNTIME_DIR");

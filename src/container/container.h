@@ -34,6 +34,10 @@ typedef struct
   int console_socket;    /* connected console socket for process.terminal, or -1 */
   int stdio[3];          /* the process's stdin, stdout, stderr; -1 keeps the caller's */
   gboolean rootfs_overlay; /* --overlay2=root:memory: writes go to an in-memory layer, never to the image */
+  /* The sandbox's default user namespace (userns.h): idmap the root and the bind mounts with idmap_userns_fd
+   * (idmap.h). A mount that cannot be idmapped fails the spawn. */
+  gboolean idmap;
+  int idmap_userns_fd;
   const struct sock_fprog *sandbox_filter; /* installed last with SECCOMP_FILTER_FLAG_NEW_LISTENER; NULL for none */
   /* Called in the parent to produce the OCI state JSON given to hooks on stdin ("creating", "created", ...). */
   char *(*hook_state) (pid_t init_pid, const char *status, void *user_data);
@@ -69,6 +73,9 @@ typedef struct
 /* Join or create the network, IPC and UTS namespaces of the spec in the calling process (the Sentry), then set
  * hostname, domainname and the namespaced sysctls. */
 gboolean container_enter_sandbox_namespaces (const OciSpec *spec, GError **error);
+/* The same; the new ones (no path in the spec) are made inside the user namespace userns_fd when it is >= 0
+ * (src/container/userns.h), so that they belong to it. */
+gboolean container_enter_sandbox_namespaces_owned (const OciSpec *spec, int userns_fd, GError **error);
 
 /* Create the init and run it up to the point where it waits for start. On error nothing is left behind (the child
  * is killed and reaped). createRuntime and createContainer hooks (and prestart) run here, as runc runs them. */

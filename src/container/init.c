@@ -154,6 +154,13 @@ container_stage1_main (const ContainerPlan *p)
    * even open its own oom_score_adj). */
   if (!p->exec_mode && (process_apply_oom_score_adj (p, &err) < 0 || mounts_premake (p, &err) < 0))
     init_fail (p->sync_fd, &err);
+  /* The idmapped root is attached on "." (rootfs.c): in the user namespace, container root may not search the
+   * host directories above the rootfs, and unshare carries the working directory into the new mount namespace. */
+  if (p->root_idmap_fd >= 0 && chdir (p->rootfs) < 0)
+    {
+      init_error (&err, errno, "chdir %s", p->rootfs);
+      init_fail (p->sync_fd, &err);
+    }
   /* The user namespace first: the others may belong to it. */
   for (int k = 0; k < NS_N_SPAWN; k++)
     {

@@ -18,10 +18,16 @@ libruntime_a_SOURCES += \
 	src/container/init.c src/container/init.h \
 	src/container/spawn.c \
 	src/container/cgroup-join.c src/container/cgroup-join.h \
-	src/container/userdb.c src/container/userdb.h
+	src/container/userdb.c src/container/userdb.h \
+	src/container/userns.c src/container/userns.h \
+	src/container/userns-pool.c src/container/userns-pool.h \
+	src/container/idmap.c src/container/idmap.h
 
 # linux.seccomp composed with the Sentry's table, in real containers beside runc (and under dockerd).
 EXTRA_DIST += tests/integration/seccomp-profile.bats
+
+# The sandbox's user namespace by default: ranges, idmapped mounts, --userns=host (beside runc).
+EXTRA_DIST += tests/integration/userns.bats
 
 # Real containers from a busybox root (as root; skipped otherwise).
 check_PROGRAMS += tests/unit/test-container
@@ -40,3 +46,9 @@ check_PROGRAMS += tests/unit/test-userdb
 TESTS += tests/unit/test-userdb
 tests_unit_test_userdb_SOURCES = tests/unit/test-userdb.c
 tests_unit_test_userdb_LDADD = $(RUNTIME_LIBS)
+
+# The pool of host id ranges for sandboxes' user namespaces: flag values, allocation, release, reclaim.
+check_PROGRAMS += tests/unit/test-userns-pool
+TESTS += tests/unit/test-userns-pool
+tests_unit_test_userns_pool_SOURCES = tests/unit/test-userns-pool.c
+tests_unit_test_userns_pool_LDADD = $(RUNTIME_LIBS)

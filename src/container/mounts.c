@@ -366,18 +366,29 @@ apply_propagation (const MountPlan *m, int rootfd, InitError *err)
 /* Bind source onto the mount point, then remount with the options (a bind ignores them on the first call). */
 static int
 do_bind (const char *source, const char *destination, bool recursive, unsigned long flags, unsigned long clear,
-         int rootfd, bool userns, InitError *err)
+         int rootfd, bool userns, int idmap_fd, InitError *err)
 {
   char proc[64];
   struct stat st;
   int fd;
 
-  if (stat (source, &st) < 0)
+  /* The idmapped copy, not the path: container root may not search the host directories above the source. */
+  if ((idmap_fd >= 0 ? fstat (idmap_fd, &st) : stat (source, &st)) < 0)
     return init_error (err, errno, "mount %s on %s: stat %s", source, destination, source);
   fd = rootfs_mkdir_in_root (rootfd, destination, !S_ISDIR (st.st_mode), err);
   if (fd < 0)
     return init_error_prefix (err, "mount %s on %s", source, destination);
-  if (mount (source, rootfs_fd_path (proc, sizeof proc, fd), NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+  if (idmap_fd >= 0)
+    {
+      /* The source's idmapped copy, made by the Sentry (idmap.h). */
+      if (syscall (SYS_move_mount, idmap_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        {
+          int e = errno;
+          close (fd);
+          return init_error (err, e, "mount %s on %s: attach its idmapped mount", source, destination);
+        }
+    }
+  else if (mount (source, rootfs_fd_path (proc, sizeof proc, fd), NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
     {
       int e = errno;
       close (fd);
@@ -506,7 +517,7 @@ mount_cgroups (const ContainerPlan *p, const MountPlan *m, int rootfd, const cha
         snprintf (dest, sizeof dest, "%s", m->destination);
       else
         snprintf (dest, sizeof dest, "%s/%s", m->destination, h->name);
-      if (do_bind (src, dest, false, bind_flags, 0, rootfd, p->userns, err) < 0)
+      if (do_bind (src, dest, false, bind_flags, 0, rootfd, p->userns, -1, err) < 0)
         return -1;
       /* Co-mounted controllers: cpu -> cpu,cpuacct, as on the host. */
       if (!unified_only && strchr (h->name, ',') != NULL)
@@ -584,7 +595,14 @@ mount_fs (const ContainerPlan *p, const MountPlan *m, gsize index, int rootfd, I
       /* A user namespace that does not own the network namespace may not mount sysfs: bind the host's, as runc
        * does. */
       close (fd);
-      return do_bind ("/sys", m->destination, true, m->flags | MS_RDONLY, 0, rootfd, true, err);
+      return do_bind ("/sys", m->destination, true, m->flags | MS_RDONLY, 0, rootfd, true, -1, err);
+    }
+  if (r < 0 && errno == EPERM && p->userns && !p->ns[NS_PID].wanted && strcmp (m->type, "proc") == 0)
+    {
+      /* The container shares the Sentry's pid namespace, which its user namespace does not own: proc may not be
+       * mounted, but that namespace's /proc is what it would show. Bind it, as for sysfs. */
+      close (fd);
+      return do_bind ("/proc", m->destination, true, m->flags, 0, rootfd, true, -1, err);
     }
   if (r < 0 && errno == EPERM && p->userns && strcmp (m->type, "mqueue") == 0)
     {
@@ -614,7 +632,8 @@ mounts_apply (const ContainerPlan *p, int rootfd, const char *cgroup_file, InitE
       switch (m->kind)
         {
         case MOUNT_KIND_BIND:
-          r = do_bind (m->source, m->destination, m->recursive, m->flags, m->clear_flags, rootfd, p->userns, err);
+          r = do_bind (m->source, m->destination, m->recursive, m->flags, m->clear_flags, rootfd, p->userns,
+                       p->mount_idmap_fds != NULL ? p->mount_idmap_fds[i] : -1, err);
           if (r == 0)
             r = apply_propagation (m, rootfd, err);
           break;

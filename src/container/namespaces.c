@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "container/container.h"
 #include "container/namespaces.h"
+#include "container/userns.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -79,10 +80,12 @@ namespace_sysctl_owner (const char *key, const char **ns_type)
 }
 
 static gboolean
-enter_namespace (const OciNamespace *ns, int flag, GError **error)
+enter_namespace (const OciNamespace *ns, int flag, int owner_userns_fd, GError **error)
 {
   autofd int fd = -1;
 
+  if ((ns->path == NULL || ns->path[0] == '\0') && owner_userns_fd >= 0)
+    return userns_unshare_owned (owner_userns_fd, flag, error);
   if (ns->path == NULL || ns->path[0] == '\0')
     {
       if (unshare (flag) < 0)
@@ -118,6 +121,12 @@ write_sysctl (const char *key, const char *value, GError **error)
 gboolean
 container_enter_sandbox_namespaces (const OciSpec *spec, GError **error)
 {
+  return container_enter_sandbox_namespaces_owned (spec, -1, error);
+}
+
+gboolean
+container_enter_sandbox_namespaces_owned (const OciSpec *spec, int userns_fd, GError **error)
+{
   static const char *const types[] = { "network", "ipc", "uts" };
   const OciLinux *l = spec->linux_cfg;
   gboolean have_uts;
@@ -128,7 +137,7 @@ container_enter_sandbox_namespaces (const OciSpec *spec, GError **error)
   for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
     {
       const OciNamespace *ns = namespace_find (spec, types[i]);
-      if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), error))
+      if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), userns_fd, error))
         return FALSE;
     }
 

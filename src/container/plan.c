@@ -12,6 +12,7 @@
 #include "container/cgroup-join.h"
 #include "container/devices.h"
 #include "container/hooks.h"
+#include "container/idmap.h"
 #include "container/mounts.h"
 #include "container/namespaces.h"
 #include "container/plan.h"
@@ -59,6 +60,11 @@ container_plan_free (ContainerPlan *plan)
     close (plan->cgroup_fds[i]);
   if (plan->vfs_fd >= 0)
     close (plan->vfs_fd);
+  if (plan->root_idmap_fd >= 0)
+    close (plan->root_idmap_fd);
+  for (gsize i = 0; plan->mount_idmap_fds != NULL && i < plan->n_mounts; i++)
+    if (plan->mount_idmap_fds[i] >= 0)
+      close (plan->mount_idmap_fds[i]);
   g_free (plan);
 }
 
@@ -135,6 +141,7 @@ plan_alloc (void)
   plan->sentry_pidfd = -1;
   plan->n_cgroup_fds = 0;
   plan->vfs_fd = -1;
+  plan->root_idmap_fd = -1;
   return plan;
 }
 
@@ -203,7 +210,8 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   plan->rootfs = args->rootfs;
   plan->root_readonly = spec->root_readonly;
   plan->rootfs_overlay = args->rootfs_overlay;
-  if (plan->rootfs_overlay && !plan->root_readonly)
+  /* In the sandbox's user namespace the layers are idmapped instead (idmap.c). */
+  if (plan->rootfs_overlay && !plan->root_readonly && !args->idmap)
     plan->rootfs_layers = container_plan_strv (plan, rootfs_overlay_layers (plan->rootfs, "/proc/self/mountinfo"));
   plan->host_propagation = MS_SLAVE;
   if (l->rootfs_propagation != NULL && l->rootfs_propagation[0] != '\0')
@@ -222,6 +230,8 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   if (!mounts_plan (plan, spec, args->bundle != NULL ? args->bundle : "/", error))
     return NULL;
   if (!devices_plan (plan, spec, error))
+    return NULL;
+  if (args->idmap && !idmap_plan (plan, args->idmap_userns_fd, error))
     return NULL;
   plan->masked_paths = l->masked_paths;
   plan->readonly_paths = l->readonly_paths;

@@ -105,6 +105,10 @@ typedef struct
   unsigned long host_propagation;   /* for "/" before anything is mounted */
   MountPlan *mounts;
   gsize n_mounts;
+  int root_idmap_fd;     /* the root, idmapped for the sandbox's user namespace (idmap.h), or -1 */
+  bool root_idmap_readonly; /* that root cannot be written (an overlay mounted again from its layers): the
+                               in-memory layer goes on top even for a read-only root, for the mount points */
+  int *mount_idmap_fds;  /* per mount: a bind's idmapped tree, or -1; NULL when nothing is idmapped */
   CgroupHierarchyPlan *cgroups;
   gsize n_cgroups;
   DevicePlan *devices;

@@ -269,12 +269,11 @@ open_lower_layers (const ContainerPlan *p, int *fds, size_t max, char *data, siz
   return (int) n;
 }
 
+/* The root's writable layer: a detached tmpfs with upper/ and work/. */
 static int
-mount_overlay (const ContainerPlan *p, InitError *err)
+upper_layer (InitError *err)
 {
-  char data[4096];
-  int fs, mnt, lower[ROOTFS_MAX_LAYERS], n_lower, i, rc = 0;
-  size_t pos;
+  int fs, mnt;
 
   fs = (int) syscall (SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0)
@@ -296,6 +295,19 @@ mount_overlay (const ContainerPlan *p, InitError *err)
       close (mnt);
       return init_error (err, e, "mkdir in the root's writable layer");
     }
+  return mnt;
+}
+
+static int
+mount_overlay (const ContainerPlan *p, InitError *err)
+{
+  char data[4096];
+  int mnt, lower[ROOTFS_MAX_LAYERS], n_lower, i, rc = 0;
+  size_t pos;
+
+  mnt = upper_layer (err);
+  if (mnt < 0)
+    return -1;
   n_lower = open_lower_layers (p, lower, ROOTFS_MAX_LAYERS, data, sizeof data, err);
   if (n_lower < 0)
     {
@@ -317,6 +329,69 @@ mount_overlay (const ContainerPlan *p, InitError *err)
   return rc;
 }
 
+/* The root in the sandbox's user namespace (idmap.h): the image's idmapped mount, attached on the rootfs
+ * directory, with the in-memory overlay on top unless the root is read-only or --overlay2=none. All through
+ * descriptors and the working directory, which stage 1 set to the rootfs directory before it entered the user
+ * namespace (unshare carries it into the new mount namespace): container root may not search the host
+ * directories the bundle is in. Returns the root's fd. */
+static int
+idmapped_root (const ContainerPlan *p, InitError *err)
+{
+  char data[64];
+  int fs, mnt, ovl;
+
+  if (syscall (SYS_move_mount, p->root_idmap_fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return init_error (err, errno, "attach the idmapped root %s", p->rootfs);
+  if ((!p->rootfs_overlay || p->root_readonly) && !p->root_idmap_readonly)
+    {
+      int fd = fcntl (p->root_idmap_fd, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0)
+        return init_error (err, errno, "open root %s", p->rootfs);
+      return fd;
+    }
+  mnt = upper_layer (err);
+  if (mnt < 0)
+    return -1;
+  /* The lower layer is the idmapped mount, now attached in our namespace (overlayfs takes no layer from a
+   * detached mount of another user namespace). */
+  fs = (int) syscall (SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    {
+      int e = errno;
+      close (mnt);
+      return init_error (err, e, "fsopen overlay for the root %s", p->rootfs);
+    }
+  snprintf (data, sizeof data, "/proc/self/fd/%d", p->root_idmap_fd);
+  if (syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir", data, 0) < 0)
+    goto fail;
+  snprintf (data, sizeof data, "/proc/self/fd/%d/upper", mnt);
+  if (syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "upperdir", data, 0) < 0)
+    goto fail;
+  snprintf (data, sizeof data, "/proc/self/fd/%d/work", mnt);
+  if (syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "workdir", data, 0) < 0
+      || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    goto fail;
+  ovl = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+  if (ovl < 0)
+    goto fail;
+  close (fs);
+  close (mnt);
+  if (syscall (SYS_move_mount, ovl, "", p->root_idmap_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    {
+      int e = errno;
+      close (ovl);
+      return init_error (err, e, "attach the overlay (tmpfs upper layer) on %s", p->rootfs);
+    }
+  return ovl;
+fail:
+  {
+    int e = errno;
+    close (fs);
+    close (mnt);
+    return init_error (err, e, "mount overlay (tmpfs upper layer, idmapped lower layer) on %s", p->rootfs);
+  }
+}
+
 int
 rootfs_prepare (const ContainerPlan *p, InitError *err)
 {
@@ -324,6 +399,8 @@ rootfs_prepare (const ContainerPlan *p, InitError *err)
 
   if (mount (NULL, "/", NULL, MS_REC | p->host_propagation, NULL) < 0)
     return init_error (err, errno, "make / %s", p->host_propagation == MS_PRIVATE ? "rprivate" : "rslave");
+  if (p->root_idmap_fd >= 0)
+    return idmapped_root (p, err);
   if (p->rootfs_overlay && !p->root_readonly)
     {
       if (mount_overlay (p, err) < 0)

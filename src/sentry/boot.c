@@ -26,6 +26,8 @@
 #include "container/cgroup.h"
 #include "container/cgroup-devices.h"
 #include "container/container.h"
+#include "container/userns-pool.h"
+#include "container/userns.h"
 #include "oci/state.h"
 #include "sentry/boot.h"
 #include "sentry/confine.h"
@@ -62,6 +64,7 @@ typedef struct
   SentryExecs *execs; /* runsc exec'd processes (src/sentry/exec.h) */
   SentryVfs *vfs;     /* the sandbox kernel's files (src/sentry/vfs.h) */
   SentrySpawner *spawner; /* once confined: who forks the pod's members and exec'd processes (spawner.h) */
+  int userns_fd;      /* the sandbox's default user namespace (src/container/userns.h), or -1 */
 } Sandbox;
 
 /* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
@@ -81,6 +84,7 @@ typedef struct
   CgroupHandle *cgroup; /* its own cgroup (src/container/cgroup.h: cgroup_member_prepare), or NULL: the sandbox's */
   CgroupOomWatch *oom;
   gboolean paused;      /* its own cgroup is frozen (runsc pause of this container, or of the sandbox's) */
+  gboolean idmap;       /* it joins the sandbox's user namespace: its mounts are idmapped (userns.h) */
 } SubContainer;
 
 /* The signals the Sentry reads from its signalfd: SIGCHLD for reaping, the rest forwarded to the root init. */
@@ -306,7 +310,18 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (sb->vfs == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
 
-  if (!container_enter_sandbox_namespaces (sb->spec, error))
+  if (a->userns)
+    {
+      /* The sandbox's own user namespace; its network, IPC and UTS namespaces are made inside it. */
+      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, error);
+      if (sb->userns_fd < 0)
+        return FALSE;
+      spawn.idmap = userns_apply_to_spec (sb->spec, sb->userns_fd, a->userns_base, USERNS_RANGE_SIZE);
+      spawn.idmap_userns_fd = sb->userns_fd;
+      log_debug ("sandbox user namespace: container ids 0-65535 are host ids %u-%u", a->userns_base,
+                 a->userns_base + USERNS_RANGE_SIZE - 1);
+    }
+  if (!container_enter_sandbox_namespaces_owned (sb->spec, sb->userns_fd, error))
     return FALSE;
   bring_up_loopback (sb->spec);
 
@@ -779,6 +794,8 @@ sub_load (Sandbox *sb, JsonObject *req, GError **error)
       return NULL;
     }
   apply_net_raw (c->spec, sb->args->options.net_raw);
+  /* The sandbox's user namespace, unless the container brings its own. */
+  c->idmap = userns_apply_to_spec (c->spec, sb->userns_fd, sb->args->userns_base, USERNS_RANGE_SIZE);
   redirect_sandbox_namespaces (sb, c->spec);
   /* The sandbox's filter lets privileged calls through when its root container has a user namespace of its
    * own (runsc(8), PRIVILEGED CONTAINERS): a member in the host's would get them with the host's privileges. */
@@ -788,7 +805,7 @@ sub_load (Sandbox *sb, JsonObject *req, GError **error)
                        "container %s: linux.namespaces: no user namespace of its own, but its sandbox's root "
                        "container has one (a sandbox's containers all have one, or none)", id);
       sub_free (c);
-      return FALSE;
+      return NULL;
     }
   c->rootfs = oci_spec_rootfs (c->spec, bundle);
   if (!cgroup_devices_register (c->id, c->spec->linux_cfg != NULL ? c->spec->linux_cfg->resources : NULL, error))
@@ -835,6 +852,8 @@ sub_spawn (Sandbox *sb, SubContainer *c, const int *fds, int console_socket, int
   spawn.user_data = c;
   spawn.vfs_mount_fd = vfs_mount_fd;
   spawn.vfs_files = sentry_vfs_files (&spawn.n_vfs_files);
+  spawn.idmap = c->idmap;
+  spawn.idmap_userns_fd = sb->userns_fd;
 
   handled_sigset (&handled);
   sigprocmask (SIG_UNBLOCK, &handled, NULL);
@@ -1623,6 +1642,7 @@ sentry_boot (const SentryBootArgs *args)
 
   sb.args = args;
   sb.dirfd = -1;
+  sb.userns_fd = -1;
   sb.init.pid = -1;
   sb.init.notify_fd = -1;
   sb.init.sync_fd = -1;

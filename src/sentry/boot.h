@@ -48,6 +48,8 @@ typedef struct
   SentryOptions options; /* release: --kernel-release or NULL (the annotation wins over it; default 4.4.0) */
   gboolean rootfs_overlay; /* --overlay2=root:memory */
   const char *network;     /* "sandbox", "host" or "none" */
+  gboolean userns;         /* --userns-base given: the sandbox's own user namespace (src/container/userns.h) */
+  guint32 userns_base;     /* its first host id */
 } SentryBootArgs;
 
 /* Boot and supervise; returns the process exit status (the root container's), or 1 on a boot failure (which

@@ -131,6 +131,15 @@ wait_pid_timeout ()
   wait "$pid"
 }
 
+# Create file $2 (a path inside the container) in the root of process $1 from the host, in the process's user and
+# mount namespaces, with the container's own touch: in the sandbox's user namespace the container's files are the
+# namespace's, and host root (not mapped there) may not create one (EOVERFLOW), as under runc with a user
+# namespace.
+touch_in_container ()
+{
+  nsenter -t "$1" -U -m -r /bin/touch "$2"
+}
+
 # Fail the test with a message.
 fail ()
 {

@@ -200,7 +200,7 @@ start_member ()
   events_pid=$!
   # events reports the OOM kills that happen while it runs: let it start first.
   wait_for_text "$OUT/events" '"type":"stats"' || fail "no stats from events: $(cat "$OUT/events.err")"
-  touch "/proc/$APP_PID/root/tmp/go"
+  touch_in_container "$APP_PID" /tmp/go
   wait_for_text "$OUT/app.out" "out of memory" 30 || fail "no OOM in the member: $(cat "$OUT/app.out")"
   grep -q "awk exited 137" "$OUT/app.out" || fail "awk was not killed: $(cat "$OUT/app.out")"
   grep -q "Killed process in container $ID " "$OUT/app.out" || fail "dmesg does not name the member: $(cat "$OUT/app.out")"
@@ -236,7 +236,7 @@ start_member ()
   rs events --interval 200ms "$ID" > "$OUT/events" 2> "$OUT/events.err" &
   ev=$!
   wait_for_text "$OUT/events" '"type":"stats"' || fail "no stats: $(cat "$OUT/events.err")"
-  touch "/proc/$APP_PID/root/tmp/stop"
+  touch_in_container "$APP_PID" /tmp/stop
   wait_pid_timeout "$ev" 10 || fail "runsc events did not end with the member: $(cat "$OUT/events.err")"
   jq -se --arg id "$ID" 'length > 0 and all(.[]; .type == "stats" and .id == $id and .data.pids.limit == 33)' \
     "$OUT/events" > /dev/null || fail "events: $(head -c 600 "$OUT/events")"

@@ -234,6 +234,7 @@ run_detached ()
 }
 
 @test "runsc-cli: over an image overlay the in-memory layer uses its layers, and a non-empty upper layer keeps it whole" {
+  # --userns=host: in the default user namespace the image's layers are idmapped and mounted again (idmap.c).
   img=$BATS_TEST_TMPDIR/img
   mkdir -p "$img/lower" "$img/upper" "$img/work" "$img/bundle/rootfs"
   cp -a "$BUNDLE/rootfs/." "$img/lower/"
@@ -246,7 +247,7 @@ run_detached ()
   log=$BATS_TEST_TMPDIR/debug.log
 
   # A new container's image overlay: empty upper layer, so the sandbox's overlay takes the lower layer itself.
-  run runtime --debug-log "$log" run --bundle "$img/bundle" "$ID"
+  run runtime --userns=host --debug-log "$log" run --bundle "$img/bundle" "$ID"
   [ "$status" -eq 0 ] || fail "$output"
   assert_output_has lower
   assert_output_has "gone"
@@ -259,7 +260,7 @@ run_detached ()
   echo upper > "$IMAGE_OVERLAY/from-upper"
   rm "$IMAGE_OVERLAY/deleted"
   : > "$log"
-  run runtime --debug-log "$log" run --bundle "$img/bundle" "$ID"
+  run runtime --userns=host --debug-log "$log" run --bundle "$img/bundle" "$ID"
   [ "$status" -eq 0 ] || fail "$output"
   assert_output_has upper
   assert_output_has "No such file"

@@ -65,8 +65,17 @@ print(r["ret"], r["errno"]) if r.get("ok") else print("error", r.get("error"))
 PY
 }
 
-@test "sentry-confine: the Sentry and each of its threads: CAP_SYS_PTRACE and CAP_KILL only, no_new_privs, its own filter" {
+@test "sentry-confine: by default (the sandbox's user namespace) the Sentry and its threads hold no capability" {
   rs create --bundle "$BUNDLE" "$ID" < /dev/null || fail "create"
+  rs start "$ID" || fail "start"
+  sentry=$(rs state "$ID" | jq .pid)
+  check_threads "$sentry" 0000000000000000
+  run rs exec "$ID" cat /proc/sys/kernel/osrelease
+  [ "$status" -eq 0 ] && [ "$output" = 4.4.0 ] || fail "exec: $output"
+}
+
+@test "sentry-confine: with --userns=host the Sentry and each of its threads: CAP_SYS_PTRACE and CAP_KILL only, no_new_privs, its own filter" {
+  rs --userns=host create --bundle "$BUNDLE" "$ID" < /dev/null || fail "create"
   rs start "$ID" || fail "start"
   sentry=$(rs state "$ID" | jq .pid)
   [ "$(cat /proc/$sentry/comm)" = runsc-sandbox ] || fail "pid $sentry is $(cat /proc/$sentry/comm)"
