@@ -65,6 +65,7 @@ typedef struct
   SentryVfs *vfs;     /* the sandbox kernel's files (src/sentry/vfs.h) */
   SentrySpawner *spawner; /* once confined: who forks the pod's members and exec'd processes (spawner.h) */
   int userns_fd;      /* the sandbox's default user namespace (src/container/userns.h), or -1 */
+  pid_t sentry_pid;   /* the Sentry's (its spawner's copy of this struct keeps it) */
 } Sandbox;
 
 /* A container that joined the sandbox after the root one (create-subcontainer). Its exit does not end the
@@ -301,6 +302,18 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (!cgroup_devices_register (a->id, sb->spec->linux_cfg != NULL ? sb->spec->linux_cfg->resources : NULL, error))
     return FALSE;
 
+  if (a->userns)
+    {
+      /* The sandbox's own user namespace; its network, IPC and UTS namespaces are made inside it. Before the
+       * sandbox kernel: its filter widens for containers in a user namespace of their own (userns-own.h). */
+      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, error);
+      if (sb->userns_fd < 0)
+        return FALSE;
+      spawn.idmap = userns_apply_to_spec (sb->spec, sb->userns_fd, a->userns_base, USERNS_RANGE_SIZE);
+      spawn.idmap_userns_fd = sb->userns_fd;
+      log_debug ("sandbox user namespace: container ids 0-65535 are host ids %u-%u", a->userns_base,
+                 a->userns_base + USERNS_RANGE_SIZE - 1);
+    }
   /* The release: the annotation dev.gvisor.kernel-release, else --kernel-release, else the default
    * (sentry_kernel_new decides). */
   sb->kernel = sentry_kernel_new (&opts, sb->spec, error);
@@ -310,17 +323,6 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (sb->vfs == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
 
-  if (a->userns)
-    {
-      /* The sandbox's own user namespace; its network, IPC and UTS namespaces are made inside it. */
-      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, error);
-      if (sb->userns_fd < 0)
-        return FALSE;
-      spawn.idmap = userns_apply_to_spec (sb->spec, sb->userns_fd, a->userns_base, USERNS_RANGE_SIZE);
-      spawn.idmap_userns_fd = sb->userns_fd;
-      log_debug ("sandbox user namespace: container ids 0-65535 are host ids %u-%u", a->userns_base,
-                 a->userns_base + USERNS_RANGE_SIZE - 1);
-    }
   if (!container_enter_sandbox_namespaces_owned (sb->spec, sb->userns_fd, error))
     return FALSE;
   bring_up_loopback (sb->spec);
@@ -751,7 +753,8 @@ find_sub (Sandbox *sb, const char *id)
 static void
 redirect_sandbox_namespaces (Sandbox *sb, OciSpec *spec)
 {
-  g_autofree char *prefix = g_strdup_printf ("/proc/%d/ns/", (int) getpid ());
+  /* The Sentry's pid, also in its spawner (which runs this too). */
+  g_autofree char *prefix = g_strdup_printf ("/proc/%d/ns/", (int) sb->sentry_pid);
   gsize i;
 
   for (i = 0; i < spec->linux_cfg->n_namespaces; i++)
@@ -950,6 +953,9 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
       sfds[2] = fds[2];
       sfds[3] = mnt;
       sfds[4] = console ? fds[4] : -1;
+      /* The spawner was forked before the root container's init: it learns its pid here (the member's
+       * namespaces named through the sandbox's pid lead to it: redirect_sandbox_namespaces). */
+      json_object_set_int_member (req, "root_init_pid", sb->init.pid);
       if (!sentry_spawner_call (sb->spawner, "sub", req, sfds, console ? 5 : 4, sub_serve, c, &c->init.pid,
                                 &c->init.sync_fd, error))
         {
@@ -1549,6 +1555,8 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
 {
   Sandbox *sb = data;
 
+  if (json_object_has_member (req, "root_init_pid"))
+    sb->init.pid = (pid_t) json_object_get_int_member (req, "root_init_pid");
   if (strcmp (kind, "fsmount") == 0)
     {
       if (n_fds < 1)
@@ -1641,6 +1649,7 @@ sentry_boot (const SentryBootArgs *args)
   int status;
 
   sb.args = args;
+  sb.sentry_pid = getpid ();
   sb.dirfd = -1;
   sb.userns_fd = -1;
   sb.init.pid = -1;

@@ -38,6 +38,13 @@ setup ()
   RUNC_ROOT=$BATS_TEST_TMPDIR/runc-root
   bundle_caps "$BUNDLE" "${PRIV_CAPS[@]}"
   HOLDER=
+  # These tests choose the user namespace in the spec, so runsc runs with --userns=host (the sandbox's own
+  # default user namespace is the last test's).
+  DEFAULT_RUNSC=$RUNSC
+  RUNSC=$BATS_TEST_TMPDIR/runsc-userns-host
+  printf '#!/bin/sh\nexec %q --userns=host "$@"\n' "$DEFAULT_RUNSC" > "$RUNSC"
+  chmod +x "$RUNSC"
+  RUNTIME_BIN=$RUNSC
 }
 
 teardown ()
@@ -210,4 +217,18 @@ $diff"
   [[ $output == *"container $ID-m"*"no user namespace of its own"* ]] || fail "error: $output"
   runtime delete --force "$ID-ok" > /dev/null 2>&1 || true
   runtime delete --force "$pod" > /dev/null 2>&1 || true
+}
+
+@test "compat-privileged: in the sandbox's default user namespace, mount, umount and bridge ioctls work as under runc" {
+  # No user namespace in the spec: runsc gives the sandbox its own (runsc(8), --userns), whose network
+  # namespace it makes inside it; runc, given the same spec, runs in the host's.
+  bundle_args "$BUNDLE" sh -c "$MOUNT_SCRIPT; $NET_SCRIPT"
+  timeout 60 "$DEFAULT_RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/runsc.out" \
+    2> "$BATS_TEST_TMPDIR/runsc.err" 3>&- || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.out" "$BATS_TEST_TMPDIR/runsc.err")"
+  timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" < /dev/null > "$BATS_TEST_TMPDIR/runc.out" \
+    2> "$BATS_TEST_TMPDIR/runc.err" 3>&- || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.err")"
+  for step in tmpfs bind umount-bind umount-tmpfs proc umount-proc gone brctl-addbr ip-link-bridge list; do
+    grep -qx "$step ok" "$BATS_TEST_TMPDIR/runc.out" || fail "runc $step: $(cat "$BATS_TEST_TMPDIR/runc.out")"
+    grep -qx "$step ok" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc $step: $(cat "$BATS_TEST_TMPDIR/runsc.out")"
+  done
 }
