@@ -17,6 +17,25 @@
 #include "container/userns-pool.h"
 
 
+/* A directory stream of dfd's directory, leaving dfd open; NULL with errno set (EMFILE included). */
+static DIR *
+dir_of (int dfd)
+{
+  int fd = openat (dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d;
+
+  if (fd < 0)
+    return NULL;
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      int e = errno;
+      close (fd);
+      errno = e;
+    }
+  return d;
+}
+
 gboolean
 userns_pool_parse (const char *text, const char *what, UsernsPool *pool, GError **error)
 {
@@ -125,7 +144,7 @@ userns_pool_allocate (const char *state_dir, const UsernsPool *pool, uint32_t *h
 
   if (dfd < 0)
     return FALSE;
-  dir = fdopendir (dup (dfd));
+  dir = dir_of (dfd);
   if (dir == NULL)
     return runsc_error_errno (error, errno, "read %s", userns_pool_dir ());
   while ((de = readdir (dir)) != NULL)
@@ -202,7 +221,7 @@ userns_pool_release (const char *state_dir, GError **error)
   dfd = pool_lock (&lock, error);
   if (dfd < 0)
     return FALSE;
-  dir = fdopendir (dup (dfd));
+  dir = dir_of (dfd);
   if (dir == NULL)
     return runsc_error_errno (error, errno, "read %s", dir_path);
   while ((de = readdir (dir)) != NULL)

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -166,16 +168,72 @@ sentry_socketpair_refuse_errno (const uint64_t *args)
 /* ---- setsockopt (net/socket.c __sys_setsockopt, net/ipv4/ip_sockglue.c, net/netfilter/nf_sockopt.c,
  * net/ipv4/tcp_ulp.c) ---- */
 
-/* 1 when /proc/PID/fd/FD is a socket, 0 when it is something else, -EBADF when there is no such descriptor. */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd of a thread, not only of a thread group's leader */
+#endif
+
+/* The thread group of thread tid (the Tgid line of /proc/TID/status, which anyone may read), or tid. */
+static int
+thread_group (int tid)
+{
+  char path[64], buf[1024];
+  const char *line;
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof path, "/proc/%d/status", tid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return tid;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  buf[n > 0 ? n : 0] = '\0';
+  line = strstr (buf, "\nTgid:");
+  return line != NULL ? atoi (line + 6) : tid;
+}
+
+/* A copy of descriptor fd of the calling thread tid, or -errno (-EBADF: it has no such descriptor). Through
+ * pidfd_getfd, not /proc/PID/fd: the confined Sentry holds no capability to search another user's /proc/PID/fd,
+ * while taking a descriptor of a process it serves needs only ptrace rights over it, which it keeps (runsc(8), THE
+ * SENTRY'S CONFINEMENT). The caller closes it. */
+static int
+app_fd (int tid, int fd)
+{
+  int pidfd, copy, e;
+
+  pidfd = (int) syscall (SYS_pidfd_open, tid, PIDFD_THREAD);
+  if (pidfd < 0 && errno == EINVAL)
+    pidfd = (int) syscall (SYS_pidfd_open, thread_group (tid), 0);
+  if (pidfd < 0)
+    return -errno;
+  copy = (int) syscall (SYS_pidfd_getfd, pidfd, fd, 0);
+  e = errno;
+  close (pidfd);
+  return copy >= 0 ? copy : -e;
+}
+
+/* fstat of the calling thread's descriptor fd: 0, -EBADF when there is no such descriptor, or another -errno. */
+static int
+app_fd_stat (int tid, int fd, struct stat *st)
+{
+  int copy = app_fd (tid, fd), r;
+
+  if (copy < 0)
+    return copy;
+  r = fstat (copy, st) < 0 ? -errno : 0;
+  close (copy);
+  return r;
+}
+
+/* 1 when the caller's descriptor fd is a socket, 0 when it is something else, -EBADF when there is none. */
 static int
 fd_is_socket (int pid, int fd)
 {
-  char path[64];
   struct stat st;
+  int r = app_fd_stat (pid, fd, &st);
 
-  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
-  if (stat (path, &st) < 0)
-    return errno == ENOENT ? -EBADF : 1; /* unknown: let the rest decide */
+  if (r < 0)
+    return r == -EBADF ? -EBADF : 1; /* unknown: let the rest decide */
   return S_ISSOCK (st.st_mode) ? 1 : 0;
 }
 
@@ -184,11 +242,14 @@ fd_is_socket (int pid, int fd)
 static void
 socket_proto (int pid, int fd, char *name, size_t size)
 {
-  char path[64];
-  ssize_t n;
+  int copy = app_fd (pid, fd);
+  ssize_t n = -1;
 
-  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
-  n = getxattr (path, "system.sockprotoname", name, size - 1);
+  if (copy >= 0)
+    {
+      n = fgetxattr (copy, "system.sockprotoname", name, size - 1);
+      close (copy);
+    }
   name[n > 0 ? n : 0] = '\0';
 }
 
@@ -352,16 +413,16 @@ sentry_ioctl_check (const SentryCallView *call)
 {
   int fd = (int) (uint32_t) call->args[0];
   uint32_t request = (uint32_t) call->args[1];
-  char path[64];
   struct stat st;
+  int r;
 
   if (fd < 0)
     return EBADF;
   if (call->pid <= 0)
     return 0;
-  snprintf (path, sizeof path, "/proc/%d/fd/%d", call->pid, fd);
-  if (stat (path, &st) < 0)
-    return errno == ENOENT ? EBADF : 0;
+  r = app_fd_stat (call->pid, fd, &st);
+  if (r < 0)
+    return r == -EBADF ? EBADF : 0;
   /* A terminal request ('T') on something else: the file's own ioctl does not know it. */
   if (((request >> 8) & 0xff) == 'T' && !is_tty (&st))
     return ENOTTY;

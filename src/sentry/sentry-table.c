@@ -69,7 +69,7 @@ const SentrySelfSyscall sentry_self_table[] = {
   ROW (access, "whether a file exists (GLib's g_file_test: a member's cgroup record, /proc/PID/task/TID/children)"),
   ROW (getdents64, "listing /proc for runsc ps and the sandbox's descendants"),
   ROW (readlink, "/proc/PID/ns/pid of the sandbox's processes (runsc ps)"),
-  ROW (getxattr, "system.sockprotoname of a socket the application passes to setsockopt (its errno: unix and netlink sockets answer differently)"),
+  ROW (fgetxattr, "system.sockprotoname of a socket the application passes to setsockopt (its errno: unix and netlink sockets answer differently)"),
   ROW (fcntl, "O_NONBLOCK and FD_CLOEXEC on its descriptors"),
   ROW (rename, "the exit status is written to a temporary file and renamed into place"),
   ROW (unlink, "a temporary file it could not finish"),
