@@ -15,6 +15,15 @@ setup ()
   bundle_args "$BUNDLE" sh -c 'sleep 1000; :' "$FAULT_TAG"
   OUT=$BATS_TEST_TMPDIR/out
   mkdir -p "$OUT"
+  BG_PIDS=()
+}
+
+# Wait for the background jobs this test started, by pid: a bare `wait` would also wait for bats' own
+# BATS_TEST_TIMEOUT sleeper and time the test out.
+wait_bg ()
+{
+  [ ${#BG_PIDS[@]} -eq 0 ] || wait "${BG_PIDS[@]}"
+  BG_PIDS=()
 }
 
 teardown ()
@@ -31,6 +40,7 @@ bg_runtime ()
   ( rc=0
     timeout -k 5 60 "$RUNTIME_BIN" --root "$ROOT" "$@" < /dev/null > "$OUT/$name.out" 2>&1 3>&- || rc=$?
     echo "$rc" > "$OUT/$name.rc" ) &
+  BG_PIDS+=($!)
 }
 
 # Every command ended (no status 124/137 from the timeout) and each failure said why.
@@ -81,7 +91,7 @@ check_clean ()
   for i in $(seq 50); do
     bg_runtime "run$i" run --detach --bundle "$BUNDLE" "$ID-$i"
   done
-  wait
+  wait_bg
   check_answers
   for i in $(seq 50); do
     [ "$(cat "$OUT/run$i.rc")" -eq 0 ] || fail "run $ID-$i: $(cat "$OUT/run$i.out")"
@@ -94,7 +104,7 @@ check_clean ()
   for i in $(seq 50); do
     bg_runtime "delete$i" delete --force "$ID-$i"
   done
-  wait
+  wait_bg
   check_answers
   for i in $(seq 50); do
     [ "$(cat "$OUT/delete$i.rc")" -eq 0 ] || fail "delete $ID-$i: $(cat "$OUT/delete$i.out")"
@@ -110,6 +120,7 @@ check_clean ()
     [ $((i % 2)) -eq 0 ] && { runtime start "$ID-$i" > /dev/null 2>&1 || fail "start $ID-$i"; }
   done
   watch_state_files "$BATS_TEST_TMPDIR/stop" &
+  local watcher=$!
   for i in $(seq 8); do
     for j in 1 2 3; do
       bg_runtime "state$i-$j" state "$ID-$i"
@@ -124,7 +135,8 @@ check_clean ()
     sleep 0.2
   done
   touch "$BATS_TEST_TMPDIR/stop"
-  wait
+  wait_bg
+  wait "$watcher"
   check_answers
   [ ! -e "$BATS_TEST_TMPDIR/torn" ] || fail "state files read half-written: $(sort -u "$BATS_TEST_TMPDIR/torn")"
   # A state that answered 0 printed a whole state; list always answers.
