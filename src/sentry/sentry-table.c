@@ -62,6 +62,7 @@ const SentrySelfSyscall sentry_self_table[] = {
   ROW (write, "control replies, logs, FUSE replies, cgroup.freeze, the exit status"),
   ROW (writev, "libfuse writes its replies with writev"),
   ROW (close, "descriptors it is done with"),
+  ROW (dup2, "its standard descriptors onto /dev/null once the container has its copies: runsc create's caller (a shim) reads them to their end"),
   ROW (openat, "/proc/PID files of the sandbox's processes, cgroup files, the state directory's files"),
   ROW (openat2, "/proc/PID/status of another process resolved in the caller's root (sched_getaffinity of a pid)"),
   ROW (newfstatat, "stat of /proc and cgroup files"),
