@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -246,6 +247,20 @@ report_error (RunscGlobal *g, GError *error)
   return 1;
 }
 
+/* Descriptors 0-2 are open from here on (on /dev/null when the caller closed them): otherwise the first files
+ * runsc opens would take their numbers, and the sandbox process, which points 0-2 at /dev/null once its container
+ * has its own copies (src/sentry/boot.c), would close its signalfd or control socket with them. */
+static void
+open_stdio (void)
+{
+  int fd;
+
+  while ((fd = open ("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+    ;
+  if (fd > 2)
+    close (fd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,6 +268,7 @@ main (int argc, char **argv)
   const RunscCommand *cmd;
   int idx, rc;
 
+  open_stdio ();
   global.argv0 = argv[0];
   state_set_status_query (cli_sandbox_status_query);
   global.argv_area = argv[0];

@@ -160,7 +160,7 @@ userns_pool_allocate (const char *state_dir, const UsernsPool *pool, uint32_t *h
           if (!g_file_test (owner, G_FILE_TEST_IS_DIR))
             {
               /* Its sandbox's state is gone: a create or delete killed half-way. */
-              log_info ("user namespace range %" G_GUINT64_FORMAT " reclaimed: its sandbox's state %s is gone",
+              log_debug ("user namespace range %" G_GUINT64_FORMAT " reclaimed: its sandbox's state %s is gone",
                         base, owner);
               unlinkat (dfd, de->d_name, 0);
               continue;
