@@ -126,7 +126,8 @@ run_in_runsc ()
 @test "sentry-core: a refused call is logged once at info level with its name and arguments" {
   bundle_args "$BUNDLE" sh -c 'mount -t tmpfs none /mnt; mount -t tmpfs none /mnt; echo done'
   bundle_caps "$BUNDLE" CAP_SYS_ADMIN
-  run_in_runsc --debug-log="$BATS_TEST_TMPDIR/logs/"
+  # --userns=host: in the sandbox's own user namespace mount is the kernel's, not refused.
+  run_in_runsc --userns=host --debug-log="$BATS_TEST_TMPDIR/logs/"
   [ "$status" -eq 0 ] || fail "status $status: $output"
   assert_output_has "done"
   assert_output_has "mount: "

@@ -44,6 +44,22 @@
 
 #define SENTRY_VERSION "#1 SMP Sun Jan 10 15:06:54 PST 2016"
 
+
+/* The host's user namespace: uid_map maps every id to itself. */
+static int
+host_userns (void)
+{
+  unsigned long a = 1, b = 1, n = 0;
+  FILE *f = fopen ("/proc/self/uid_map", "r");
+
+  if (f == NULL)
+    return 1;
+  if (fscanf (f, "%lu %lu %lu", &a, &b, &n) != 3)
+    n = 0;
+  fclose (f);
+  return a == 0 && b == 0 && n == 4294967295UL;
+}
+
 static int failures, checks, quiet;
 
 /* Set once the kernel log is seen to be a sandbox's: calls that would change the host (clearing its kernel log,
@@ -194,8 +210,18 @@ static void
 check_refused (void)
 {
   /* Arguments chosen so that the host kernel (as root) would answer differently. */
-  check_errno ("mount refused", syscall (SYS_mount, "none", "/nonexistent-probe", "tmpfs", 0, NULL), EPERM);
-  check_errno ("umount2 refused", syscall (SYS_umount2, "/nonexistent-probe", 0), EPERM);
+  /* In a user namespace of its own (the sandbox's default) mount and umount2 are the kernel's (runsc(8),
+   * PRIVILEGED CONTAINERS); with the host's they are refused. */
+  if (access ("/proc/self/uid_map", F_OK) == 0 && !host_userns ())
+    {
+      check_errno ("mount in its own user namespace: the kernel's answer", syscall (SYS_mount, "none", "/nonexistent-probe", "tmpfs", 0, NULL), ENOENT);
+      check_errno ("umount2 in its own user namespace: the kernel's answer", syscall (SYS_umount2, "/nonexistent-probe", 0), ENOENT);
+    }
+  else
+    {
+      check_errno ("mount refused", syscall (SYS_mount, "none", "/nonexistent-probe", "tmpfs", 0, NULL), EPERM);
+      check_errno ("umount2 refused", syscall (SYS_umount2, "/nonexistent-probe", 0), EPERM);
+    }
   check_errno ("pivot_root refused", syscall (SYS_pivot_root, "/nonexistent-a", "/nonexistent-b"), EPERM);
   check_errno ("swapon refused", syscall (SYS_swapon, "/nonexistent-probe", 0), EPERM);
   check_errno ("swapoff refused", syscall (SYS_swapoff, "/nonexistent-probe"), EPERM);
