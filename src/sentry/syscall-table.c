@@ -236,7 +236,7 @@ static const SentryArgRule personality_rules[] = {
 
 /* mount and umount2 for a privileged container: only inside a user namespace of its own, where the kernel
  * confines them (the mount namespace belongs to that user namespace: the filesystems a user namespace may
- * mount, mounts inherited from the runtime locked together, nothing propagating back to the host; see
+ * mount, mounts inherited from the host's mount namespace locked, nothing propagating back to the host; see
  * runsc(8), PRIVILEGED CONTAINERS). */
 static const SentryArgRule userns_rules[] = {
   { "the container has its own user namespace", SENTRY_NEEDS_USERNS, 0, { { 0 } } },
@@ -459,7 +459,7 @@ const SentrySyscall sentry_syscall_table[] = {
   REFUSED (163, acct, EPERM, "privileged"),
   REFUSED_CHECK (164, settimeofday, EPERM, sentry_settimeofday_check, "the host clock is not the sandbox's to set"),
   CHECKED (165, mount, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only (the kernel checks CAP_SYS_ADMIN there and what a user namespace may mount); with the host's user namespace the runtime sets mounts up from the spec"),
-  CHECKED (166, umount2, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only; the runtime's mounts are locked together by the kernel"),
+  CHECKED (166, umount2, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only; the kernel keeps the mounts inherited from the host's namespace (the root among them) locked"),
   REFUSED (167, swapon, EPERM, "privileged"),
   REFUSED (168, swapoff, EPERM, "privileged"),
   REFUSED (169, reboot, EPERM, "privileged"),

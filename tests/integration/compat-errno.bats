@@ -32,18 +32,6 @@ teardown ()
   common_teardown
 }
 
-# The host pid of the child of the Sentry (pid $1) that is pid 1 of its own pid namespace.
-container_init_of ()
-{
-  local c
-  for c in $(cat /proc/"$1"/task/*/children 2> /dev/null); do
-    if grep -qE '^NSpid:.*[[:space:]]1$' /proc/"$c"/status 2> /dev/null; then
-      echo "$c"
-      return 0
-    fi
-  done
-}
-
 # Run the bundle's process under runsc and under runc; stdout in $BATS_TEST_TMPDIR/{runsc,runc}.out.
 run_both ()
 {

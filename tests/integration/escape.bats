@@ -93,13 +93,8 @@ all_caps ()
 # host's identity map).
 runsc_in_userns ()
 {
-  local c init=""
-  for c in $(cat /proc/"$SENTRY"/task/*/children 2> /dev/null); do
-    if grep -qE '^NSpid:.*[[:space:]]1$' /proc/"$c"/status 2> /dev/null; then
-      init=$c
-      break
-    fi
-  done
+  local init
+  init=$(container_init_of "$SENTRY")
   [ -n "$init" ] || fail "no container init among the Sentry's children"
   ! awk '{ exit !($1 == 0 && $2 == 0 && $3 == 4294967295) }' /proc/"$init"/uid_map
 }

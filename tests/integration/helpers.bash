@@ -179,6 +179,19 @@ proc_tree ()
   done
 }
 
+# The host pid of the child of the Sentry (pid $1) that is pid 1 of its own pid namespace:
+# the container's init, not the Sentry's runsc-spawner, which is also its child.
+container_init_of ()
+{
+  local c
+  for c in $(cat /proc/"$1"/task/*/children 2> /dev/null); do
+    if grep -qE '^NSpid:.*[[:space:]]1$' /proc/"$c"/status 2> /dev/null; then
+      echo "$c"
+      return 0
+    fi
+  done
+}
+
 proc_cmdline ()
 {
   { tr '\0' ' ' < "/proc/$1/cmdline"; } 2> /dev/null

@@ -212,7 +212,9 @@ debian_rootfs ()
   grep -Eq '^followed: 6,[0-9]+,[0-9]+,-;Memory cgroup out of memory' <<< "$output" || fail "record: $output"
 }
 
-@test "sentry-files: the application cannot write, unmount or remount the sandbox kernel's files, even with CAP_SYS_ADMIN" {
+# The shell that tries to change the sandbox kernel's files, with CAP_SYS_ADMIN.
+change_kernel_files ()
+{
   bundle_caps "$BUNDLE" CAP_SYS_ADMIN CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER
   bundle_args "$BUNDLE" /bin/sh -c '
     for f in /proc/version /proc/meminfo /proc/sys/kernel/hostname /proc/sys/kernel/osrelease /dev/kmsg; do
@@ -223,12 +225,31 @@ debian_rootfs ()
       mount -o remount,rw,bind $f && echo "remounted $f"
     done
     mount --bind /etc/hostname /proc/version && echo "bound over /proc/version"
-    cat /proc/version /proc/sys/kernel/osrelease'
-  run_in_runsc
+    umount / && echo "unmounted the root"
+    cat /proc/version /proc/sys/kernel/osrelease; uname -r'
+}
+
+@test "sentry-files: with the host's user namespace the application cannot write, unmount or remount the sandbox kernel's files, even with CAP_SYS_ADMIN" {
+  change_kernel_files
+  run_in_runsc --userns=host
   [ "$status" -eq 0 ] || fail "status $status: $output"
   ! grep -Eq '^(wrote|chmod|unmounted|detached|remounted|bound) ' <<< "$output" || fail "changed: $output"
   grep -q "^Linux version 4.4.0 " <<< "$output" || fail "/proc/version changed: $output"
-  grep -qx "4.4.0" <<< "$output" || fail "osrelease changed: $output"
+  [ "$(grep -cx "4.4.0" <<< "$output")" -eq 2 ] || fail "osrelease or uname changed: $output"
+}
+
+# runsc(8), PRIVILEGED CONTAINERS: in a user namespace of its own, mount and umount2 are the kernel's, so a
+# container with CAP_SYS_ADMIN may unmount the sandbox kernel's files in its own view, as any mount it did not
+# inherit from the host's namespace. No write reaches them, and the root the runtime attached stays locked.
+@test "sentry-files: in its own user namespace the application cannot write the sandbox kernel's files; unmounting them is its own view" {
+  change_kernel_files
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  echo "$output"
+  ! grep -Eq '^(wrote|chmod|remounted|unmounted the root) ' <<< "$output" || fail "changed: $output"
+  grep -q "^unmounted /proc/version" <<< "$output" || fail "the documented unmount did not happen: $output"
+  # uname is the Sentry's answer, whatever the mounts show.
+  [ "$(tail -1 <<< "$output")" = 4.4.0 ] || fail "uname changed: $output"
 }
 
 # Is there a FUSE connection numbered $1 (fusectl, mounted in a mount namespace of its own when the host has not)?
@@ -244,7 +265,7 @@ conn_exists ()
     || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
   "$RUNSC" --root "$ROOT" start "$ID" 3>&- || fail "start"
   sentry=$("$RUNSC" --root "$ROOT" state "$ID" | jq .pid)
-  init=$(cut -d' ' -f1 "/proc/$sentry/task/$sentry/children")
+  init=$(container_init_of "$sentry")
   # The filesystem's device (0:N in the container's mountinfo) names its connection, /sys/fs/fuse/connections/N.
   dev=$(awk '$5 == "/proc/version" { print $3 }' "/proc/$init/mountinfo")
   [ -n "$dev" ] || fail "no mount on /proc/version: $(cat "/proc/$init/mountinfo")"

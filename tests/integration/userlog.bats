@@ -56,7 +56,7 @@ line_of ()
 @test "userlog: run --user-log: the sandbox's start, each refused syscall once, the container's exit, as json-k8s lines" {
   # An earlier line stays: the file is appended to.
   echo '{"log":"from before","level":"info","time":"2020-01-01T00:00:00Z"}' > "$ULOG"
-  bundle_args "$BUNDLE" /bin/sh -c 'swapoff /x; swapoff /y; mount -t tmpfs none /mnt; echo app-done; exit 3'
+  bundle_args "$BUNDLE" /bin/sh -c 'swapoff /x; swapoff /y; swapon /bin/busybox; echo app-done; exit 3'
   run rs run --user-log "$ULOG" --bundle "$BUNDLE" "$ID" < /dev/null
   [ "$status" -eq 3 ] || fail "run: status $status: $output"
   assert_output_has app-done
@@ -68,13 +68,13 @@ line_of ()
   started=$(line_of "$ULOG" "^container $ID: started\$") || fail "no container start line"
   swapoff=$(line_of "$ULOG" '^Unsupported syscall swapoff\(0x[0-9a-f]+(,(0x[0-9a-f]+|0)){5}\): refused with EPERM \(container '"$ID"'\)$') \
     || fail "no swapoff line"
-  mount=$(line_of "$ULOG" "^Unsupported syscall mount\\(.*\\): refused with EPERM \\(container $ID\\)\$") || fail "no mount line"
+  swapon=$(line_of "$ULOG" "^Unsupported syscall swapon\\(.*\\): refused with EPERM \\(container $ID\\)\$") || fail "no swapon line"
   exited=$(line_of "$ULOG" "^container $ID: exited with status 3 ") || fail "no exit line"
   stopped=$(line_of "$ULOG" "^sandbox $ID: stopped \\(exit status 3\\)\$") || fail "no sandbox stop line"
   # In the order they happened.
-  [ "$start" -lt "$started" ] && [ "$started" -lt "$swapoff" ] && [ "$swapoff" -lt "$mount" ] \
-    && [ "$mount" -lt "$exited" ] && [ "$exited" -le "$stopped" ] \
-    || fail "out of order: start $start, started $started, swapoff $swapoff, mount $mount, exit $exited, stop $stopped"
+  [ "$start" -lt "$started" ] && [ "$started" -lt "$swapoff" ] && [ "$swapoff" -lt "$swapon" ] \
+    && [ "$swapon" -lt "$exited" ] && [ "$exited" -le "$stopped" ] \
+    || fail "out of order: start $start, started $started, swapoff $swapoff, swapon $swapon, exit $exited, stop $stopped"
   # Once per syscall: the second swapoff is not logged again.
   [ "$(messages "$ULOG" | grep -c '^Unsupported syscall swapoff(')" -eq 1 ] || fail "swapoff logged more than once"
   [ "$(jq -r 'select(.log | startswith("Unsupported")) | .level' "$ULOG" | sort -u)" = info ] \

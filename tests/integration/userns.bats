@@ -67,7 +67,7 @@ create_id ()
 
 init_pid_of ()
 {
-  rt state "$1" | jq -r .pid | xargs -I{} pgrep -P {} | head -1
+  container_init_of "$(rt state "$1" | jq -r .pid)"
 }
 
 @test "userns: container root is an unprivileged host uid in a user namespace of its own (runc: host root)" {

@@ -825,7 +825,7 @@ check_opens (void)
     int e = errno;
     int unmapped = fd < 0 && fstat (1, &so) == 0 && so.st_uid == 65534 && getuid () != 65534;
     check (fd >= 0 || e == ENXIO || (e == EACCES && unmapped), "/dev/stdout opens (a magic link through /proc/self)",
-           "%s", strerror (e));
+           "%s (uid %d, stdout owner %d)", strerror (e), (int) getuid (), fd < 0 ? (int) so.st_uid : -1);
   }
   if (fd >= 0)
     close (fd);
