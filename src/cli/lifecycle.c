@@ -634,11 +634,12 @@ lifecycle_destroy (RunscGlobal *g, StateDir *d, const RunscState *st, GError **e
       g_autoptr (JsonObject) req = json_object_new ();
       g_autoptr (JsonObject) reply = NULL;
 
-      /* Ask the Sentry to kill every process of the container: it then exits, killing what is left. */
+      /* Ask the Sentry to kill every process of the container: it then exits, killing what is left. A Sentry
+       * that does not answer (stopped, stuck) is killed below. */
       json_object_set_string_member (req, "cmd", "signal");
       json_object_set_int_member (req, "signal", SIGKILL);
       json_object_set_boolean_member (req, "all", TRUE);
-      reply = control_call (d->dirfd, req, NULL, 0, &local);
+      reply = control_call_within (d->dirfd, req, SENTRY_EXIT_WAIT_MS, &local);
       if (reply == NULL)
         log_debug ("container %s: kill through the sandbox: %s", st->id, local->message);
       g_clear_error (&local);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -175,6 +176,37 @@ control_call (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GErr
   if (conn < 0)
     return NULL;
   return control_read_reply (conn, NULL, 0, error);
+}
+
+JsonObject *
+control_call_within (int dirfd, JsonObject *request, int timeout_ms, GError **error)
+{
+  autofd int conn = control_send_request (dirfd, request, NULL, 0, error);
+  struct pollfd p;
+  gint64 deadline;
+
+  if (conn < 0)
+    return NULL;
+  p.fd = conn;
+  p.events = POLLIN;
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  for (;;)
+    {
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      int r = left > 0 ? poll (&p, 1, (int) left) : 0;
+      if (r > 0)
+        break;
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          runsc_error_errno (error, errno, "wait for the sandbox's answer");
+          return NULL;
+        }
+      runsc_error_set (error, RUNSC_ERROR_FAILED, "no answer from the sandbox in %d ms", timeout_ms);
+      return NULL;
+    }
+  return control_recv (conn, NULL, 0, error);
 }
 
 JsonObject *

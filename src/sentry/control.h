@@ -61,6 +61,11 @@ JsonObject *control_call (int dirfd, JsonObject *request, const int *fds, size_t
 int control_send_request (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error);
 JsonObject *control_read_reply (int conn, int *fds, size_t max_fds, GError **error);
 
+/* Send request (no fds) and wait at most timeout_ms for the answer. Returns the reply whether "ok" or not (an
+ * answer), or NULL with error when there was none: no socket, refused, or "no answer from the sandbox in N ms"
+ * (a Sentry that is stopped or stuck still queues connections on its listening socket). */
+JsonObject *control_call_within (int dirfd, JsonObject *request, int timeout_ms, GError **error);
+
 /* control_call with a request that is just {"cmd": cmd}. */
 JsonObject *control_call_simple (int dirfd, const char *cmd, GError **error);
 

@@ -28,6 +28,7 @@
 
 #include "common/util.h"
 #include "container/container.h"
+#include "container/plan.h"
 #include "oci/spec.h"
 
 static char *tmpdir;  /* everything the tests make */
@@ -1263,6 +1264,37 @@ remove_tree (const char *path)
   g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* container_plan_free closes the idmapped mounts' descriptors, which live in one of the plan's blocks: it must
+ * read them before it frees the blocks (it once read them after, and closed whatever numbers the allocator or
+ * another thread had written there: the Sentry lost its control socket or its signalfd now and then). */
+static void
+test_plan_free_closes_idmap_fds (void)
+{
+  ContainerPlan *plan = g_new0 (ContainerPlan, 1);
+  int fds[4];
+
+  plan->strings = g_ptr_array_new_with_free_func (g_free);
+  plan->vectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  plan->blocks = g_ptr_array_new_with_free_func (g_free);
+  plan->vfs_fd = -1;
+  plan->root_idmap_fd = -1;
+  plan->n_mounts = G_N_ELEMENTS (fds);
+  plan->mount_idmap_fds = container_plan_block (plan, g_new (int, plan->n_mounts + 1));
+  for (gsize i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      fds[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      g_assert_cmpint (fds[i], >=, 0);
+      plan->mount_idmap_fds[i] = fds[i];
+    }
+  container_plan_free (plan);
+  for (gsize i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      errno = 0;
+      g_assert_cmpint (fcntl (fds[i], F_GETFD), ==, -1);
+      g_assert_cmpint (errno, ==, EBADF);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1285,6 +1317,7 @@ main (int argc, char **argv)
       build_rootfs ();
     }
 
+  g_test_add_func ("/container/plan-free-closes-idmap-fds", test_plan_free_closes_idmap_fds);
   g_test_add_func ("/container/exit-code", test_exit_code);
   g_test_add_func ("/container/identity", test_identity);
   g_test_add_func ("/container/sysctl-not-namespaced", test_sysctl_not_namespaced);

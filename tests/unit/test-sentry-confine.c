@@ -71,8 +71,10 @@ test_filter (void)
   g_assert_cmpuint (prog.len, >, 0);
   pid = fork ();
   g_assert_cmpint (pid, >=, 0);
+  /* exit_group by syscall(2), not _exit: under ASan a noreturn call first runs sigaltstack, which the filter
+   * refuses. */
   if (pid == 0)
-    _exit (child_checks (&prog));
+    syscall (SYS_exit_group, child_checks (&prog));
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
