@@ -52,10 +52,9 @@ container_plan_free (ContainerPlan *plan)
 {
   if (plan == NULL)
     return;
-  g_ptr_array_unref (plan->strings);
-  g_ptr_array_unref (plan->vectors);
-  g_ptr_array_unref (plan->blocks);
-  g_free (plan->oci_filter.filter);
+  /* The descriptors first: mount_idmap_fds is one of the blocks. Read after the blocks were freed, it held the
+   * allocator's bookkeeping, and its entries closed whatever descriptors of the Sentry had those numbers (its
+   * signalfd: the init it no longer reaped kept StopPodSandbox waiting). */
   for (int i = 0; i < plan->n_cgroup_fds; i++)
     close (plan->cgroup_fds[i]);
   if (plan->vfs_fd >= 0)
@@ -65,6 +64,10 @@ container_plan_free (ContainerPlan *plan)
   for (gsize i = 0; plan->mount_idmap_fds != NULL && i < plan->n_mounts; i++)
     if (plan->mount_idmap_fds[i] >= 0)
       close (plan->mount_idmap_fds[i]);
+  g_ptr_array_unref (plan->strings);
+  g_ptr_array_unref (plan->vectors);
+  g_ptr_array_unref (plan->blocks);
+  g_free (plan->oci_filter.filter);
   g_free (plan);
 }
 
