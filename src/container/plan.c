@@ -132,8 +132,8 @@ plan_home (ContainerPlan *plan, const char *root)
   plan->envp = container_plan_strv (plan, env);
 }
 
-static ContainerPlan *
-plan_alloc (void)
+ContainerPlan *
+container_plan_alloc (void)
 {
   ContainerPlan *plan = g_new0 (ContainerPlan, 1);
 
@@ -153,7 +153,7 @@ static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", 
 ContainerPlan *
 container_plan_new (const ContainerSpawnArgs *args, GError **error)
 {
-  g_autoptr (ContainerPlan) plan = plan_alloc ();
+  g_autoptr (ContainerPlan) plan = container_plan_alloc ();
   const OciSpec *spec = args->spec;
   const OciLinux *l = spec->linux_cfg;
 
@@ -282,7 +282,7 @@ namespace_differs (pid_t pid, const char *type, char **path, GError **error)
 ContainerPlan *
 container_plan_new_exec (const ContainerExecArgs *args, GError **error)
 {
-  g_autoptr (ContainerPlan) plan = plan_alloc ();
+  g_autoptr (ContainerPlan) plan = container_plan_alloc ();
   static const char *const proc_names[NS_N_SPAWN] = { "user", "mnt", "pid", "cgroup", "time" };
 
   plan->exec_mode = true;

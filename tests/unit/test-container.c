@@ -28,6 +28,7 @@
 
 #include "common/util.h"
 #include "container/container.h"
+#include "container/plan.h"
 #include "oci/spec.h"
 
 static char *tmpdir;  /* everything the tests make */
@@ -1263,6 +1264,50 @@ remove_tree (const char *path)
   g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* Whether descriptor fd is open. */
+static gboolean
+fd_open (int fd)
+{
+  return fcntl (fd, F_GETFD) >= 0 || errno != EBADF;
+}
+
+static void
+test_plan_free_closes_its_descriptors (void)
+{
+  /* The plan owns the idmapped trees' descriptors (the root's, one per bind mount): freeing it closes exactly
+   * those. Their numbers were once read after the block holding them was freed: the allocator's words took
+   * their place, so the trees stayed open and whatever descriptors had those numbers were closed instead (the
+   * Sentry's signalfd, fd 5, under the shim: its init was never reaped). No root needed. */
+  ContainerPlan *plan = container_plan_alloc ();
+  gboolean before[200];
+  int own[3];
+  int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (devnull, >=, 0);
+  for (int i = 0; i < 3; i++)
+    {
+      own[i] = fcntl (devnull, F_DUPFD_CLOEXEC, 200 + i);
+      g_assert_cmpint (own[i], >=, 200);
+    }
+  for (int fd = 0; fd < 200; fd++)
+    before[fd] = fd_open (fd);
+  plan->root_idmap_fd = own[0];
+  plan->n_mounts = 3;
+  plan->mount_idmap_fds = container_plan_block (plan, g_new (int, plan->n_mounts + 1));
+  plan->mount_idmap_fds[0] = own[1];
+  plan->mount_idmap_fds[1] = -1; /* not a bind mount */
+  plan->mount_idmap_fds[2] = own[2];
+  container_plan_free (plan);
+  for (int i = 0; i < 3; i++)
+    if (fd_open (own[i]))
+      g_error ("the plan's descriptor %d (%s) is still open after container_plan_free", own[i],
+               i == 0 ? "root" : "a mount's");
+  for (int fd = 0; fd < 200; fd++)
+    if (before[fd] && !fd_open (fd))
+      g_error ("container_plan_free closed descriptor %d, which is not the plan's", fd);
+  close (devnull);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1285,6 +1330,7 @@ main (int argc, char **argv)
       build_rootfs ();
     }
 
+  g_test_add_func ("/container/plan-free-closes-its-descriptors", test_plan_free_closes_its_descriptors);
   g_test_add_func ("/container/exit-code", test_exit_code);
   g_test_add_func ("/container/identity", test_identity);
   g_test_add_func ("/container/sysctl-not-namespaced", test_sysctl_not_namespaced);
