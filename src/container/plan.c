@@ -52,9 +52,9 @@ container_plan_free (ContainerPlan *plan)
 {
   if (plan == NULL)
     return;
-  /* The descriptors first: mount_idmap_fds lives in one of the plan's blocks. Read after the blocks were freed,
-   * its numbers were whatever another thread of the Sentry had written there since, and the Sentry closed
-   * descriptors of its own (its control socket, its signalfd: a sandbox that never answered again). */
+  /* The descriptors first: mount_idmap_fds is one of the blocks. Read after the blocks were freed, it held the
+   * allocator's bookkeeping, and its entries closed whatever descriptors of the Sentry had those numbers (its
+   * signalfd: the init it no longer reaped kept StopPodSandbox waiting). */
   for (int i = 0; i < plan->n_cgroup_fds; i++)
     close (plan->cgroup_fds[i]);
   if (plan->vfs_fd >= 0)
@@ -132,8 +132,8 @@ plan_home (ContainerPlan *plan, const char *root)
   plan->envp = container_plan_strv (plan, env);
 }
 
-static ContainerPlan *
-plan_alloc (void)
+ContainerPlan *
+container_plan_alloc (void)
 {
   ContainerPlan *plan = g_new0 (ContainerPlan, 1);
 
@@ -153,7 +153,7 @@ static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", 
 ContainerPlan *
 container_plan_new (const ContainerSpawnArgs *args, GError **error)
 {
-  g_autoptr (ContainerPlan) plan = plan_alloc ();
+  g_autoptr (ContainerPlan) plan = container_plan_alloc ();
   const OciSpec *spec = args->spec;
   const OciLinux *l = spec->linux_cfg;
 
@@ -282,7 +282,7 @@ namespace_differs (pid_t pid, const char *type, char **path, GError **error)
 ContainerPlan *
 container_plan_new_exec (const ContainerExecArgs *args, GError **error)
 {
-  g_autoptr (ContainerPlan) plan = plan_alloc ();
+  g_autoptr (ContainerPlan) plan = container_plan_alloc ();
   static const char *const proc_names[NS_N_SPAWN] = { "user", "mnt", "pid", "cgroup", "time" };
 
   plan->exec_mode = true;

@@ -177,6 +177,9 @@ ContainerPlan *container_plan_new (const ContainerSpawnArgs *args, GError **erro
 
 /* The plan of a process joining a running container (container_exec_spawn). */
 ContainerPlan *container_plan_new_exec (const ContainerExecArgs *args, GError **error);
+/* An empty plan (no descriptors): what the two above fill. */
+ContainerPlan *container_plan_alloc (void);
+/* Closes the descriptors the plan holds (cgroup join fds, vfs_fd, the idmapped trees) and frees it. */
 void container_plan_free (ContainerPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ContainerPlan, container_plan_free)
 

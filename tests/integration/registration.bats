@@ -57,14 +57,9 @@ make_etc ()
   local etc=$REG_D/$1
   rm -rf "$etc"
   mkdir -p "$etc/conf.d" "$REG_D/runsc-root"
-  # --userns=host: with the default user namespace, StopPodSandbox of a runsc pod started through these
-  # registrations does not finish on containerd 1.7 and 2.x (the Sentry does not reap the killed pause process;
-  # k8s.bats's pods are not affected). A known bug of 0.3.0, not yet understood; this suite checks registration.
   cat > "$REG_D/runsc.toml" << EOF
 binary_name = "$RUNSC"
 root = "$REG_D/runsc-root"
-[runsc_config]
-userns = "host"
 EOF
   sed "s|^\([[:space:]]*ConfigPath = \).*|\1\"$REG_D/runsc.toml\"|" "$(dirname "$RUNSC")/data/conf.d/runsc.toml" \
     > "$etc/conf.d/runsc.toml"
@@ -224,8 +219,6 @@ version = 2
   TypeUrl = "io.containerd.runsc.v1.options"
   binary_name = "$RUNSC"
   root = "$REG_D/runsc-root-body"
-[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc.options.runsc_config]
-  userns = "host"
 EOF
   reg_containerd_start "$etc/config.toml" || fail "containerd did not start"
   image=$(containerd --config "$REG_D/run.toml" config dump 2> /dev/null \

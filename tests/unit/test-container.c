@@ -1264,35 +1264,48 @@ remove_tree (const char *path)
   g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
-/* container_plan_free closes the idmapped mounts' descriptors, which live in one of the plan's blocks: it must
- * read them before it frees the blocks (it once read them after, and closed whatever numbers the allocator or
- * another thread had written there: the Sentry lost its control socket or its signalfd now and then). */
-static void
-test_plan_free_closes_idmap_fds (void)
+/* Whether descriptor fd is open. */
+static gboolean
+fd_open (int fd)
 {
-  ContainerPlan *plan = g_new0 (ContainerPlan, 1);
-  int fds[4];
+  return fcntl (fd, F_GETFD) >= 0 || errno != EBADF;
+}
 
-  plan->strings = g_ptr_array_new_with_free_func (g_free);
-  plan->vectors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  plan->blocks = g_ptr_array_new_with_free_func (g_free);
-  plan->vfs_fd = -1;
-  plan->root_idmap_fd = -1;
-  plan->n_mounts = G_N_ELEMENTS (fds);
+static void
+test_plan_free_closes_its_descriptors (void)
+{
+  /* The plan owns the idmapped trees' descriptors (the root's, one per bind mount): freeing it closes exactly
+   * those. Their numbers were once read after the block holding them was freed: the allocator's words took
+   * their place, so the trees stayed open and whatever descriptors had those numbers were closed instead (the
+   * Sentry's signalfd, fd 5, under the shim: its init was never reaped). No root needed. */
+  ContainerPlan *plan = container_plan_alloc ();
+  gboolean before[200];
+  int own[3];
+  int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (devnull, >=, 0);
+  for (int i = 0; i < 3; i++)
+    {
+      own[i] = fcntl (devnull, F_DUPFD_CLOEXEC, 200 + i);
+      g_assert_cmpint (own[i], >=, 200);
+    }
+  for (int fd = 0; fd < 200; fd++)
+    before[fd] = fd_open (fd);
+  plan->root_idmap_fd = own[0];
+  plan->n_mounts = 3;
   plan->mount_idmap_fds = container_plan_block (plan, g_new (int, plan->n_mounts + 1));
-  for (gsize i = 0; i < G_N_ELEMENTS (fds); i++)
-    {
-      fds[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-      g_assert_cmpint (fds[i], >=, 0);
-      plan->mount_idmap_fds[i] = fds[i];
-    }
+  plan->mount_idmap_fds[0] = own[1];
+  plan->mount_idmap_fds[1] = -1; /* not a bind mount */
+  plan->mount_idmap_fds[2] = own[2];
   container_plan_free (plan);
-  for (gsize i = 0; i < G_N_ELEMENTS (fds); i++)
-    {
-      errno = 0;
-      g_assert_cmpint (fcntl (fds[i], F_GETFD), ==, -1);
-      g_assert_cmpint (errno, ==, EBADF);
-    }
+  for (int i = 0; i < 3; i++)
+    if (fd_open (own[i]))
+      g_error ("the plan's descriptor %d (%s) is still open after container_plan_free", own[i],
+               i == 0 ? "root" : "a mount's");
+  for (int fd = 0; fd < 200; fd++)
+    if (before[fd] && !fd_open (fd))
+      g_error ("container_plan_free closed descriptor %d, which is not the plan's", fd);
+  close (devnull);
 }
 
 int
@@ -1317,7 +1330,7 @@ main (int argc, char **argv)
       build_rootfs ();
     }
 
-  g_test_add_func ("/container/plan-free-closes-idmap-fds", test_plan_free_closes_idmap_fds);
+  g_test_add_func ("/container/plan-free-closes-its-descriptors", test_plan_free_closes_its_descriptors);
   g_test_add_func ("/container/exit-code", test_exit_code);
   g_test_add_func ("/container/identity", test_identity);
   g_test_add_func ("/container/sysctl-not-namespaced", test_sysctl_not_namespaced);
