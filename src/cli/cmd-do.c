@@ -376,8 +376,9 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
         goto fail;
       bound = TRUE;
     }
-  /* A terminal for the command when our stdin is one, as gVisor's runsc do decides. */
-  if (isatty (STDIN_FILENO))
+  /* A terminal for the command when our stdin is one, as gVisor's runsc do decides; not when we run in the
+   * background of that terminal, where putting it in raw mode would stop us (SIGTTOU). */
+  if (isatty (STDIN_FILENO) && tcgetpgrp (STDIN_FILENO) == getpgrp ())
     {
       tty = tty_proxy_new (&tty_child, error);
       if (tty == NULL)

@@ -205,6 +205,29 @@ print("status", os.waitstatus_to_exitcode(st))
   echo "$output" | grep -q '^ *003 *$'
   echo "$output" | tail -n 1 | grep -qx 'status 0'
   assert_nothing_left
+  # In the background of a job-control shell on that terminal it gets none, and is not stopped (SIGTTOU) by
+  # trying to make the terminal raw.
+  run timeout -k 5 60 /usr/bin/python3 -c '
+import os, pty, select, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv("/bin/bash", ["bash", "-c", "set -m; \"$0\" \"$@\" < /dev/tty & wait $!; echo rc=$?"] + sys.argv[1:])
+out = b""
+while select.select([fd], [], [], 30)[0]:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+os.kill(pid, 9) if not out.endswith(b"\n") else None
+os.waitpid(pid, 0)
+print(out.decode(errors="replace").replace("\r", ""))
+' env TMPDIR="$DO_TMP" "$RUNSC" --root "$ROOT" do sh -c 'echo in-background' 3>&-
+  echo "$output"
+  echo "$output" | grep -qx in-background
+  echo "$output" | grep -qx 'rc=0'
   # Not a terminal: none for the command either (gVisor decides on stdin too).
   run rdo do sh -c 'test -t 0 || test -t 1 || echo no-terminal; tty' < /dev/null
   echo "$output"
