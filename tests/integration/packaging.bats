@@ -25,6 +25,8 @@
 load helpers
 # shellcheck source=../lib/containerd-versions.bash
 . "$TESTS_DIR/lib/containerd-versions.bash"
+# shellcheck source=../lib/cri-sandbox-image.bash
+. "$TESTS_DIR/lib/cri-sandbox-image.bash"
 : "${CONTAINERD_VERSION:=1.6}"
 
 BUILD_TREE=$(cd "$(dirname "$RUNSC")" && pwd)
@@ -343,9 +345,7 @@ DAEMON_JSON='{
     and .runc.runtimeType == "io.containerd.runc.v2"'
 
   # The sandbox ("pause") image the CRI plugin uses, made from busybox-static (no registry here).
-  image=$(containerd --config "$BATS_TEST_TMPDIR/config.toml" config dump | sed -n 's/^[[:space:]]*sandbox_image = "\(.*\)"$/\1/p')
-  /usr/bin/python3 "$cri" pause-image "$CD_DIR/pause.tar" /bin/busybox "$image"
-  ctr --address "$sock" -n k8s.io images import "$CD_DIR/pause.tar"
+  cri_sandbox_image_import "$BATS_TEST_TMPDIR/config.toml" "$sock" "$CD_DIR/pause.tar"
 
   # A handler containerd does not know fails with containerd's own error ...
   run /usr/bin/python3 "$cri" runp "$sock" no-such-handler "pkg-unknown-$$"
@@ -429,7 +429,7 @@ series_register ()
 # with each handler, runsc's with the installed shim.
 series_check_cri ()
 {
-  local cri=$BATS_TEST_DIRNAME/packaging-cri.py run_cfg=$BATS_TEST_TMPDIR/run.toml image pod h
+  local cri=$BATS_TEST_DIRNAME/packaging-cri.py run_cfg=$BATS_TEST_TMPDIR/run.toml pod h
   /usr/bin/python3 -c 'import grpc' || skip "python3-grpcio is not installed"
   cp "$CONFIG" "$run_cfg"
   if grep -q '^[[:space:]]*\[plugins\."io\.containerd\.grpc\.v1\.cri"\][[:space:]]*$' "$run_cfg"; then
@@ -450,11 +450,7 @@ series_check_cri ()
     and .runsc.options.TypeUrl == "io.containerd.runsc.v1.options"
     and .runsc.options.ConfigPath == "/etc/containerd/runsc.toml"
     and .runc.runtimeType == "io.containerd.runc.v2"'
-  # The sandbox image (1.x: sandbox_image; 2.x: pinned_images' sandbox), made from busybox-static.
-  image=$(sed -n "s/^[[:space:]]*\(sandbox_image\|sandbox\) = [\"']\(.*\)[\"']\$/\2/p" "$BATS_TEST_TMPDIR/dump" | head -n1)
-  [ -n "$image" ]
-  /usr/bin/python3 "$cri" pause-image "$CD_DIR/pause.tar" /bin/busybox "$image"
-  ctr --address "$sock" -n k8s.io images import "$CD_DIR/pause.tar" > /dev/null
+  cri_sandbox_image_import "$run_cfg" "$sock" "$CD_DIR/pause.tar"
   for h in runsc runc; do
     run timeout -k 5 150 /usr/bin/python3 "$cri" runp "$sock" "$h" "pkg-$CONTAINERD_VERSION-$h-$$"
     echo "$output"
