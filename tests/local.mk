@@ -31,6 +31,8 @@ EXTRA_DIST += \
 	tests/integration/registration.bats \
 	tests/integration/resources.bats \
 	tests/lib/containerd-versions.bash \
+	tests/lib/daemons.bash \
+	tests/lib/cri-sandbox-image.bash \
 	tests/integration/lifecycle.bats \
 	tests/integration/lifecycle-exec.bats \
 	tests/integration/k8s.bats \

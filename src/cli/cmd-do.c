@@ -10,7 +10,11 @@
  *
  * Signals: SIGINT, SIGTERM, SIGHUP and SIGQUIT go to every process of the command; if it has not exited
  * DO_GRACE_MS later (a pid-namespace init without a handler ignores them), or on a second such signal, it is
- * killed. The other forwardable signals go to the command's first process. */
+ * killed. The other forwardable signals go to the command's first process.
+ *
+ * When our stdin is a terminal the command gets one (process.terminal): its pty master comes back to us as to
+ * runsc run in the foreground (tty-proxy.h), our terminal is put in raw mode and copied to and from it in the
+ * same poll loop as the signals, and SIGWINCH gives it our window size before it is passed on. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,6 +31,7 @@
 
 #include "cli/cli.h"
 #include "cli/lifecycle.h"
+#include "cli/tty-proxy.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -107,10 +112,10 @@ string_array (char **strv)
 }
 
 /* The spec: runsc spec's default (mounts, masked paths, namespaces, runc's capability set for root) with the
- * command, the caller's identity, environment and directory, the given root (writable: the overlay applies) and
- * the host's name. */
+ * command, the caller's identity, environment and directory, the given root (writable: the overlay applies), the
+ * host's name, and a terminal when ours is one. */
 static char *
-make_spec (char **args, const char *rootfs, const char *cwd, GError **error)
+make_spec (char **args, const char *rootfs, const char *cwd, gboolean terminal, GError **error)
 {
   g_autofree char *json = oci_spec_default_json ();
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -124,7 +129,7 @@ make_spec (char **args, const char *rootfs, const char *cwd, GError **error)
     return NULL;
   root = json_node_get_object (json_parser_get_root (parser));
   process = json_object_get_object_member (root, "process");
-  json_object_set_boolean_member (process, "terminal", FALSE);
+  json_object_set_boolean_member (process, "terminal", terminal);
   json_object_set_array_member (process, "args", string_array (args));
   json_object_set_array_member (process, "env", string_array (environ));
   json_object_set_string_member (process, "cwd", cwd);
@@ -197,11 +202,12 @@ signal_container (RunscGlobal *g, const char *id, int sig, gboolean all)
 
 /* Wait for the Sentry (our child) to exit, passing signals on. Returns its wait status, or -1 with error. */
 static int
-wait_sandbox (RunscGlobal *g, const char *id, pid_t sentry, GError **error)
+wait_sandbox (RunscGlobal *g, const char *id, pid_t sentry, TtyProxy *tty, GError **error)
 {
   autofd int pidfd = (int) syscall (SYS_pidfd_open, sentry, 0);
   gint64 deadline = -1;
   int terminations = 0, wstatus;
+  gboolean tty_open = tty != NULL;
 
   if (pidfd < 0)
     {
@@ -210,13 +216,16 @@ wait_sandbox (RunscGlobal *g, const char *id, pid_t sentry, GError **error)
     }
   for (;;)
     {
-      struct pollfd p[2] = { { pidfd, POLLIN, 0 }, { signal_pipe[0], POLLIN, 0 } };
+      /* The sandbox, our signals, and with a terminal its master and our stdin. */
+      struct pollfd p[4] = { { pidfd, POLLIN, 0 }, { signal_pipe[0], POLLIN, 0 } };
       int timeout = -1, r;
       unsigned char sig;
 
       if (deadline >= 0)
         timeout = (int) MAX ((deadline - g_get_monotonic_time ()) / 1000, 0);
-      r = poll (p, 2, timeout);
+      if (tty_open)
+        tty_proxy_poll_fds (tty, p + 2);
+      r = poll (p, tty_open ? 4 : 2, timeout);
       if (r < 0 && errno != EINTR)
         {
           runsc_error_errno (error, errno, "wait for the sandbox process %d", (int) sentry);
@@ -230,9 +239,17 @@ wait_sandbox (RunscGlobal *g, const char *id, pid_t sentry, GError **error)
           continue;
         }
       if (r > 0 && (p[0].revents & POLLIN))
-        break;
-      while (r > 0 && read (signal_pipe[0], &sig, 1) == 1)
         {
+          if (tty_open)
+            tty_proxy_drain (tty);
+          break;
+        }
+      if (r > 0 && tty_open && !tty_proxy_pump (tty, p + 2))
+        tty_open = FALSE;
+      while (r > 0 && (p[1].revents & POLLIN) && read (signal_pipe[0], &sig, 1) == 1)
+        {
+          if (sig == SIGWINCH && tty != NULL)
+            tty_proxy_resize (tty);
           if (!is_terminating (sig))
             signal_container (g, id, sig, FALSE);
           else if (terminations++ == 0)
@@ -273,6 +290,8 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
     { "", 0, NULL, NULL, NULL },
   };
   CreateOptions o = { 0 };
+  g_autoptr (TtyProxy) tty = NULL;
+  int tty_child = -1;
   struct stat root_st, cwd_st;
   pid_t sentry;
   int idx, wstatus, attempt;
@@ -357,7 +376,15 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
         goto fail;
       bound = TRUE;
     }
-  spec = make_spec (argv + idx, lower != NULL ? lower : rootfs, cwd, error);
+  /* A terminal for the command when our stdin is one, as gVisor's runsc do decides; not when we run in the
+   * background of that terminal, where putting it in raw mode would stop us (SIGTTOU). */
+  if (isatty (STDIN_FILENO) && tcgetpgrp (STDIN_FILENO) == getpgrp ())
+    {
+      tty = tty_proxy_new (&tty_child, error);
+      if (tty == NULL)
+        goto fail;
+    }
+  spec = make_spec (argv + idx, lower != NULL ? lower : rootfs, cwd, tty != NULL, error);
   if (spec == NULL)
     goto fail;
   config = g_build_filename (bundle, "config.json", NULL);
@@ -365,7 +392,7 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
     goto fail;
 
   o.bundle = bundle;
-  o.console_fd = -1;
+  o.console_fd = tty_child;
   o.foreground = FALSE; /* its own session: signals reach it through us only */
   o.die_with_parent = TRUE;
   for (attempt = 0;; attempt++)
@@ -379,15 +406,32 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
         break;
       g_clear_error (error);
     }
+  runsc_close_fd_ptr (&tty_child);
   if (sentry < 0)
     goto fail;
   log_debug ("runsc do: container %s, bundle %s", id, bundle);
+  if (tty != NULL)
+    {
+      struct sigaction sa;
+
+      if (!tty_proxy_receive (tty, error))
+        {
+          lifecycle_remove (g, id);
+          goto fail;
+        }
+      /* tty_proxy_receive took SIGWINCH for itself: it is ours again, to resize and pass on. */
+      memset (&sa, 0, sizeof sa);
+      sa.sa_handler = on_signal;
+      sa.sa_flags = SA_RESTART;
+      sigemptyset (&sa.sa_mask);
+      sigaction (SIGWINCH, &sa, NULL);
+    }
   if (!lifecycle_start (g, id, error))
     {
       lifecycle_remove (g, id);
       goto fail;
     }
-  wstatus = wait_sandbox (g, id, sentry, error);
+  wstatus = wait_sandbox (g, id, sentry, tty, error);
   lifecycle_remove (g, id);
   remove_bundle (bundle, bound);
   if (wstatus < 0)
@@ -395,6 +439,7 @@ cmd_do (RunscGlobal *g, int argc, char **argv, GError **error)
   return WIFSIGNALED (wstatus) ? 128 + WTERMSIG (wstatus) : WEXITSTATUS (wstatus);
 
 fail:
+  runsc_close_fd_ptr (&tty_child);
   remove_bundle (bundle, bound);
   return -1;
 }

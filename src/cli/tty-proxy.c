@@ -21,6 +21,7 @@ struct TtyProxy
   int sock;   /* our end of the console socket */
   int master; /* the container's pty master */
   gboolean raw;
+  gboolean in_closed; /* our stdin is at its end (tty_proxy_pump) */
   struct termios saved;
 };
 
@@ -157,6 +158,64 @@ tty_proxy_run (TtyProxy *p, pid_t sentry)
     while (waitpid (sentry, &wstatus, 0) < 0 && errno == EINTR)
       ;
   return wstatus;
+}
+
+void
+tty_proxy_poll_fds (TtyProxy *p, struct pollfd fds[2])
+{
+  fds[0] = (struct pollfd) { .fd = p->master, .events = POLLIN };
+  fds[1] = (struct pollfd) { .fd = p->in_closed ? -1 : STDIN_FILENO, .events = POLLIN };
+}
+
+gboolean
+tty_proxy_pump (TtyProxy *p, const struct pollfd fds[2])
+{
+  char buf[8192];
+  ssize_t n;
+
+  if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+    {
+      n = read (p->master, buf, sizeof buf);
+      if (n > 0)
+        write_all (STDOUT_FILENO, buf, (size_t) n);
+      else if (n == 0 || errno != EINTR)
+        return FALSE; /* EIO: every holder of the slave is gone */
+    }
+  if (!p->in_closed && fds[1].fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+    {
+      n = read (STDIN_FILENO, buf, sizeof buf);
+      if (n > 0)
+        write_all (p->master, buf, (size_t) n);
+      else if (n == 0 || errno != EINTR)
+        p->in_closed = TRUE;
+    }
+  return TRUE;
+}
+
+void
+tty_proxy_drain (TtyProxy *p)
+{
+  char buf[8192];
+
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = p->master, .events = POLLIN };
+      ssize_t n;
+
+      if (poll (&pfd, 1, 100) <= 0)
+        return;
+      n = read (p->master, buf, sizeof buf);
+      if (n > 0)
+        write_all (STDOUT_FILENO, buf, (size_t) n);
+      else if (n == 0 || errno != EINTR)
+        return;
+    }
+}
+
+void
+tty_proxy_resize (TtyProxy *p)
+{
+  copy_size (p);
 }
 
 void

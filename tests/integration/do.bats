@@ -148,6 +148,93 @@ wait_for_process ()
   [ "$(echo "$output" | awk 'NR > 2 { sub(":", "", $1); print $1 }' | sort | tr '\n' ' ')" = "lo " ]
 }
 
+# Run runsc do under a pseudo-terminal of size 33x101 (python3's pty module): the lines of $1 are "TEXT=>INPUT",
+# each INPUT (with \n, \x03 escapes) written once the output so far contains its TEXT, in order; the rest of the
+# arguments are runsc do's.  Prints what the terminal showed, then "status N".
+rdo_pty ()
+{
+  local script=$1
+  shift
+  TMPDIR=$DO_TMP timeout -k 5 60 /usr/bin/python3 -c '
+import fcntl, os, pty, select, struct, sys, termios
+steps = [l.split("=>", 1) for l in sys.argv[1].splitlines() if "=>" in l]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+out = b""
+while True:
+    if steps and steps[0][0].encode() in out:
+        os.write(fd, steps.pop(0)[1].encode().decode("unicode_escape").encode())
+    r, _, _ = select.select([fd], [], [], 30)
+    if not r:
+        out += b"(no output for 30 s)\n"
+        os.kill(pid, 9)
+        break
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+text = out.decode(errors="replace").replace("\r", "")
+sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+print("status", os.waitstatus_to_exitcode(st))
+' "$script" "$RUNSC" --root "$ROOT" do "$@" 3>&-
+}
+
+@test "do: with a terminal on stdin the command gets one of its own: size, input, ^C; without, none" {
+  run rdo_pty 'ready=>go\n
+33 101=>input line\n' sh -c 'tty; test -t 0 && test -t 1 && test -t 2 && echo all-terminals; echo ready;
+    read a; stty size; read x; echo "got=$x"; exit 3'
+  echo "$output"
+  echo "$output" | grep -q '^/dev/pts/[0-9]*$' || fail "no pty: $output"
+  echo "$output" | grep -qx all-terminals
+  echo "$output" | grep -qx '33 101'
+  echo "$output" | grep -qx 'got=input line'
+  echo "$output" | tail -n 1 | grep -qx 'status 3'
+  # ^C is the sandbox terminal's: its foreground processes get SIGINT (and runsc do exits 130, as sh does) ...
+  run rdo_pty 'sleeping=>\x03' sh -c 'echo sleeping; sleep 100'
+  echo "$output"
+  echo "$output" | tail -n 1 | grep -qx 'status 130'
+  # ... and our terminal is raw: a command that puts its own in raw mode reads ^C as the byte 003.
+  run rdo_pty 'raw=>\x03' sh -c 'stty raw -echo; echo raw; head -c 1 | od -An -c'
+  echo "$output"
+  echo "$output" | grep -q '^ *003 *$'
+  echo "$output" | tail -n 1 | grep -qx 'status 0'
+  assert_nothing_left
+  # In the background of a job-control shell on that terminal it gets none, and is not stopped (SIGTTOU) by
+  # trying to make the terminal raw.
+  run timeout -k 5 60 /usr/bin/python3 -c '
+import os, pty, select, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv("/bin/bash", ["bash", "-c", "set -m; \"$0\" \"$@\" < /dev/tty & wait $!; echo rc=$?"] + sys.argv[1:])
+out = b""
+while select.select([fd], [], [], 30)[0]:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+os.kill(pid, 9) if not out.endswith(b"\n") else None
+os.waitpid(pid, 0)
+print(out.decode(errors="replace").replace("\r", ""))
+' env TMPDIR="$DO_TMP" "$RUNSC" --root "$ROOT" do sh -c 'echo in-background' 3>&-
+  echo "$output"
+  echo "$output" | grep -qx in-background
+  echo "$output" | grep -qx 'rc=0'
+  # Not a terminal: none for the command either (gVisor decides on stdin too).
+  run rdo do sh -c 'test -t 0 || test -t 1 || echo no-terminal; tty' < /dev/null
+  echo "$output"
+  echo "$output" | grep -qx no-terminal
+  echo "$output" | grep -qx 'not a tty'
+}
+
 @test "do: --root runs over another root directory; --force-overlay=false writes through to it" {
   run rdo do --root "$BUNDLE/rootfs" --cwd / sh -c 'echo in > /written; cat /written; uname -r'
   [ "$status" -eq 0 ] || fail "status $status: $output"

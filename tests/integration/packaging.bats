@@ -11,9 +11,23 @@
 # The machine is left as it was: /etc/containerd/config.toml and /etc/docker are saved first and put back in
 # teardown_file, the package is purged, the containerd started here is stopped by pid.
 #
-# Environment: RUNSC (the built runsc; its directory is the build tree where `make deb` and `make rpm` run).
+# The package against each containerd series: tests/run runs this file whole once, with the host's containerd
+# (Debian 12's 1.6), and then, for each other series in CONTAINERD_VERSIONS (1.7: Debian trixie's, 2: sid's;
+# tests/lib/containerd-versions.bash), only its "containerd series:" tests (bats --filter), with
+# CONTAINERD_VERSION set: setup_file installs the built .deb (building it when it is missing or older than the
+# built runsc), and those tests make the host look like one whose containerd is that series (its own
+# config.toml, or none at all, and its binaries first on PATH), run the package's registration
+# (dpkg-reconfigure runsc) and check what that version's CRI plugin makes of it.
+#
+# Environment: RUNSC (the built runsc; its directory is the build tree where `make deb` and `make rpm` run),
+# CONTAINERD_VERSION (default 1.6).
 
 load helpers
+# shellcheck source=../lib/containerd-versions.bash
+. "$TESTS_DIR/lib/containerd-versions.bash"
+# shellcheck source=../lib/cri-sandbox-image.bash
+. "$TESTS_DIR/lib/cri-sandbox-image.bash"
+: "${CONTAINERD_VERSION:=1.6}"
 
 BUILD_TREE=$(cd "$(dirname "$RUNSC")" && pwd)
 PKG_DIR=$BUILD_TREE/pkg
@@ -63,7 +77,32 @@ setup_file ()
     [ -e /etc/docker/daemon.json ] && cp -a /etc/docker/daemon.json "$SAVE/daemon.json"
     [ -e /etc/docker/daemon.json~ ] && cp -a /etc/docker/daemon.json~ "$SAVE/daemon.json~"
   fi
+  if [ "$CONTAINERD_VERSION" != 1.6 ]; then
+    # A pass for another containerd series: only the "containerd series:" tests, which need the package.
+    containerd_bin_dir "$CONTAINERD_VERSION" > "$SAVE/series-bin" || return 1
+    install_built_deb || return 1
+  fi
   true
+}
+
+# The built .deb, built first when it is missing or older than the built runsc (a series pass run on its own).
+install_built_deb ()
+{
+  local deb
+  deb=$(ls -t "$PKG_DIR"/runsc_*_amd64.deb 2> /dev/null | head -n1)
+  if [ -z "$deb" ] || [ "$RUNSC" -nt "$deb" ]; then
+    if ! DEB_BUILD_OPTIONS=nocheck make -C "$BUILD_TREE" deb > "$SAVE/make-deb.log" 2>&1 3>&- 200>&-; then
+      echo "make deb failed:" >&2
+      tail -n 20 "$SAVE/make-deb.log" >&2
+      return 1
+    fi
+    deb=$(ls -t "$PKG_DIR"/runsc_*_amd64.deb | head -n1)
+  fi
+  if ! (cd "$PKG_DIR" && apt_get install "./$(basename "$deb")") > "$SAVE/install.log" 2>&1; then
+    echo "apt-get install $deb failed:" >&2
+    tail -n 20 "$SAVE/install.log" >&2
+    return 1
+  fi
 }
 
 teardown_file ()
@@ -95,6 +134,13 @@ setup ()
 {
   [ "$(id -u)" -eq 0 ] || skip "the packaging tests run as root"
   [ ! -e "$SAVE/foreign" ] || skip "$(cat "$SAVE/foreign")"
+}
+
+teardown ()
+{
+  [ "$(id -u)" -eq 0 ] || return 0
+  stop_containerd
+  series_restore
 }
 
 # A section of `containerd config dump`: the lines after the [header] line up to the next header.
@@ -299,9 +345,7 @@ DAEMON_JSON='{
     and .runc.runtimeType == "io.containerd.runc.v2"'
 
   # The sandbox ("pause") image the CRI plugin uses, made from busybox-static (no registry here).
-  image=$(containerd --config "$BATS_TEST_TMPDIR/config.toml" config dump | sed -n 's/^[[:space:]]*sandbox_image = "\(.*\)"$/\1/p')
-  /usr/bin/python3 "$cri" pause-image "$CD_DIR/pause.tar" /bin/busybox "$image"
-  ctr --address "$sock" -n k8s.io images import "$CD_DIR/pause.tar"
+  cri_sandbox_image_import "$BATS_TEST_TMPDIR/config.toml" "$sock" "$CD_DIR/pause.tar"
 
   # A handler containerd does not know fails with containerd's own error ...
   run /usr/bin/python3 "$cri" runp "$sock" no-such-handler "pkg-unknown-$$"
@@ -323,6 +367,132 @@ DAEMON_JSON='{
   echo "$output"
   [ "$status" -eq 0 ]
   stop_containerd
+}
+
+# --- The package's registration against each containerd series (CONTAINERD_VERSION; see the top). ---
+
+# The directory of the series' containerd, ctr and containerd-shim-runc-v2.
+series_bin ()
+{
+  if [ -s "$SAVE/series-bin" ]; then cat "$SAVE/series-bin"; else containerd_bin_dir "$CONTAINERD_VERSION"; fi
+}
+
+# Put back what series_register changed: config.toml (and its .runsc~ backup) and runsc.toml as the package's
+# installation left them.
+series_restore ()
+{
+  local keep=$SAVE/series-keep f
+  [ -d "$keep" ] || return 0
+  for f in config.toml config.toml.runsc~ runsc.toml; do
+    if [ -e "$keep/$f" ]; then cp -a "$keep/$f" "/etc/containerd/$f"; else rm -f "/etc/containerd/$f"; fi
+  done
+  rm -rf "$keep"
+}
+
+# series_register own|none: make this host one whose containerd is the series' (its binaries first on PATH;
+# config.toml the one that version's Debian package ships, or none at all) and run the package's registration,
+# the postinst that apt-get runs, through dpkg-reconfigure.  Its output is in $output.
+series_register ()
+{
+  local keep=$SAVE/series-keep bin f
+  bin=$(series_bin) || return 1
+  [ "$(runsc_pkg_status)" = installed ] || { echo "the package is not installed" >&2; return 1; }
+  mkdir -p "$keep"
+  for f in config.toml config.toml.runsc~ runsc.toml; do
+    [ ! -e "/etc/containerd/$f" ] || cp -a "/etc/containerd/$f" "$keep/$f"
+  done
+  rm -f "$CONFIG" "$CONFIG.runsc~"
+  if [ "$1" = own ]; then
+    if [ "$CONTAINERD_VERSION" = 1.6 ]; then
+      [ -e "$SAVE/config.toml" ] || skip "this host had no config.toml of its own"
+      cp "$SAVE/config.toml" "$CONFIG"
+    else
+      cp "$bin/../../etc/containerd/config.toml" "$CONFIG"
+    fi
+  fi
+  PATH=$bin:$PATH
+  export PATH
+  [ "$(command -v containerd)" = "$bin/containerd" ]
+  run dpkg-reconfigure runsc
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+# Start a private containerd of the series on a copy of the registered config.toml with restrict_oom_score_adj
+# (this machine's root lacks CAP_SYS_RESOURCE, test-environment.md); the CRI plugin must list runsc (the
+# package's runtime: type, options with ConfigPath /etc/containerd/runsc.toml) and runc, and run a pod sandbox
+# with each handler, runsc's with the installed shim.
+series_check_cri ()
+{
+  local cri=$BATS_TEST_DIRNAME/packaging-cri.py run_cfg=$BATS_TEST_TMPDIR/run.toml pod h
+  /usr/bin/python3 -c 'import grpc' || skip "python3-grpcio is not installed"
+  cp "$CONFIG" "$run_cfg"
+  if grep -q '^[[:space:]]*\[plugins\."io\.containerd\.grpc\.v1\.cri"\][[:space:]]*$' "$run_cfg"; then
+    sed -i '/^[[:space:]]*\[plugins\."io\.containerd\.grpc\.v1\.cri"\][[:space:]]*$/a\    restrict_oom_score_adj = true' "$run_cfg"
+  else
+    printf '\n[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n' >> "$run_cfg"
+  fi
+  containerd --config "$run_cfg" config dump > "$BATS_TEST_TMPDIR/dump" 2>&1 || { cat "$BATS_TEST_TMPDIR/dump"; false; }
+  grep -q '\.containerd\.runtimes\.runsc\]' "$BATS_TEST_TMPDIR/dump"
+  start_containerd "$run_cfg"
+  echo "# containerd $(containerd --version | awk '{ print $3 }')"
+  sock=$CD_DIR/c.sock
+  run /usr/bin/python3 "$cri" status "$sock"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -qx 'condition RuntimeReady=True '
+  echo "$output" | tail -1 | jq -e '.runsc.runtimeType == "io.containerd.runsc.v1"
+    and .runsc.options.TypeUrl == "io.containerd.runsc.v1.options"
+    and .runsc.options.ConfigPath == "/etc/containerd/runsc.toml"
+    and .runc.runtimeType == "io.containerd.runc.v2"'
+  cri_sandbox_image_import "$run_cfg" "$sock" "$CD_DIR/pause.tar"
+  for h in runsc runc; do
+    run timeout -k 5 150 /usr/bin/python3 "$cri" runp "$sock" "$h" "pkg-$CONTAINERD_VERSION-$h-$$"
+    echo "$output"
+    grep -E 'level=error' "$CD_DIR/log" | tail -n 3
+    [ "$status" -eq 0 ]
+    pod=$output
+    run /usr/bin/python3 "$cri" inspectp "$sock" "$pod"
+    echo "$output"
+    echo "$output" | grep -qx 'state SANDBOX_READY'
+    echo "$output" | grep -qx "runtime_handler $h"
+    if [ "$h" = runsc ]; then
+      echo "$output" | grep -qx 'runtime_type io.containerd.runsc.v1'
+    else
+      echo "$output" | grep -qx 'runtime_type io.containerd.runc.v2'
+    fi
+    run timeout -k 5 150 /usr/bin/python3 "$cri" rmp "$sock" "$pod"
+    echo "$output"
+    [ "$status" -eq 0 ]
+  done
+  stop_containerd
+}
+
+@test "containerd series: the package registers with the version's own config.toml; its CRI plugin lists runsc and runs runsc and runc pods" {
+  series_register own
+  if [ "$(containerd_major)" -ge 2 ]; then
+    # 2.x merges imported files: config.toml imports conf.d, the package's drop-in carries the runtime.
+    echo "$output" | grep -qF 'import /etc/containerd/conf.d/*.toml'
+    grep -qF 'imports = ["/etc/containerd/conf.d/*.toml"]' "$CONFIG"
+    [ -z "$(grep 'runtimes\.runsc' "$CONFIG")" ]
+  else
+    # 1.x replaces a plugin's whole table from an import: the runtime is written into config.toml.
+    echo "$output" | grep -q 'added runtime "runsc"'
+    grep -q '^# BEGIN runsc registration runtime=runsc ' "$CONFIG"
+  fi
+  series_check_cri
+}
+
+@test "containerd series: on a host without config.toml the package creates one; its CRI plugin lists runsc and still runs runc" {
+  series_register none
+  [ -f "$CONFIG" ]
+  cat "$CONFIG"
+  if [ "$(containerd_major)" -ge 2 ]; then
+    echo "$output" | grep -qF "created $CONFIG importing /etc/containerd/conf.d/*.toml"
+  else
+    echo "$output" | grep -qF 'wrote runtime "runsc"'
+  fi
+  series_check_cri
 }
 
 @test "apt-get remove gives config.toml and daemon.json back byte for byte; purge removes our conffiles" {

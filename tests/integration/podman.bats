@@ -18,6 +18,8 @@
 # directory.
 
 load helpers
+# shellcheck source=../lib/daemons.bash
+. "$TESTS_DIR/lib/daemons.bash"
 
 IMAGE=localhost/runsc-test/busybox:1
 ULIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
@@ -34,16 +36,6 @@ pm ()
 pm_run ()
 {
   pm run --network none "${ULIMITS[@]}" --cgroup-parent "$PM_CG" "$@"
-}
-
-free_port ()
-{
-  local p i
-  for i in $(seq 50); do
-    p=$((20000 + RANDOM % 20000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return 0; }
-  done
-  return 1
 }
 
 # Add (or with "remove", take out) this run's line in /etc/subuid and /etc/subgid.
@@ -94,24 +86,17 @@ EOF
 
 teardown_file ()
 {
-  local p m
   [ -n "${PM_D:-}" ] && [ -d "$PM_D" ] || return 0
   for c in $(pm ps -aq 2> /dev/null); do
     PM_TIMEOUT=30 pm rm -f -t 0 "$c" > /dev/null 2>&1 || true
   done
   [ -e "$PM_D/subid-added" ] && subid_line remove
-  for p in $(grep -lF -- "$PM_D/" /proc/[0-9]*/cmdline 2> /dev/null | cut -d/ -f3); do
-    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null || true
-  done
+  kill_naming_dir "$PM_D"
   sleep 0.2
-  grep -F " $PM_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2> /dev/null
-  done
+  umount_under "$PM_D"
   # The cgroups podman made for the containers, and for conmon (libpod_parent/conmon, shared with other
   # podman users: left alone).
-  for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-    [ -d "$h$PM_CG" ] && find "$h$PM_CG" -depth -type d -exec rmdir {} \; 2> /dev/null
-  done
+  rm_cgroup_tree "$PM_CG"
   rm -rf "$PM_D"
 }
 

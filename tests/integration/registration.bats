@@ -14,6 +14,10 @@
 
 load helpers
 load shim-helpers
+# shellcheck source=../lib/daemons.bash
+. "$TESTS_DIR/lib/daemons.bash"
+# shellcheck source=../lib/cri-sandbox-image.bash
+. "$TESTS_DIR/lib/cri-sandbox-image.bash"
 
 CRI_PY=/usr/bin/python3
 
@@ -93,21 +97,11 @@ reg_containerd_start ()
 
 reg_containerd_stop ()
 {
-  local pid p i m
   [ -n "${REG_D:-}" ] && [ -d "$REG_D/c" ] || return 0
-  pid=$(cat "$REG_D/c/pid" 2> /dev/null)
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2> /dev/null
-    for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2> /dev/null || true
-  fi
-  for p in $(grep -lF -- "$REG_D/" /proc/[0-9]*/cmdline 2> /dev/null | cut -d/ -f3); do
-    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null || true
-  done
+  stop_pid "$(cat "$REG_D/c/pid" 2> /dev/null)"
+  kill_naming_dir "$REG_D"
   sleep 0.2
-  grep -F " $REG_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2> /dev/null || true
-  done
+  umount_under "$REG_D"
   rm -rf "$REG_D/c" "$REG_D/run.toml"
 }
 
@@ -119,7 +113,7 @@ cri_py ()
 # The running containerd's CRI plugin lists runsc (type, options) and runc, and runs a pod sandbox with each.
 check_cri ()
 {
-  local image pod h
+  local pod h
   run cri_py status
   [ "$status" -eq 0 ] || fail "CRI status: $output"
   grep -qx 'condition RuntimeReady=True ' <<< "$output" || fail "runtime not ready: $output"
@@ -127,13 +121,7 @@ check_cri ()
     and .runsc.options.TypeUrl == "io.containerd.runsc.v1.options" and .runsc.options.ConfigPath == $cp
     and .runc.runtimeType == "io.containerd.runc.v2"' > /dev/null \
     || fail "the CRI runtimes: $(tail -n1 <<< "$output")"
-  # The sandbox image the CRI plugin will use (1.x: sandbox_image; 2.x: pinned_images.sandbox), built here.
-  image=$(containerd --config "$REG_D/run.toml" config dump 2> /dev/null \
-    | sed -n "s/^[[:space:]]*\(sandbox_image\|sandbox\) = [\"']\(.*\)[\"']\$/\2/p" | head -n1)
-  [ -n "$image" ] || fail "no sandbox image in the configuration"
-  "$CRI_PY" "$BATS_TEST_DIRNAME/packaging-cri.py" pause-image "$REG_D/pause.tar" /bin/busybox "$image" \
-    || fail "cannot build the pause image"
-  ctr --address "$REG_D/c/c.sock" -n k8s.io images import "$REG_D/pause.tar" > /dev/null || fail "image import failed"
+  cri_sandbox_image_import "$REG_D/run.toml" "$REG_D/c/c.sock" "$REG_D/pause.tar" || fail "no sandbox image"
   for h in runsc runc; do
     run cri_py runp "$h" "reg-$h-$$"
     [ "$status" -eq 0 ] || fail "RunPodSandbox with handler $h: $output; containerd: $(grep -E 'level=error' "$REG_D/c/log" | tail -n 3)"
@@ -221,11 +209,7 @@ version = 2
   root = "$REG_D/runsc-root-body"
 EOF
   reg_containerd_start "$etc/config.toml" || fail "containerd did not start"
-  image=$(containerd --config "$REG_D/run.toml" config dump 2> /dev/null \
-    | sed -n "s/^[[:space:]]*\(sandbox_image\|sandbox\) = [\"']\(.*\)[\"']\$/\2/p" | head -n1)
-  "$CRI_PY" "$BATS_TEST_DIRNAME/packaging-cri.py" pause-image "$REG_D/pause.tar" /bin/busybox "$image" \
-    || fail "cannot build the pause image"
-  ctr --address "$REG_D/c/c.sock" -n k8s.io images import "$REG_D/pause.tar" > /dev/null || fail "image import failed"
+  cri_sandbox_image_import "$REG_D/run.toml" "$REG_D/c/c.sock" "$REG_D/pause.tar" || fail "no sandbox image"
   run cri_py runp runsc "reg-body-$$"
   [ "$status" -eq 0 ] || fail "RunPodSandbox: $output; containerd: $(grep -E 'level=error' "$REG_D/c/log" | tail -n 3)"
   pod=$output
