@@ -22,6 +22,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/proc-stat.h"
 #include "common/util.h"
 #include "container/cgroup.h"
 #include "container/cgroup-devices.h"
@@ -414,27 +415,16 @@ container_pids_of (pid_t init_pid, gboolean exited)
     return pids;
   while ((de = readdir (proc)) != NULL)
     {
-      char path[64], buf[512], ns[128];
-      const char *p;
-      int pid, ppid, fd;
+      char path[64], buf[RUNSC_PROC_STAT_BUF], ns[128];
+      RunscProcStat st;
+      int pid;
 
       if (!g_ascii_isdigit (de->d_name[0]))
         continue;
       pid = atoi (de->d_name);
-      snprintf (path, sizeof path, "/proc/%d/stat", pid);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
+      if (!runsc_proc_stat_read (pid, buf, sizeof buf, &st) || st.state == 'Z')
         continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (n <= 0)
-        continue;
-      buf[n] = '\0';
-      p = strrchr (buf, ')');
-      if (p == NULL || p[1] == '\0' || p[2] == 'Z')
-        continue;
-      ppid = atoi (p + 4);
-      g_hash_table_insert (parent, GINT_TO_POINTER (pid), GINT_TO_POINTER (ppid));
+      g_hash_table_insert (parent, GINT_TO_POINTER (pid), GINT_TO_POINTER (st.ppid));
       if (own_pidns && pid != init_pid)
         {
           snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
@@ -588,26 +578,14 @@ sandbox_descendants_scan (void)
     return pids;
   while ((de = readdir (proc)) != NULL)
     {
-      char path[64], buf[512];
-      const char *p;
-      ssize_t n;
-      int fd;
+      char buf[RUNSC_PROC_STAT_BUF];
+      RunscProcStat st;
 
       if (!g_ascii_isdigit (de->d_name[0]))
         continue;
-      snprintf (path, sizeof path, "/proc/%d/stat", atoi (de->d_name));
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
+      if (!runsc_proc_stat_read (atoi (de->d_name), buf, sizeof buf, &st))
         continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (n <= 0)
-        continue;
-      buf[n] = '\0';
-      p = strrchr (buf, ')');
-      if (p == NULL || p[1] == '\0')
-        continue;
-      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (atoi (p + 4)));
+      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (st.ppid));
     }
   closedir (proc);
   g_hash_table_iter_init (&iter, parent);
