@@ -22,6 +22,7 @@ EXTRA_DIST += \
 	tests/run \
 	tests/packages.txt \
 	tests/lib/bundle.bash \
+	tests/lib/daemon.bash \
 	tests/lib/mkbundle \
 	tests/integration/helpers.bash \
 	tests/integration/devices.bats \

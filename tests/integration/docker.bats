@@ -21,21 +21,6 @@ dk ()
   timeout -k 5 "${DK_TIMEOUT:-90}" "$DOCKER" -H "unix://$DK_D/docker.sock" "$@" 3>&-
 }
 
-# A /24 in 10.213-10.250 that no route of the host covers.
-_dk_pick_net ()
-{
-  local a b i
-  for i in $(seq 50); do
-    a=$((213 + RANDOM % 38))
-    b=$((RANDOM % 250 + 1))
-    if ! ip -4 route show | grep -q "^10\.$a\.$b\."; then
-      echo "10.$a.$b"
-      return 0
-    fi
-  done
-  return 1
-}
-
 # A TCP port on 127.0.0.1 that nothing listens on.
 free_port ()
 {
@@ -52,7 +37,7 @@ dockerd_start ()
   local i net br
   DK_D=$(mktemp -d "${TMPDIR:-/tmp}/dk.XXXXXX")
   export DK_D
-  net=$(_dk_pick_net) || { echo "no free 10.x.y.0/24 for the test bridge" >&2; return 1; }
+  net=$(pick_free_net) || { echo "no free 10.x.y.0/24 for the test bridge" >&2; return 1; }
   br=rdk$((RANDOM % 1000))x$$
   br=${br:0:15}
   echo "$br" > "$DK_D/bridge"
@@ -79,36 +64,21 @@ dockerd_start ()
 
 dockerd_stop ()
 {
-  local pid i p m br cg hier
+  local br
   [ -n "${DK_D:-}" ] && [ -d "$DK_D" ] || return 0
   if [ -S "$DK_D/docker.sock" ]; then
     for c in $(dk ps -aq 2> /dev/null); do
       DK_TIMEOUT=30 dk rm -f "$c" > /dev/null 2>&1 || true
     done
   fi
-  pid=$(cat "$DK_D/dockerd.pid" 2> /dev/null)
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2> /dev/null
-    for i in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2> /dev/null || true
-  fi
+  stop_pid "$(cat "$DK_D/dockerd.pid" 2> /dev/null)" 100
   # dockerd's containerd, its shims and sandboxes: everything whose command line names the directory.
-  for p in $(grep -lF -- "$DK_D/" /proc/[0-9]*/cmdline 2> /dev/null | cut -d/ -f3); do
-    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null || true
-  done
+  kill_procs_under "$DK_D"
   sleep 0.2
-  grep -F " $DK_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2> /dev/null
-  done
+  umount_under "$DK_D"
   br=$(cat "$DK_D/bridge" 2> /dev/null)
   [ -n "$br" ] && ip link del "$br" 2> /dev/null
-  cg=$(cat "$DK_D/cgroup" 2> /dev/null)
-  if [ -n "$cg" ]; then
-    for hier in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-      [ -d "$hier$cg" ] || continue
-      find "$hier$cg" -depth -type d -exec rmdir {} \; 2> /dev/null
-    done
-  fi
+  remove_cgroup_tree "$(cat "$DK_D/cgroup" 2> /dev/null)"
   rm -rf "$DK_D"
 }
 

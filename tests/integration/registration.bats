@@ -98,21 +98,11 @@ reg_containerd_start ()
 
 reg_containerd_stop ()
 {
-  local pid p i m
   [ -n "${REG_D:-}" ] && [ -d "$REG_D/c" ] || return 0
-  pid=$(cat "$REG_D/c/pid" 2> /dev/null)
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2> /dev/null
-    for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2> /dev/null || true
-  fi
-  for p in $(grep -lF -- "$REG_D/" /proc/[0-9]*/cmdline 2> /dev/null | cut -d/ -f3); do
-    [ "$p" = $$ ] || kill -KILL "$p" 2> /dev/null || true
-  done
+  stop_pid "$(cat "$REG_D/c/pid" 2> /dev/null)" 50
+  kill_procs_under "$REG_D"
   sleep 0.2
-  grep -F " $REG_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2> /dev/null || true
-  done
+  umount_under "$REG_D"
   rm -rf "$REG_D/c" "$REG_D/run.toml"
 }
 
