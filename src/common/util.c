@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/proc-stat.h"
 #include "common/util.h"
 
 void
@@ -156,38 +157,17 @@ runsc_recv_fds (int sock, void *data, size_t size, int *fds, size_t max_fds)
   return n;
 }
 
-/* Parse /proc/PID/stat: the state letter and the start time. FALSE if the process does not exist. */
+/* The state letter and the start time of pid. FALSE if the process does not exist. */
 static gboolean
 read_proc_stat (pid_t pid, char *state, guint64 *start_time)
 {
-  char path[64], buf[1024];
-  const char *p;
-  ssize_t n;
-  int field;
-  autofd int fd = -1;
+  char buf[RUNSC_PROC_STAT_BUF];
+  RunscProcStat st;
 
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (!runsc_proc_stat_read (pid, buf, sizeof buf, &st))
     return FALSE;
-  n = read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
-    return FALSE;
-  buf[n] = '\0';
-  /* The command name may contain spaces and parentheses: fields start after the last ')'. */
-  p = strrchr (buf, ')');
-  if (p == NULL || p[1] == '\0')
-    return FALSE;
-  p += 2;
-  *state = *p;
-  /* p is field 3 (state); the start time is field 22. */
-  for (field = 3; field < 22 && p != NULL; field++)
-    {
-      p = strchr (p, ' ');
-      if (p != NULL)
-        p++;
-    }
-  *start_time = p != NULL ? g_ascii_strtoull (p, NULL, 10) : 0;
+  *state = st.state;
+  *start_time = st.start_time;
   return TRUE;
 }
 

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "container/idmap.h"
+#include "container/mountinfo.h"
 
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000
@@ -72,56 +73,6 @@ idmap_tree (const char *path, gboolean recursive, int userns_fd, const char *wha
   return steal_fd (&fd);
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space, ...) in place. */
-static void
-unescape (char *s)
-{
-  char *out = s;
-
-  for (; *s != '\0'; s++)
-    {
-      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7')
-        {
-          *out++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-          s += 3;
-        }
-      else
-        *out++ = *s;
-    }
-  *out = '\0';
-}
-
-/* The superblock options of the overlay mounted at path (the last mount there), or NULL. */
-static char *
-overlay_options (const char *path)
-{
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-  char *found = NULL;
-
-  if (!g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  for (char **l = lines; *l != NULL; l++)
-    {
-      g_auto (GStrv) f = g_strsplit (*l, " ", -1);
-      guint n = g_strv_length (f), sep;
-
-      if (n < 10)
-        continue;
-      unescape (f[4]);
-      if (strcmp (f[4], path) != 0)
-        continue;
-      for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
-        ;
-      if (sep + 3 >= n || strcmp (f[sep + 1], "overlay") != 0)
-        continue;
-      g_free (found);
-      found = g_strdup (f[sep + 3]);
-    }
-  return found;
-}
-
 static gboolean
 fsconfig_string (int fs, const char *key, const char *value, const char *what, GError **error)
 {
@@ -136,7 +87,7 @@ fsconfig_string (int fs, const char *key, const char *value, const char *what, G
 static int
 idmap_overlay (const char *path, int userns_fd, const char *what, GError **error)
 {
-  g_autofree char *opts = overlay_options (path);
+  g_autofree char *opts = mountinfo_overlay_options ("/proc/self/mountinfo", path);
   g_auto (GStrv) items = NULL;
   g_autoptr (GPtrArray) fds = g_ptr_array_new ();
   g_autoptr (GString) lower = g_string_new (NULL);
@@ -146,7 +97,13 @@ idmap_overlay (const char *path, int userns_fd, const char *what, GError **error
   int mnt = -1;
 
   if (opts == NULL)
-    return runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "%s: %s: no overlay mounted there", what, path), -1;
+    {
+      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED,
+                       "%s: %s: not an overlay mounted from its root (mountinfo shows another mount there, or a bind "
+                       "mount of part of an overlay)",
+                       what, path);
+      return -1;
+    }
   items = g_strsplit (opts, ",", -1);
   fs = (int) syscall (SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
   if (fs < 0)
@@ -159,7 +116,7 @@ idmap_overlay (const char *path, int userns_fd, const char *what, GError **error
       if (eq != NULL)
         *eq = '\0';
       if (value != NULL)
-        unescape ((char *) value);
+        mountinfo_unescape ((char *) value);
       if (strcmp (key, "lowerdir") == 0 || strcmp (key, "lowerdir+") == 0)
         {
           g_auto (GStrv) dirs = g_strsplit (value, ":", -1);

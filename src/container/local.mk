@@ -9,6 +9,7 @@ libruntime_a_SOURCES += \
 	src/container/vfs-bind.c src/container/vfs-bind.h \
 	src/container/mounts.c src/container/mounts.h \
 	src/container/mount-order.c src/container/mount-order.h \
+	src/container/mountinfo.c src/container/mountinfo.h \
 	src/container/devices.c src/container/devices.h \
 	src/container/capabilities.c src/container/capabilities.h \
 	src/container/process.c src/container/process.h \
@@ -34,6 +35,12 @@ check_PROGRAMS += tests/unit/test-container
 TESTS += tests/unit/test-container
 tests_unit_test_container_SOURCES = tests/unit/test-container.c
 tests_unit_test_container_LDADD = $(RUNTIME_LIBS)
+
+# The overlay a mount point shows, from mountinfo.
+check_PROGRAMS += tests/unit/test-mountinfo
+TESTS += tests/unit/test-mountinfo
+tests_unit_test_mountinfo_SOURCES = tests/unit/test-mountinfo.c
+tests_unit_test_mountinfo_LDADD = $(RUNTIME_LIBS)
 
 # Entering cgroups without an RCU grace period (as root on the host's cgroups; skipped otherwise).
 check_PROGRAMS += tests/unit/test-cgroup-join

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "container/mountinfo.h"
 #include "container/rootfs-layers.h"
 
 /* Overlay options whose meaning does not depend on the layers being mounted together with that upper layer.
@@ -52,45 +53,18 @@ dir_is_empty (const char *path)
   return empty;
 }
 
-/* The super options of the topmost overlayfs mount whose mount point is mountpoint and whose root is the
- * filesystem's, or NULL. */
-static char *
-overlay_options_at (const char *mountinfo, const char *mountpoint)
-{
-  g_auto (GStrv) lines = g_strsplit (mountinfo, "\n", -1);
-  char *found = NULL;
-
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
-      guint n = g_strv_length (f), sep;
-
-      if (n < 10 || strcmp (f[3], "/") != 0 || strcmp (f[4], mountpoint) != 0)
-        continue;
-      for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
-        ;
-      if (sep + 3 >= n)
-        continue;
-      g_free (found);
-      found = strcmp (f[sep + 1], "overlay") == 0 ? g_strdup (f[sep + 3]) : NULL;
-    }
-  return found;
-}
-
 char **
 rootfs_overlay_layers (const char *rootfs, const char *mountinfo_path)
 {
   g_autofree char *real = realpath (rootfs, NULL);
-  g_autofree char *mountinfo = NULL;
   g_autofree char *options = NULL;
   g_auto (GStrv) opts = NULL;
   g_autoptr (GPtrArray) layers = g_ptr_array_new_with_free_func (g_free);
   const char *lowerdir = NULL, *upperdir = NULL;
 
-  if (real == NULL || strpbrk (real, " \t\n\\") != NULL
-      || !g_file_get_contents (mountinfo_path, &mountinfo, NULL, NULL))
+  if (real == NULL || strpbrk (real, " \t\n\\") != NULL)
     return NULL;
-  options = overlay_options_at (mountinfo, real);
+  options = mountinfo_overlay_options (mountinfo_path, real);
   if (options == NULL)
     return NULL;
   opts = g_strsplit (options, ",", -1);

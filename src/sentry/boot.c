@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -22,12 +20,14 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/proc-stat.h"
 #include "common/util.h"
 #include "container/cgroup.h"
 #include "container/cgroup-devices.h"
 #include "container/container.h"
 #include "container/userns-pool.h"
 #include "container/userns.h"
+#include "net/setup.h"
 #include "oci/state.h"
 #include "sentry/boot.h"
 #include "sentry/confine.h"
@@ -113,61 +113,6 @@ status_to_code (int wstatus)
   return 255;
 }
 
-/* Remove one namespace entry by index (the spec owns the strings). */
-static void
-remove_namespace (OciLinux *l, gsize i)
-{
-  g_free (l->namespaces[i].type);
-  g_free (l->namespaces[i].path);
-  memmove (&l->namespaces[i], &l->namespaces[i + 1], (l->n_namespaces - i - 1) * sizeof (OciNamespace));
-  l->n_namespaces--;
-}
-
-/* --network: host shares the caller's network namespace; none gets a fresh one (loopback only); sandbox keeps
- * the spec's (a path to join, or a new one). */
-static gboolean
-apply_network (OciSpec *spec, const char *network, GError **error)
-{
-  OciLinux *l = spec->linux_cfg;
-  gsize i;
-
-  if (network == NULL || strcmp (network, "sandbox") == 0)
-    return TRUE;
-  if (strcmp (network, "host") == 0)
-    {
-      for (i = 0; i < l->n_namespaces;)
-        if (g_strcmp0 (l->namespaces[i].type, "network") == 0)
-          remove_namespace (l, i);
-        else
-          i++;
-      return TRUE;
-    }
-  if (strcmp (network, "none") == 0)
-    {
-      for (i = 0; i < l->n_namespaces; i++)
-        if (g_strcmp0 (l->namespaces[i].type, "network") == 0)
-          {
-            g_clear_pointer (&l->namespaces[i].path, g_free);
-            return TRUE;
-          }
-      l->namespaces = g_renew (OciNamespace, l->namespaces, l->n_namespaces + 1);
-      l->namespaces[l->n_namespaces].type = g_strdup ("network");
-      l->namespaces[l->n_namespaces].path = NULL;
-      l->n_namespaces++;
-      return TRUE;
-    }
-  return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid --network %s: expected sandbox, host or none",
-                          network);
-}
-
-/* Without --net-raw, containers lose CAP_NET_RAW (gVisor's rule: raw and packet sockets need the flag). */
-static void
-apply_net_raw (OciSpec *spec, gboolean net_raw)
-{
-  if (!net_raw && spec->process != NULL)
-    oci_capabilities_drop (spec->process->capabilities, "CAP_NET_RAW");
-}
-
 static char *
 hook_state (pid_t init_pid, const char *status, void *user_data)
 {
@@ -223,31 +168,6 @@ on_oom (guint64 oom_kills, void *user_data)
                  "(%" G_GUINT64_FORMAT " OOM kills so far)", sb->args->id, limit / 1024, oom_kills);
 }
 
-/* A network namespace the sandbox made itself (--network=none, or sandbox without a path) has its loopback up,
- * as gVisor's does: "none" means loopback only, not nothing. */
-static void
-bring_up_loopback (const OciSpec *spec)
-{
-  const OciNamespace *ns = oci_spec_namespace (spec, "network");
-  struct ifreq ifr;
-  int fd;
-
-  if (ns == NULL || ns->path != NULL)
-    return;
-  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return;
-  memset (&ifr, 0, sizeof ifr);
-  g_strlcpy (ifr.ifr_name, "lo", sizeof ifr.ifr_name);
-  if (ioctl (fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP))
-    {
-      ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-      if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
-        log_warning ("bring up lo: %s", g_strerror (errno));
-    }
-  close (fd);
-}
-
 /* The host id that container id 0 maps to (0 without a mapping for it). */
 static guint32
 host_root_id (const OciIdMapping *maps, gsize n)
@@ -294,9 +214,9 @@ boot_sandbox (Sandbox *sb, GError **error)
   sb->spec = oci_spec_load_file (config, error);
   if (sb->spec == NULL)
     return FALSE;
-  if (!apply_network (sb->spec, a->network, error))
+  if (!net_apply_mode (sb->spec, a->network, error))
     return FALSE;
-  apply_net_raw (sb->spec, opts.net_raw);
+  net_apply_raw (sb->spec, opts.net_raw);
   sb->rootfs = oci_spec_rootfs (sb->spec, a->bundle);
   /* The device rules the Sentry's opens of device nodes are held to (cgroup-devices.h). */
   if (!cgroup_devices_register (a->id, sb->spec->linux_cfg != NULL ? sb->spec->linux_cfg->resources : NULL, error))
@@ -325,7 +245,7 @@ boot_sandbox (Sandbox *sb, GError **error)
 
   if (!container_enter_sandbox_namespaces_owned (sb->spec, sb->userns_fd, error))
     return FALSE;
-  bring_up_loopback (sb->spec);
+  net_bring_up_loopback (sb->spec);
 
   spawn.spec = sb->spec;
   spawn.id = a->id;
@@ -414,27 +334,16 @@ container_pids_of (pid_t init_pid, gboolean exited)
     return pids;
   while ((de = readdir (proc)) != NULL)
     {
-      char path[64], buf[512], ns[128];
-      const char *p;
-      int pid, ppid, fd;
+      char path[64], buf[RUNSC_PROC_STAT_BUF], ns[128];
+      RunscProcStat st;
+      int pid;
 
       if (!g_ascii_isdigit (de->d_name[0]))
         continue;
       pid = atoi (de->d_name);
-      snprintf (path, sizeof path, "/proc/%d/stat", pid);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
+      if (!runsc_proc_stat_read (pid, buf, sizeof buf, &st) || st.state == 'Z')
         continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (n <= 0)
-        continue;
-      buf[n] = '\0';
-      p = strrchr (buf, ')');
-      if (p == NULL || p[1] == '\0' || p[2] == 'Z')
-        continue;
-      ppid = atoi (p + 4);
-      g_hash_table_insert (parent, GINT_TO_POINTER (pid), GINT_TO_POINTER (ppid));
+      g_hash_table_insert (parent, GINT_TO_POINTER (pid), GINT_TO_POINTER (st.ppid));
       if (own_pidns && pid != init_pid)
         {
           snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
@@ -588,26 +497,14 @@ sandbox_descendants_scan (void)
     return pids;
   while ((de = readdir (proc)) != NULL)
     {
-      char path[64], buf[512];
-      const char *p;
-      ssize_t n;
-      int fd;
+      char buf[RUNSC_PROC_STAT_BUF];
+      RunscProcStat st;
 
       if (!g_ascii_isdigit (de->d_name[0]))
         continue;
-      snprintf (path, sizeof path, "/proc/%d/stat", atoi (de->d_name));
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
+      if (!runsc_proc_stat_read (atoi (de->d_name), buf, sizeof buf, &st))
         continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (n <= 0)
-        continue;
-      buf[n] = '\0';
-      p = strrchr (buf, ')');
-      if (p == NULL || p[1] == '\0')
-        continue;
-      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (atoi (p + 4)));
+      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (st.ppid));
     }
   closedir (proc);
   g_hash_table_iter_init (&iter, parent);
@@ -796,7 +693,7 @@ sub_load (Sandbox *sb, JsonObject *req, GError **error)
       sub_free (c);
       return NULL;
     }
-  apply_net_raw (c->spec, sb->args->options.net_raw);
+  net_apply_raw (c->spec, sb->args->options.net_raw);
   /* The sandbox's user namespace, unless the container brings its own. */
   c->idmap = userns_apply_to_spec (c->spec, sb->userns_fd, sb->args->userns_base, USERNS_RANGE_SIZE);
   redirect_sandbox_namespaces (sb, c->spec);

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/proc-stat.h"
 #include "common/util.h"
 #include "container/container.h"
 #include "sentry/control.h"
@@ -428,26 +429,14 @@ sentry_execs_add_pids (SentryExecs *x, const char *id, GArray *pids)
     return;
   while ((de = readdir (proc)) != NULL)
     {
-      char path[300], buf[512];
-      const char *rp;
-      ssize_t n;
-      int fd;
+      char buf[RUNSC_PROC_STAT_BUF];
+      RunscProcStat st;
 
       if (!g_ascii_isdigit (de->d_name[0]))
         continue;
-      snprintf (path, sizeof path, "/proc/%s/stat", de->d_name);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
+      if (!runsc_proc_stat_read (atoi (de->d_name), buf, sizeof buf, &st) || st.state == 'Z')
         continue;
-      n = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (n <= 0)
-        continue;
-      buf[n] = '\0';
-      rp = strrchr (buf, ')');
-      if (rp == NULL || rp[1] == '\0' || rp[2] == 'Z')
-        continue;
-      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (atoi (rp + 4)));
+      g_hash_table_insert (parent, GINT_TO_POINTER (atoi (de->d_name)), GINT_TO_POINTER (st.ppid));
     }
   closedir (proc);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/proc-stat.h"
 #include "common/util.h"
 #include "events.pb-c.h"
 #include "shim/console.h"
@@ -347,17 +348,10 @@ innermost_pid (pid_t pid)
 static gboolean
 is_our_child (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *text = NULL;
-  const char *rp;
-  int ppid = 0;
+  char buf[RUNSC_PROC_STAT_BUF];
+  RunscProcStat st;
 
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return FALSE;
-  rp = strrchr (text, ')');
-  if (rp == NULL || sscanf (rp + 1, " %*c %d", &ppid) != 1)
-    return FALSE;
-  return ppid == getpid ();
+  return runsc_proc_stat_read (pid, buf, sizeof buf, &st) && st.ppid == getpid ();
 }
 
 /* Arrange to learn when p exits: the reaper if it is our child (runsc-sandbox, or with runc the container

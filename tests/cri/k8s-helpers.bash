@@ -49,21 +49,6 @@ k8s_ctr ()
   timeout -k 5 120 ctr --address "$K8S_D/containerd.sock" -n k8s.io "$@"
 }
 
-# A /24 in 10.213-10.250 that no route of the host covers.
-_k8s_pick_net ()
-{
-  local a b i
-  for i in $(seq 50); do
-    a=$((213 + RANDOM % 38))
-    b=$((RANDOM % 250 + 1))
-    if ! ip -4 route show | grep -q "^10\.$a\.$b\."; then
-      echo "10.$a.$b"
-      return 0
-    fi
-  done
-  return 1
-}
-
 _k8s_images ()
 {
   local img=$K8S_D/images rootfs
@@ -80,7 +65,7 @@ _k8s_images ()
 
 _k8s_network ()
 {
-  K8S_NET=$(_k8s_pick_net) || { echo "no free 10.x.y.0/24 for the test bridge" >&2; return 1; }
+  K8S_NET=$(pick_test_net) || { echo "no free 10.x.y.0/24 for the test bridge" >&2; return 1; }
   K8S_BRIDGE=rk8s$((RANDOM % 1000))x$$
   K8S_BRIDGE=${K8S_BRIDGE:0:15}
   export K8S_NET K8S_BRIDGE
@@ -178,23 +163,9 @@ EOF
   return 1
 }
 
-# Processes whose command line names $K8S_D (shims, runsc sandboxes) or containerd's socket.
-_k8s_pids ()
-{
-  local f pid
-  for f in /proc/[0-9]*/cmdline; do
-    pid=${f#/proc/}
-    pid=${pid%/cmdline}
-    [ "$pid" = $$ ] && continue
-    if { tr '\0' '\n' < "$f"; } 2> /dev/null | grep -qF -- "$K8S_D"; then
-      echo "$pid"
-    fi
-  done
-}
-
 k8s_stop ()
 {
-  local pid i p m br cg hier
+  local p br
   [ -n "${K8S_D:-}" ] && [ -d "$K8S_D" ] || return 0
   if [ -S "$K8S_D/containerd.sock" ]; then
     for p in $(cri pods 2> /dev/null | jq -r '.items[]?.id'); do
@@ -202,28 +173,14 @@ k8s_stop ()
       CRI_TIMEOUT=60 cri rmp "$p" > /dev/null 2>&1
     done
   fi
-  pid=$(cat "$K8S_D/containerd.pid" 2> /dev/null)
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2> /dev/null
-    for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2> /dev/null
-  fi
-  for pid in $(_k8s_pids); do
-    kill -KILL "$pid" 2> /dev/null
-  done
+  stop_pid "$(cat "$K8S_D/containerd.pid" 2> /dev/null)" 50
+  # Its shims and runsc sandboxes: every process whose command line names the directory.
+  kill_naming_dir "$K8S_D"
   sleep 0.2
-  grep -F " $K8S_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2> /dev/null
-  done
+  umount_under "$K8S_D"
   br=$(cat "$K8S_D/bridge" 2> /dev/null)
   [ -n "$br" ] && ip link del "$br" 2> /dev/null
-  cg=$(cat "$K8S_D/cgroup" 2> /dev/null)
-  if [ -n "$cg" ]; then
-    for hier in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-      [ -d "$hier$cg" ] || continue
-      find "$hier$cg" -depth -type d -exec rmdir {} \; 2> /dev/null
-    done
-  fi
+  rm_cgroup_tree "$(cat "$K8S_D/cgroup" 2> /dev/null)"
   rm -rf "$K8S_D"
 }
 

@@ -17,19 +17,6 @@ teardown ()
   common_teardown
 }
 
-bundle_userns ()
-{
-  bundle_jq "$BUNDLE" '.linux.namespaces += [{type: "user"}]
-      | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-      | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
-  chown -R 100000:100000 "$BUNDLE/rootfs"
-  local d=$BUNDLE
-  while [ "$d" != / ] && [ "$d" != /tmp ]; do
-    chmod o+x "$d"
-    d=$(dirname "$d")
-  done
-}
-
 # Run the bundle under runtime $1 (runsc or runc) as container $2; print its stdout, fail on an error.
 run_one ()
 {
@@ -103,6 +90,6 @@ check_order ()
 }
 
 @test "compat-mounts: with a user namespace too (/dev/mqueue and /sys after /)" {
-  bundle_userns
+  bundle_userns "$BUNDLE"
   check_order
 }

@@ -54,22 +54,6 @@ teardown ()
   common_teardown
 }
 
-# Give the bundle a new user namespace mapping container 0-65535 to host 100000-165535 (root filesystem owned
-# to match, as a runtime without idmapped mounts needs).
-bundle_userns ()
-{
-  bundle_jq "$BUNDLE" '.linux.namespaces += [{type: "user"}]
-      | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-      | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
-  chown -R 100000:100000 "$BUNDLE/rootfs"
-  # bats' directories are 0700: the mapped root must be able to reach the bundle.
-  local d=$BUNDLE
-  while [ "$d" != / ] && [ "$d" != /tmp ]; do
-    chmod o+x "$d"
-    d=$(dirname "$d")
-  done
-}
-
 # Run the bundle under runsc and under runc; stdout in $BATS_TEST_TMPDIR/{runsc,runc}.out.
 run_both ()
 {
@@ -91,7 +75,7 @@ $diff"
 }
 
 @test "compat-privileged: in its own user namespace, mount and umount work as under runc" {
-  bundle_userns
+  bundle_userns "$BUNDLE"
   bundle_args "$BUNDLE" sh -c "$MOUNT_SCRIPT"
   run_both
   same_answers
@@ -126,7 +110,7 @@ $diff"
   done
   echo "0 100000 65536" > /proc/$HOLDER/uid_map
   echo "0 100000 65536" > /proc/$HOLDER/gid_map
-  bundle_userns
+  bundle_userns "$BUNDLE"
   bundle_args "$BUNDLE" sh -c "$NET_SCRIPT"
   # runc: new namespaces from the mappings (runc 1.1 needs mappings, so it cannot be given the paths).
   timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" < /dev/null > "$BATS_TEST_TMPDIR/runc.out" \
@@ -148,7 +132,7 @@ $diff"
 @test "compat-privileged: a new user namespace passes the ioctls to the kernel, which owns the network namespace to the host" {
   # runsc makes the sandbox's network namespace before the container's user namespace: the kernel, not the
   # filter, answers EPERM (runsc(8), PRIVILEGED CONTAINERS).
-  bundle_userns
+  bundle_userns "$BUNDLE"
   bundle_args "$BUNDLE" sh -c "$NET_SCRIPT"
   run_both
   grep -qx "brctl-addbr ok" "$BATS_TEST_TMPDIR/runc.out" || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.out")"
@@ -171,7 +155,7 @@ $diff"
   mount --bind "$vol" "$vol"
   mount --make-shared "$vol"
   chown -R 100000:100000 "$vol"
-  bundle_userns
+  bundle_userns "$BUNDLE"
   bundle_bind "$BUNDLE" "$vol" /vol rbind rw rshared
   bundle_args "$BUNDLE" sh -c 'mount -t tmpfs none /vol/sub && touch /vol/sub/inside && echo mounted && sleep 2'
   timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/runsc.out" \
@@ -191,7 +175,7 @@ $diff"
 @test "compat-privileged: a pod member without the sandbox's user namespace is refused (it would get the widened filter)" {
   local pod=$ID-pod member=$BATS_TEST_TMPDIR/member
   cp -a "$BUNDLE" "$member"
-  bundle_userns
+  bundle_userns "$BUNDLE"
   bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-id": $p}' \
     --arg p "$pod"
   bundle_args "$BUNDLE" sleep 1000

@@ -12,8 +12,6 @@
 # cgroup parent.
 
 load helpers
-# shellcheck source=../lib/daemons.bash
-. "$TESTS_DIR/lib/daemons.bash"
 
 DOCKER=/usr/bin/docker
 IMAGE=runsc-test/busybox:1

@@ -18,6 +18,8 @@ SRC_DIR=$(dirname "$TESTS_DIR")
 
 # shellcheck source=../lib/bundle.bash
 . "$TESTS_DIR/lib/bundle.bash"
+# shellcheck source=../lib/daemons.bash
+. "$TESTS_DIR/lib/daemons.bash"
 
 : "${RUNSC:=$SRC_DIR/_build/runsc}"
 : "${SHIM:=$(dirname "$RUNSC")/containerd-shim-runsc-v1}"

@@ -18,8 +18,6 @@
 # directory.
 
 load helpers
-# shellcheck source=../lib/daemons.bash
-. "$TESTS_DIR/lib/daemons.bash"
 
 IMAGE=localhost/runsc-test/busybox:1
 ULIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)

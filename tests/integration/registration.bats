@@ -14,8 +14,6 @@
 
 load helpers
 load shim-helpers
-# shellcheck source=../lib/daemons.bash
-. "$TESTS_DIR/lib/daemons.bash"
 # shellcheck source=../lib/cri-sandbox-image.bash
 . "$TESTS_DIR/lib/cri-sandbox-image.bash"
 

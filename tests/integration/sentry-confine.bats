@@ -87,16 +87,7 @@ PY
 }
 
 @test "sentry-confine: in a user namespace the Sentry keeps no capability at all, and exec still works" {
-  bundle_jq "$BUNDLE" '.linux.namespaces += [{"type": "user"}]
-    | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-    | .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
-  # The container's root (host uid 200000) must reach its root filesystem through the test's directories.
-  chmod -R o+rX "$BUNDLE"
-  p=$BUNDLE
-  while [ "$p" != / ]; do
-    chmod o+x "$p"
-    p=$(dirname "$p")
-  done
+  bundle_userns "$BUNDLE" 200000
   rs create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 \
     || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
   rs start "$ID" || fail "start"

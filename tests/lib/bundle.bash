@@ -14,6 +14,8 @@
 #   bundle_user DIR UID GID
 #   bundle_env DIR NAME=VALUE    append to process.env
 #   bundle_jq DIR FILTER [JQ ARGS...]      apply any jq filter to config.json
+#   bundle_userns DIR [HOSTID]   a new user namespace mapping container ids 0-65535 to host HOSTID.. (default
+#                                100000), the root filesystem owned to match, the bundle reachable by HOSTID
 #
 # The root filesystem: /bin/busybox (static) and its applets as symlinks (`busybox --install -s`), /etc/passwd
 # and /etc/group with root, nobody and a test user "tester" (1000), /tmp (1777), /root, /home/tester and empty
@@ -148,6 +150,23 @@ bundle_user ()
 bundle_env ()
 {
   bundle_jq "$1" '.process.env += [$e]' --arg e "$2"
+}
+
+# A user namespace of the spec's own: container uid and gid 0-65535 are host HOSTID-(HOSTID+65535). The root
+# filesystem is owned by the mapped root (as a runtime without idmapped mounts needs), and every directory above
+# the bundle gets o+x: bats' and mktemp's directories are 0700, and the mapped root must reach the bundle.
+bundle_userns ()
+{
+  local dir=$1 host=${2:-100000} d
+  bundle_jq "$dir" '.linux.namespaces += [{type: "user"}]
+      | .linux.uidMappings = [{containerID: 0, hostID: ($h | tonumber), size: 65536}]
+      | .linux.gidMappings = [{containerID: 0, hostID: ($h | tonumber), size: 65536}]' --arg h "$host" || return 1
+  chown -R "$host:$host" "$dir/rootfs" || return 1
+  d=$(cd "$dir" && pwd)
+  while [ "$d" != / ]; do
+    chmod o+x "$d" || return 1
+    d=$(dirname "$d")
+  done
 }
 
 bundle_new ()

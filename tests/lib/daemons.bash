@@ -1,6 +1,6 @@
 # tests/lib/daemons.bash: what the suites that run a private daemon beside the host's (dockerd, containerd,
 # podman's conmon) share to set it up and to take it down again by pid and by directory, never by name, so that
-# other people's daemons on the machine are left alone.
+# other people's daemons on the machine are left alone. Sourced by tests/integration/helpers.bash.
 #
 #   free_port              a TCP port on 127.0.0.1 that nothing listens on
 #   pick_test_net          "10.A.B": a /24 in 10.213-10.250 that no route of the host covers (a test bridge's)
