@@ -2,14 +2,45 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
 #include "common/error.h"
+#include "common/util.h"
 #include "install/config-file.h"
 #include "install/docker.h"
+
+/* FALSE (with an error naming the member) for a number json-glib reads as infinite (1e400): it would be written
+ * back as "inf", which is not JSON, and dockerd would not start. */
+static gboolean
+check_finite (JsonNode *node, const char *name, GError **error)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &member, &value))
+        if (!check_finite (value, member, error))
+          return FALSE;
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        if (!check_finite (json_array_get_element (a, i), name, error))
+          return FALSE;
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE
+           && !isfinite (json_node_get_double (node)))
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "\"%s\": a number too large for a JSON number", name);
+  return TRUE;
+}
 
 /* Parse text into an object node; empty text is an empty object. */
 static JsonNode *
@@ -26,11 +57,14 @@ parse_object (const char *text, GError **error)
       json_node_take_object (node, json_object_new ());
       return node;
     }
-  if (!json_parser_load_from_data (parser, trimmed, -1, &local))
+  if (!runsc_json_depth_check (trimmed, -1, RUNSC_JSON_MAX_DEPTH, &local)
+      || !json_parser_load_from_data (parser, trimmed, -1, &local))
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "not valid JSON: %s", local->message), NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "not a JSON object"), NULL;
+  if (!check_finite (root, "(top level)", error))
+    return NULL;
   return json_node_copy (root);
 }
 
@@ -129,8 +163,9 @@ docker_config_uninstall (const char *text, const char *runtime, const char *only
     {
       JsonNode *entry = json_object_get_member (json_node_get_object (node), runtime);
       const char *path = NULL;
-      if (JSON_NODE_HOLDS_OBJECT (entry))
-        path = json_object_get_string_member_with_default (json_node_get_object (entry), "path", NULL);
+      JsonNode *p = JSON_NODE_HOLDS_OBJECT (entry) ? json_object_get_member (json_node_get_object (entry), "path") : NULL;
+      if (p != NULL && JSON_NODE_HOLDS_VALUE (p) && json_node_get_value_type (p) == G_TYPE_STRING)
+        path = json_node_get_string (p);
       if (g_strcmp0 (path, only_path) != 0)
         {
           g_string_append_printf (messages, "runtime \"%s\" runs %s, not %s: left as it is\n", runtime,
