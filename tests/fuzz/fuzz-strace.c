@@ -1,8 +1,8 @@
 /* Fuzz target: the Sentry's syscall argument printer (src/sentry/strace-format.c: the --strace line and the
  * refused-call line) and the refusal checks that pick a refused call's errno from its arguments and the caller's
  * memory (src/sentry/refuse-args.c), on arbitrary register values. The caller's memory is a fake: the input's
- * tail, mapped at MEM_BASE; everything else is unreadable (-EFAULT), as process_vm_readv answers for an unmapped
- * address. No descriptor of a caller is looked at (pid 0).
+ * tail, mapped at MEM_BASE (whole pages, zeros after the tail); everything else is unreadable (-EFAULT), as
+ * process_vm_readv answers for an unmapped address. No descriptor of a caller is looked at (pid 0).
  *
  * Input: nr (2 bytes, little-endian, taken modulo 560 so that numbers beyond the table come too), 6 arguments
  * (8 bytes each), the result (8 bytes), a flags byte (bit 0: continued; bit 1: each argument is made to point into
@@ -26,16 +26,21 @@ typedef struct
   size_t len;
 } FakeMemory;
 
+/* The memory is mapped in whole pages, as a process's is: the bytes past the input's tail up to the end of its
+ * last page read as zeros (a string read stops at the page's end, see sentry_view_read_string). */
 static int
 fake_read (void *ctx, uint64_t addr, void *buf, size_t len)
 {
   const FakeMemory *m = ctx;
+  uint64_t mapped = (m->len + 4095) / 4096 * 4096;
 
   if (len == 0)
     return 0;
-  if (addr < MEM_BASE || addr - MEM_BASE > m->len || len > m->len - (addr - MEM_BASE))
+  if (addr < MEM_BASE || addr - MEM_BASE > mapped || len > mapped - (addr - MEM_BASE))
     return -EFAULT;
-  memcpy (buf, m->data + (addr - MEM_BASE), len);
+  memset (buf, 0, len);
+  if (addr - MEM_BASE < m->len)
+    memcpy (buf, m->data + (addr - MEM_BASE), MIN (len, m->len - (addr - MEM_BASE)));
   return 0;
 }
 
