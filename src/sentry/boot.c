@@ -1222,6 +1222,16 @@ handle_request (Sandbox *sb, int conn)
       close (conn);
       return;
     }
+  if (!control_request_check (req, &error))
+    {
+      log_warning ("control: %s", error->message);
+      for (i = 0; i < G_N_ELEMENTS (fds); i++)
+        if (fds[i] >= 0)
+          close (fds[i]);
+      control_reply_error (conn, error->message);
+      close (conn);
+      return;
+    }
   cmd = json_object_get_string_member_with_default (req, "cmd", "");
   target = json_object_get_string_member_with_default (req, "id", NULL);
   if (strcmp (cmd, "create-subcontainer") == 0)

@@ -134,6 +134,68 @@ control_recv (int conn, int *fds, size_t max_fds, GError **error)
   return json_object_ref (json_node_get_object (root));
 }
 
+typedef enum
+{
+  MEMBER_STRING,
+  MEMBER_BOOLEAN,
+  MEMBER_INT,
+  MEMBER_OBJECT,
+} MemberType;
+
+static const struct
+{
+  const char *name;
+  MemberType type;
+  gint64 max; /* MEMBER_INT: 0..max */
+} request_members[] = {
+  { "cmd", MEMBER_STRING, 0 },         { "id", MEMBER_STRING, 0 },          { "bundle", MEMBER_STRING, 0 },
+  { "config", MEMBER_STRING, 0 },      { "all", MEMBER_BOOLEAN, 0 },        { "console", MEMBER_BOOLEAN, 0 },
+  { "ignore_paused", MEMBER_BOOLEAN, 0 }, { "signal", MEMBER_INT, 64 },     { "pid", MEMBER_INT, G_MAXINT },
+  { "preserve_fds", MEMBER_INT, G_MAXINT }, { "nr", MEMBER_INT, G_MAXINT }, { "process", MEMBER_OBJECT, 0 },
+};
+
+gboolean
+control_request_check (JsonObject *req, GError **error)
+{
+  JsonNode *cmd = json_object_get_member (req, "cmd");
+
+  if (cmd == NULL || JSON_NODE_HOLDS_NULL (cmd))
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "bad control message: no \"cmd\"");
+  for (gsize i = 0; i < G_N_ELEMENTS (request_members); i++)
+    {
+      JsonNode *node = json_object_get_member (req, request_members[i].name);
+      const char *name = request_members[i].name;
+      GType vt;
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      vt = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+      switch (request_members[i].type)
+        {
+        case MEMBER_STRING:
+          if (vt != G_TYPE_STRING)
+            return runsc_error_set (error, RUNSC_ERROR_INVALID, "bad control message: \"%s\" must be a string", name);
+          break;
+        case MEMBER_BOOLEAN:
+          if (vt != G_TYPE_BOOLEAN)
+            return runsc_error_set (error, RUNSC_ERROR_INVALID, "bad control message: \"%s\" must be true or false",
+                                    name);
+          break;
+        case MEMBER_INT:
+          if (vt != G_TYPE_INT64 || json_node_get_int (node) < 0 || json_node_get_int (node) > request_members[i].max)
+            return runsc_error_set (error, RUNSC_ERROR_INVALID,
+                                    "bad control message: \"%s\" must be an integer from 0 to %" G_GINT64_FORMAT, name,
+                                    request_members[i].max);
+          break;
+        case MEMBER_OBJECT:
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            return runsc_error_set (error, RUNSC_ERROR_INVALID, "bad control message: \"%s\" must be an object", name);
+          break;
+        }
+    }
+  return TRUE;
+}
+
 int
 control_send_request (int dirfd, JsonObject *request, const int *fds, size_t n_fds, GError **error)
 {
@@ -146,6 +208,16 @@ control_send_request (int dirfd, JsonObject *request, const int *fds, size_t n_f
   return steal_fd (&conn);
 }
 
+/* A reply's "ok": true only as the boolean true (a reply of another shape is a failure). */
+static gboolean
+reply_ok (JsonObject *reply)
+{
+  JsonNode *ok = json_object_get_member (reply, "ok");
+
+  return ok != NULL && JSON_NODE_HOLDS_VALUE (ok) && json_node_get_value_type (ok) == G_TYPE_BOOLEAN
+         && json_node_get_boolean (ok);
+}
+
 JsonObject *
 control_read_reply (int conn, int *fds, size_t max_fds, GError **error)
 {
@@ -153,9 +225,12 @@ control_read_reply (int conn, int *fds, size_t max_fds, GError **error)
 
   if (reply == NULL)
     return NULL;
-  if (!json_object_get_boolean_member_with_default (reply, "ok", FALSE))
+  if (!reply_ok (reply))
     {
-      const char *msg = json_object_get_string_member_with_default (reply, "error", "unknown error");
+      JsonNode *text = json_object_get_member (reply, "error");
+      const char *msg = text != NULL && JSON_NODE_HOLDS_VALUE (text) && json_node_get_value_type (text) == G_TYPE_STRING
+                          ? json_node_get_string (text)
+                          : "the sandbox answered without an error message";
       runsc_error_set (error, RUNSC_ERROR_FAILED, "%s", msg);
       for (size_t i = 0; fds != NULL && i < max_fds; i++)
         if (fds[i] >= 0)

@@ -78,6 +78,12 @@ JsonObject *control_call_id (int dirfd, const char *cmd, const char *id, GError 
 /* Server side: receive one request on an accepted connection. NULL with error on EOF or bad JSON. */
 JsonObject *control_recv (int conn, int *fds, size_t max_fds, GError **error);
 
+/* Server side: check the members of a request that the Sentry reads before it acts on any: "cmd" a string;
+ * "id", "bundle", "config" strings; "all", "console", "ignore_paused" booleans; "signal" an integer 0..64; "pid",
+ * "preserve_fds", "nr" integers 0..INT_MAX; "process" an object. A null member counts as absent, others are
+ * ignored. FALSE with an error naming the member and what it must be. */
+gboolean control_request_check (JsonObject *req, GError **error);
+
 /* Server side: send {"ok": true} merged with the members of result (may be NULL). */
 gboolean control_reply_ok (int conn, JsonObject *result);
 

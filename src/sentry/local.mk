@@ -16,6 +16,7 @@ libruntime_a_SOURCES += \
 	src/sentry/notify.c src/sentry/notify.h \
 	src/sentry/serve.c \
 	src/sentry/refuse.c \
+	src/sentry/strace-format.c src/sentry/strace-format.h \
 	src/sentry/counters.c \
 	src/sentry/refuse-args.c src/sentry/refuse-args.h \
 	src/sentry/kernel.c src/sentry/kernel.h src/sentry/kernel-private.h \

@@ -8,8 +8,7 @@
 #include <unistd.h>
 
 #include "sentry/notify.h"
-
-#define PAGE 4096
+#include "sentry/strace-format.h"
 
 int
 sentry_read_mem (const SentryCall *call, uint64_t addr, void *buf, size_t len)
@@ -41,30 +40,18 @@ sentry_write_mem (const SentryCall *call, uint64_t addr, const void *buf, size_t
   return (size_t) n == len ? 0 : -EFAULT;
 }
 
+static int
+read_view (void *ctx, uint64_t addr, void *buf, size_t len)
+{
+  return sentry_read_mem (ctx, addr, buf, len);
+}
+
 ssize_t
 sentry_read_string (const SentryCall *call, uint64_t addr, char *buf, size_t size)
 {
-  size_t got = 0;
+  SentryCallView view = { (const uint64_t *) call->req->data.args, read_view, (void *) call, sentry_call_pid (call) };
 
-  if (size == 0)
-    return -ENAMETOOLONG;
-  while (got < size)
-    {
-      /* Up to the end of the page, so that an unmapped next page does not fail a string that ends before it. */
-      size_t chunk = PAGE - ((addr + got) % PAGE);
-      int r;
-      if (chunk > size - got)
-        chunk = size - got;
-      r = sentry_read_mem (call, addr + got, buf + got, chunk);
-      if (r < 0)
-        return r;
-      char *nul = memchr (buf + got, '\0', chunk);
-      if (nul != NULL)
-        return nul - buf;
-      got += chunk;
-    }
-  buf[size - 1] = '\0';
-  return -ENAMETOOLONG;
+  return sentry_view_read_string (&view, addr, buf, size);
 }
 
 int

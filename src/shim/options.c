@@ -246,7 +246,8 @@ shim_options_save (const ShimOptions *o, const char *bundle, GError **error)
       const char *flag = g_ptr_array_index (o->runsc_flags, i);
       const char *eq = strchr (flag, '=');
       g_autofree char *key = g_strndup (flag + 2, eq - flag - 2);
-      g_string_append_printf (s, "\"%s\" = ", key);
+      append_toml_string (s, key);
+      g_string_append (s, " = ");
       append_toml_string (s, eq + 1);
       g_string_append_c (s, '\n');
     }

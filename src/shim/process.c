@@ -437,3 +437,14 @@ shim_process_launch (Process *p, const char *const *args_in, const char *pid_fil
   p->pid = runsc_read_pid_file (pid_file, error);
   return p->pid > 0;
 }
+
+gboolean
+shim_exec_id_valid (const char *id)
+{
+  if (id == NULL || *id == '\0' || strlen (id) > 128 || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+    return FALSE;
+  for (const char *s = id; *s; s++)
+    if (!g_ascii_isalnum (*s) && !strchr ("-_.+", *s))
+      return FALSE;
+  return TRUE;
+}

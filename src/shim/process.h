@@ -74,6 +74,9 @@ Process *shim_process_new (Container *c, const char *exec_id, const char *in, co
                            gboolean terminal);
 /* Free p; pending Wait calls are answered NOT_FOUND. */
 void shim_process_free (Process *p);
+/* An ExecProcessRequest's exec_id the shim accepts (it names the exec's spec file in the bundle): 1 to 128 of
+ * [A-Za-z0-9-_.+], not "." or "..". */
+gboolean shim_exec_id_valid (const char *id);
 /* The id containerd knows p by: its exec id, or its container's. */
 const char *shim_process_id (Process *p);
 

@@ -357,17 +357,6 @@ handle_delete (TaskCall *t, GError **error)
 }
 
 static gboolean
-valid_exec_id (const char *id)
-{
-  if (id == NULL || *id == '\0' || strlen (id) > 128 || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
-    return FALSE;
-  for (const char *s = id; *s; s++)
-    if (!g_ascii_isalnum (*s) && !strchr ("-_.+", *s))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 handle_exec (TaskCall *t, GError **error)
 {
   Containerd__Task__V2__ExecProcessRequest *req = t->req;
@@ -375,7 +364,7 @@ handle_exec (TaskCall *t, GError **error)
   Container *c = t->c;
   Process *p;
 
-  if (!valid_exec_id (req->exec_id))
+  if (!shim_exec_id_valid (req->exec_id))
     return runsc_error_set (error, RUNSC_ERROR_INVALID, "invalid exec id \"%s\"", req->exec_id);
   if (g_hash_table_contains (c->execs, req->exec_id))
     return runsc_error_set (error, RUNSC_ERROR_EXISTS, "id %s: already exists", req->exec_id);

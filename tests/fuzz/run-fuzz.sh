@@ -7,7 +7,7 @@
 # Crashes go to fuzz/crashes/NAME-*; reproduce one with `tests/fuzz/replay-NAME FILE` or `fuzz/fuzz-NAME FILE`.
 # Prints one line per target (executions, corpus size, crashes) and exits non-zero when any target crashed.
 set -u
-: "${FUZZ_CC:=clang}" "${FUZZ_TIME:=60}" "${FUZZ_TARGETS:=spec state toml ttrpc}"
+: "${FUZZ_CC:=clang}" "${FUZZ_TIME:=60}" "${FUZZ_TARGETS:=spec state toml ttrpc control strace daemon-json install-toml task}"
 src=$FUZZ_SRCDIR
 out=$FUZZ_BUILDDIR/fuzz
 mkdir -p "$out/obj" "$out/work" "$out/crashes" || exit 1
@@ -40,7 +40,7 @@ touch "$out/obj/.stamp"
 status=0
 summary=()
 for t in $FUZZ_TARGETS; do
-  case $t in toml | ttrpc) extra=("${shim_objs[@]}") ;; *) extra=() ;; esac
+  case $t in toml | ttrpc | task) extra=("${shim_objs[@]}") ;; *) extra=() ;; esac
   if ! "$FUZZ_CC" "${cflags[@]}" -fsanitize=fuzzer "${cppflags[@]}" -w -o "$out/fuzz-$t" "$src/tests/fuzz/fuzz-$t.c" \
     "${extra[@]}" "${runtime_objs[@]}" "${libs[@]}"; then
     echo "fuzz: cannot build fuzz-$t" >&2
@@ -58,7 +58,7 @@ for t in $FUZZ_TARGETS; do
   execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)
   crashes=$(ls "$out/crashes" | grep -c "^$t-")
   corpus=$(ls "$out/work/$t" | wc -l)
-  summary+=("$(printf '%-6s %10s executions in %ss, working corpus %s, crash files %s, exit %s' "$t" "${execs:-?}" \
+  summary+=("$(printf '%-12s %10s executions in %ss, working corpus %s, crash files %s, exit %s' "$t" "${execs:-?}" \
     "$FUZZ_TIME" "$corpus" "$crashes" "$rc")")
   if [ "$rc" -ne 0 ]; then
     status=1

@@ -131,10 +131,60 @@ test_round_trip (void)
   remove_tree (deep);
 }
 
+/* control_request_check: the requests runsc and the shim send pass; members of the wrong type or range fail,
+ * naming the member (the Sentry would have read them as NULL, 0, or a wrapped pid). */
+static void
+test_request_check (void)
+{
+  static const char *const good[] = {
+    "{\"cmd\":\"state\",\"id\":\"c1\"}",
+    "{\"cmd\":\"signal\",\"id\":\"c1\",\"signal\":9,\"all\":false}",
+    "{\"cmd\":\"wait-pid\",\"id\":\"c1\",\"pid\":2}",
+    "{\"cmd\":\"exec\",\"id\":\"c1\",\"process\":{\"args\":[\"true\"]},\"console\":false,\"preserve_fds\":0}",
+    "{\"cmd\":\"wait\",\"id\":null,\"future\":[1,2]}",
+  };
+  static const struct
+  {
+    const char *json, *member;
+  } bad[] = {
+    { "{\"id\":\"c1\"}", "\"cmd\"" },
+    { "{\"cmd\":5}", "\"cmd\" must be a string" },
+    { "{\"cmd\":{\"state\":1}}", "\"cmd\" must be a string" },
+    { "{\"cmd\":\"state\",\"id\":7}", "\"id\" must be a string" },
+    { "{\"cmd\":\"wait-pid\",\"pid\":4294967297}", "\"pid\" must be an integer from 0 to 2147483647" },
+    { "{\"cmd\":\"signal\",\"signal\":-1}", "\"signal\" must be an integer from 0 to 64" },
+    { "{\"cmd\":\"signal\",\"signal\":9.0}", "\"signal\" must be an integer" },
+    { "{\"cmd\":\"signal\",\"all\":\"yes\"}", "\"all\" must be true or false" },
+    { "{\"cmd\":\"exec\",\"process\":[\"true\"]}", "\"process\" must be an object" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good) + G_N_ELEMENTS (bad); i++)
+    {
+      gboolean is_good = i < G_N_ELEMENTS (good);
+      const char *json = is_good ? good[i] : bad[i - G_N_ELEMENTS (good)].json;
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+      if (is_good)
+        {
+          g_assert_true (control_request_check (json_node_get_object (json_parser_get_root (parser)), &error));
+          g_assert_no_error (error);
+        }
+      else
+        {
+          g_assert_false (control_request_check (json_node_get_object (json_parser_get_root (parser)), &error));
+          g_assert_nonnull (error);
+          g_assert_nonnull (strstr (error->message, bad[i - G_N_ELEMENTS (good)].member));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/control/round-trip", test_round_trip);
+  g_test_add_func ("/control/request-check", test_request_check);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "sentry/userns-own.h"
 #include "sentry/sentry.h"
 #include "sentry/syscall-table.h"
+#include "sentry/strace-format.h"
 
 #ifndef AUDIT_ARCH_X86_64
 #error need AUDIT_ARCH_X86_64
@@ -652,6 +653,42 @@ test_oci_compose (void)
   sentry_kernel_free (k);
 }
 
+/* The --strace line quotes a path from the caller's memory with C escapes: a newline in a file name cannot
+ * start a log line of its own. The memory here is a page at 0x1000 holding a string. */
+static const char *strace_memory;
+
+static int
+strace_read (void *ctx, uint64_t addr, void *buf, size_t len)
+{
+  size_t size = strlen (strace_memory) + 1;
+  (void) ctx;
+  /* One page mapped at 0x1000: the string, then zeros. */
+  if (addr < 0x1000 || addr - 0x1000 > 4096 || len > 4096 - (addr - 0x1000))
+    return -EFAULT;
+  memset (buf, 0, len);
+  if (addr - 0x1000 < size)
+    memcpy (buf, strace_memory + (addr - 0x1000), MIN (len, size - (addr - 0x1000)));
+  return 0;
+}
+
+static void
+test_strace_format (void)
+{
+  uint64_t args[6] = { (uint64_t) -100, 0x1000, 0, 0, 0, 0 };
+  SentryCallView view = { args, strace_read, NULL, 0 };
+  char line[512];
+
+  strace_memory = "/tmp/a\nstrace: forged \"x\"\\\x01";
+  sentry_strace_format (line, sizeof line, __NR_openat, sentry_syscall_lookup (__NR_openat), &view, -2, FALSE);
+  g_assert_cmpstr (line, ==,
+                   "openat(0xffffffffffffff9c, 0x1000 \"/tmp/a\\nstrace: forged \\\"x\\\"\\\\\\x01\", 0, 0, 0, 0) = -1 ENOENT");
+  args[1] = 0x2000; /* unreadable: the number alone */
+  sentry_strace_format (line, sizeof line, __NR_openat, sentry_syscall_lookup (__NR_openat), &view, 3, FALSE);
+  g_assert_cmpstr (line, ==, "openat(0xffffffffffffff9c, 0x2000, 0, 0, 0, 0) = 3 (0x3)");
+  sentry_refusal_format (line, sizeof line, 600, NULL, args, ENOSYS);
+  g_assert_cmpstr (line, ==, "Unsupported syscall UNKNOWN[600/0x258](0xffffffffffffff9c,0x2000,0,0,0,0): refused with ENOSYS");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -660,6 +697,7 @@ main (int argc, char **argv)
   g_test_add_func ("/syscall-table/rows", test_rows);
   g_test_add_func ("/syscall-table/filter", test_filter);
   g_test_add_func ("/syscall-table/strace-list", test_strace_list);
+  g_test_add_func ("/syscall-table/strace-format", test_strace_format);
   g_test_add_func ("/syscall-table/json", test_json);
   g_test_add_func ("/syscall-table/csv-and-table", test_csv_and_table);
   g_test_add_func ("/syscall-table/doc", test_doc);
