@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,6 +42,7 @@
 #include "sentry/vfs.h"
 
 #define KILL_WAIT_MS 5000
+#define KILL_ROUND_MS 10 /* the longest wait for killed processes before they are looked for again */
 #define EXEC_POLL_MAX 1024
 
 typedef struct
@@ -275,6 +277,39 @@ spawn_vfs (Sandbox *sb, const OciSpec *spec, int fuse_dev, ContainerSpawnArgs *s
     return runsc_error_prefix (error, "serve the sandbox kernel's files");
   spawn->vfs_files = sentry_vfs_files (&spawn->n_vfs_files);
   return TRUE;
+}
+
+/* Wait up to timeout_ms for the processes pids (just sent SIGKILL) to end, returning as soon as they have: each
+ * one's pidfd is readable once it exits. A process whose pidfd cannot be had (gone already) is not waited for;
+ * past the first PIDFD_WAIT_MAX the rest of the round's time is slept. */
+#define PIDFD_WAIT_MAX 64
+static void
+wait_killed (GArray *pids, int timeout_ms)
+{
+  struct pollfd pfd[PIDFD_WAIT_MAX];
+  guint n = 0;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (guint i = 0; i < pids->len && n < PIDFD_WAIT_MAX; i++)
+    {
+      int fd = (int) syscall (SYS_pidfd_open, g_array_index (pids, int, i), 0);
+      if (fd >= 0)
+        pfd[n++] = (struct pollfd) { .fd = fd, .events = POLLIN };
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left > 0)
+        while (poll (&pfd[i], 1, (int) ((left + 999) / 1000)) < 0 && errno == EINTR)
+          ;
+      close (pfd[i].fd);
+    }
+  if (pids->len > PIDFD_WAIT_MAX)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left > 0)
+        g_usleep ((gulong) left);
+    }
 }
 
 static gboolean spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void *data, pid_t *pid,
@@ -1211,7 +1246,7 @@ finish (Sandbox *sb)
         break;
       for (i = 0; i < left->len; i++)
         kill (g_array_index (left, int, i), SIGKILL);
-      g_usleep (10000);
+      wait_killed (left, KILL_ROUND_MS);
       while (waitpid (-1, NULL, WNOHANG) > 0)
         ;
     }
