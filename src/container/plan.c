@@ -52,10 +52,8 @@ container_plan_free (ContainerPlan *plan)
 {
   if (plan == NULL)
     return;
-  g_ptr_array_unref (plan->strings);
-  g_ptr_array_unref (plan->vectors);
-  g_ptr_array_unref (plan->blocks);
-  g_free (plan->oci_filter.filter);
+  /* The descriptors first: mount_idmap_fds is one of the blocks (read after they were freed, it closed whatever
+   * numbers the freed memory held: once the Sentry's control socket or its signalfd, and the sandbox hung). */
   for (int i = 0; i < plan->n_cgroup_fds; i++)
     close (plan->cgroup_fds[i]);
   if (plan->vfs_fd >= 0)
@@ -65,6 +63,10 @@ container_plan_free (ContainerPlan *plan)
   for (gsize i = 0; plan->mount_idmap_fds != NULL && i < plan->n_mounts; i++)
     if (plan->mount_idmap_fds[i] >= 0)
       close (plan->mount_idmap_fds[i]);
+  g_ptr_array_unref (plan->strings);
+  g_ptr_array_unref (plan->vectors);
+  g_ptr_array_unref (plan->blocks);
+  g_free (plan->oci_filter.filter);
   g_free (plan);
 }
 
