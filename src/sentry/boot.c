@@ -312,6 +312,13 @@ wait_killed (GArray *pids, int timeout_ms)
     }
 }
 
+static void
+close_made_ns (int (*fds)[USERNS_N_OWNED])
+{
+  for (int i = 0; i < USERNS_N_OWNED; i++)
+    runsc_close_fd_ptr (&(*fds)[i]);
+}
+
 static gboolean spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void *data, pid_t *pid,
                                 int *fd, GError **error);
 static void spawner_in_child (void *data);
@@ -325,6 +332,8 @@ boot_sandbox (Sandbox *sb, GError **error)
   ContainerSpawnArgs spawn = { 0 };
   sigset_t handled, old;
   gboolean ok;
+  /* The sandbox's new network, IPC and UTS namespaces, made with its user namespace (userns.h), until joined. */
+  __attribute__ ((cleanup (close_made_ns))) int made_ns[USERNS_N_OWNED] = { -1, -1, -1 };
 
   sb->spec = oci_spec_load_file (config, error);
   if (sb->spec == NULL)
@@ -341,7 +350,8 @@ boot_sandbox (Sandbox *sb, GError **error)
     {
       /* The sandbox's own user namespace; its network, IPC and UTS namespaces are made inside it. Before the
        * sandbox kernel: its filter widens for containers in a user namespace of their own (userns-own.h). */
-      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, error);
+      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, container_sandbox_namespaces_new (sb->spec),
+                                  made_ns, error);
       if (sb->userns_fd < 0)
         return FALSE;
       spawn.idmap = userns_apply_to_spec (sb->spec, sb->userns_fd, a->userns_base, USERNS_RANGE_SIZE);
@@ -358,7 +368,9 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (sb->vfs == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
 
-  if (!container_enter_sandbox_namespaces_owned (sb->spec, sb->userns_fd, error))
+  ok = container_enter_sandbox_namespaces_made (sb->spec, made_ns, error);
+  close_made_ns (&made_ns);
+  if (!ok)
     return FALSE;
   bring_up_loopback (sb->spec);
 
