@@ -73,9 +73,12 @@ typedef struct
 /* Join or create the network, IPC and UTS namespaces of the spec in the calling process (the Sentry), then set
  * hostname, domainname and the namespaced sysctls. */
 gboolean container_enter_sandbox_namespaces (const OciSpec *spec, GError **error);
-/* The same; the new ones (no path in the spec) are made inside the user namespace userns_fd when it is >= 0
- * (src/container/userns.h), so that they belong to it. */
-gboolean container_enter_sandbox_namespaces_owned (const OciSpec *spec, int userns_fd, GError **error);
+/* The clone flags of the spec's network, IPC and UTS namespaces that are new (no path): what userns_new makes
+ * owned by the sandbox's user namespace (src/container/userns.h). */
+int container_sandbox_namespaces_new (const OciSpec *spec);
+/* container_enter_sandbox_namespaces, but a new one (no path in the spec) whose descriptor made[i] (network, ipc,
+ * uts: userns_new's ns_fds) is >= 0 is that namespace, joined, not made here. made may be NULL. */
+gboolean container_enter_sandbox_namespaces_made (const OciSpec *spec, const int made[3], GError **error);
 
 /* Create the init and run it up to the point where it waits for start. On error nothing is left behind (the child
  * is killed and reaped). createRuntime and createContainer hooks (and prestart) run here, as runc runs them. */

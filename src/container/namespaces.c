@@ -80,12 +80,16 @@ namespace_sysctl_owner (const char *key, const char **ns_type)
 }
 
 static gboolean
-enter_namespace (const OciNamespace *ns, int flag, int owner_userns_fd, GError **error)
+enter_namespace (const OciNamespace *ns, int flag, int made_fd, GError **error)
 {
   autofd int fd = -1;
 
-  if ((ns->path == NULL || ns->path[0] == '\0') && owner_userns_fd >= 0)
-    return userns_unshare_owned (owner_userns_fd, flag, error);
+  if ((ns->path == NULL || ns->path[0] == '\0') && made_fd >= 0)
+    {
+      if (setns (made_fd, flag) < 0)
+        return runsc_error_errno (error, errno, "setns the sandbox's new %s namespace", ns->type);
+      return TRUE;
+    }
   if (ns->path == NULL || ns->path[0] == '\0')
     {
       if (unshare (flag) < 0)
@@ -118,26 +122,43 @@ write_sysctl (const char *key, const char *value, GError **error)
   return TRUE;
 }
 
-gboolean
-container_enter_sandbox_namespaces (const OciSpec *spec, GError **error)
+/* In the order of userns_new's ns_fds (userns.h). */
+static const char *const sandbox_types[USERNS_N_OWNED] = { "network", "ipc", "uts" };
+
+int
+container_sandbox_namespaces_new (const OciSpec *spec)
 {
-  return container_enter_sandbox_namespaces_owned (spec, -1, error);
+  int flags = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sandbox_types); i++)
+    {
+      const OciNamespace *ns = namespace_find (spec, sandbox_types[i]);
+      if (ns != NULL && (ns->path == NULL || ns->path[0] == '\0'))
+        flags |= namespace_clone_flag (sandbox_types[i]);
+    }
+  return flags;
 }
 
 gboolean
-container_enter_sandbox_namespaces_owned (const OciSpec *spec, int userns_fd, GError **error)
+container_enter_sandbox_namespaces (const OciSpec *spec, GError **error)
 {
-  static const char *const types[] = { "network", "ipc", "uts" };
+  return container_enter_sandbox_namespaces_made (spec, NULL, error);
+}
+
+gboolean
+container_enter_sandbox_namespaces_made (const OciSpec *spec, const int made[USERNS_N_OWNED], GError **error)
+{
+  const char *const *types = sandbox_types;
   const OciLinux *l = spec->linux_cfg;
   gboolean have_uts;
   GHashTableIter iter;
   gpointer k, v;
   g_autoptr (GList) keys = NULL;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+  for (gsize i = 0; i < USERNS_N_OWNED; i++)
     {
       const OciNamespace *ns = namespace_find (spec, types[i]);
-      if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), userns_fd, error))
+      if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), made != NULL ? made[i] : -1, error))
         return FALSE;
     }
 

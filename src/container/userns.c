@@ -22,10 +22,10 @@ reap (pid_t pid)
     ;
 }
 
-/* A helper child: optionally joins userns_fd, unshares flags, reports 0 or errno on ready[1], then waits until
+/* A helper child: unshares flags, reports 0 or errno on ready[1], then waits until
  * done[0] is closed. Plain system calls only (the Sentry may have threads). */
 static pid_t
-helper (int userns_fd, int flags, int ready[2], int done[2])
+helper (int flags, int ready[2], int done[2])
 {
   pid_t pid = fork ();
   int e = 0;
@@ -35,9 +35,7 @@ helper (int userns_fd, int flags, int ready[2], int done[2])
     return pid;
   close (ready[0]);
   close (done[1]);
-  if (userns_fd >= 0 && setns (userns_fd, CLONE_NEWUSER) < 0)
-    e = errno;
-  if (e == 0 && unshare (flags) < 0)
+  if (unshare (flags) < 0)
     e = errno;
   if (write (ready[1], &e, sizeof e) != sizeof e)
     _exit (1);
@@ -47,7 +45,7 @@ helper (int userns_fd, int flags, int ready[2], int done[2])
 }
 
 static pid_t
-helper_start (int userns_fd, int flags, int done[2], const char *what, GError **error)
+helper_start (int flags, int done[2], const char *what, GError **error)
 {
   int ready[2];
   int e = 0;
@@ -63,7 +61,7 @@ helper_start (int userns_fd, int flags, int done[2], const char *what, GError **
       close (ready[1]);
       return runsc_error_errno (error, err, "%s: pipe", what), -1;
     }
-  pid = helper (userns_fd, flags, ready, done);
+  pid = helper (flags, ready, done);
   close (ready[1]);
   close (done[0]);
   if (pid < 0)
@@ -101,49 +99,53 @@ write_map (pid_t pid, const char *file, uint32_t host_base, uint32_t size, GErro
 }
 
 int
-userns_new (uint32_t host_base, uint32_t size, GError **error)
+userns_new (uint32_t host_base, uint32_t size, int ns_flags, int ns_fds[USERNS_N_OWNED], GError **error)
 {
+  static const struct
+  {
+    int flag;
+    const char *name;
+  } owned[USERNS_N_OWNED] = { { CLONE_NEWNET, "net" }, { CLONE_NEWIPC, "ipc" }, { CLONE_NEWUTS, "uts" } };
   int done[2];
-  pid_t pid = helper_start (-1, CLONE_NEWUSER, done, "the sandbox's user namespace: unshare", error);
+  pid_t pid;
   g_autofree char *path = NULL;
   int fd = -1;
+  gboolean ok;
 
+  for (int i = 0; i < USERNS_N_OWNED; i++)
+    ns_fds[i] = -1;
+  /* One call: the kernel makes the user namespace first, and the others belong to it. */
+  pid = helper_start (CLONE_NEWUSER | (ns_flags & USERNS_OWNED_FLAGS), done,
+                      (ns_flags & USERNS_OWNED_FLAGS) != 0
+                          ? "the sandbox's user namespace: unshare the user namespace and the namespaces it owns"
+                          : "the sandbox's user namespace: unshare",
+                      error);
   if (pid < 0)
     return -1;
-  path = g_strdup_printf ("/proc/%d/ns/user", (int) pid);
-  if (write_map (pid, "uid_map", host_base, size, error) && write_map (pid, "gid_map", host_base, size, error))
+  ok = write_map (pid, "uid_map", host_base, size, error) && write_map (pid, "gid_map", host_base, size, error);
+  for (int i = 0; ok && i < USERNS_N_OWNED; i++)
     {
+      g_autofree char *ns_path = NULL;
+      if (!(ns_flags & owned[i].flag))
+        continue;
+      ns_path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, owned[i].name);
+      ns_fds[i] = open (ns_path, O_RDONLY | O_CLOEXEC);
+      if (ns_fds[i] < 0)
+        ok = runsc_error_errno (error, errno, "the sandbox's %s namespace: open %s", owned[i].name, ns_path);
+    }
+  if (ok)
+    {
+      path = g_strdup_printf ("/proc/%d/ns/user", (int) pid);
       fd = open (path, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
         runsc_error_errno (error, errno, "the sandbox's user namespace: open %s", path);
     }
   close (done[1]);
   reap (pid);
-  return fd;
-}
-
-gboolean
-userns_unshare_owned (int userns_fd, int clone_flag, GError **error)
-{
-  const char *name = clone_flag == CLONE_NEWNET ? "net" : clone_flag == CLONE_NEWIPC ? "ipc" : "uts";
-  g_autofree char *what = g_strdup_printf ("unshare %s namespace in the sandbox's user namespace", name);
-  g_autofree char *path = NULL;
-  autofd int fd = -1;
-  int done[2];
-  pid_t pid = helper_start (userns_fd, clone_flag, done, what, error);
-  gboolean ok = TRUE;
-
-  if (pid < 0)
-    return FALSE;
-  path = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, name);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    ok = runsc_error_errno (error, errno, "%s: open %s", what, path);
-  else if (setns (fd, clone_flag) < 0)
-    ok = runsc_error_errno (error, errno, "%s: setns %s", what, path);
-  close (done[1]);
-  reap (pid);
-  return ok;
+    for (int i = 0; i < USERNS_N_OWNED; i++)
+      runsc_close_fd_ptr (&ns_fds[i]);
+  return fd;
 }
 
 gboolean

@@ -10,17 +10,21 @@
 #pragma once
 
 #include <glib.h>
+#include <sched.h>
 #include <stdint.h>
 
 #include "oci/spec.h"
 
-/* Make a user namespace mapping container ids 0..size-1 to host_base.. (uid and gid), held by the returned
- * descriptor. The calling process stays where it is. */
-int userns_new (uint32_t host_base, uint32_t size, GError **error);
+/* The namespaces userns_new can make owned by the new user namespace, in the order of its ns_fds. */
+#define USERNS_N_OWNED 3
+#define USERNS_OWNED_FLAGS (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
 
-/* Make the calling process enter a new namespace of type clone_flag (CLONE_NEWNET, CLONE_NEWIPC or CLONE_NEWUTS)
- * owned by the user namespace userns_fd, without entering that user namespace itself. */
-gboolean userns_unshare_owned (int userns_fd, int clone_flag, GError **error);
+/* Make a user namespace mapping container ids 0..size-1 to host_base.. (uid and gid), held by the returned
+ * descriptor, and with it new network, IPC and UTS namespaces owned by it, those of CLONE_NEWNET, CLONE_NEWIPC and
+ * CLONE_NEWUTS that ns_flags has: ns_fds[0..2] get their descriptors (net, ipc, uts; -1 for one not asked), for
+ * container_enter_sandbox_namespaces_made. One short-lived helper process makes them all (one unshare). The
+ * calling process stays where it is. On error, -1 and no descriptor is left open. */
+int userns_new (uint32_t host_base, uint32_t size, int ns_flags, int ns_fds[USERNS_N_OWNED], GError **error);
 
 /* Give spec the sandbox's user namespace: a "user" namespace joining /proc/<our pid>/fd/<userns_fd>, and the
  * mappings (container 0..size-1 -> host_base..). No-op (FALSE) when the spec has a user namespace of its own. */

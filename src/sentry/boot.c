@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,6 +42,7 @@
 #include "sentry/vfs.h"
 
 #define KILL_WAIT_MS 5000
+#define KILL_ROUND_MS 10 /* the longest wait for killed processes before they are looked for again */
 #define EXEC_POLL_MAX 1024
 
 typedef struct
@@ -197,6 +199,46 @@ spawn_vfs (Sandbox *sb, const OciSpec *spec, int fuse_dev, ContainerSpawnArgs *s
   return TRUE;
 }
 
+/* Wait up to timeout_ms for the processes pids (just sent SIGKILL) to end, returning as soon as they have: each
+ * one's pidfd is readable once it exits. A process whose pidfd cannot be had (gone already) is not waited for;
+ * past the first PIDFD_WAIT_MAX the rest of the round's time is slept. */
+#define PIDFD_WAIT_MAX 64
+static void
+wait_killed (GArray *pids, int timeout_ms)
+{
+  struct pollfd pfd[PIDFD_WAIT_MAX];
+  guint n = 0;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (guint i = 0; i < pids->len && n < PIDFD_WAIT_MAX; i++)
+    {
+      int fd = (int) syscall (SYS_pidfd_open, g_array_index (pids, int, i), 0);
+      if (fd >= 0)
+        pfd[n++] = (struct pollfd) { .fd = fd, .events = POLLIN };
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left > 0)
+        while (poll (&pfd[i], 1, (int) ((left + 999) / 1000)) < 0 && errno == EINTR)
+          ;
+      close (pfd[i].fd);
+    }
+  if (pids->len > PIDFD_WAIT_MAX)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left > 0)
+        g_usleep ((gulong) left);
+    }
+}
+
+static void
+close_made_ns (int (*fds)[USERNS_N_OWNED])
+{
+  for (int i = 0; i < USERNS_N_OWNED; i++)
+    runsc_close_fd_ptr (&(*fds)[i]);
+}
+
 static gboolean spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void *data, pid_t *pid,
                                 int *fd, GError **error);
 static void spawner_in_child (void *data);
@@ -210,6 +252,8 @@ boot_sandbox (Sandbox *sb, GError **error)
   ContainerSpawnArgs spawn = { 0 };
   sigset_t handled, old;
   gboolean ok;
+  /* The sandbox's new network, IPC and UTS namespaces, made with its user namespace (userns.h), until joined. */
+  __attribute__ ((cleanup (close_made_ns))) int made_ns[USERNS_N_OWNED] = { -1, -1, -1 };
 
   sb->spec = oci_spec_load_file (config, error);
   if (sb->spec == NULL)
@@ -226,7 +270,8 @@ boot_sandbox (Sandbox *sb, GError **error)
     {
       /* The sandbox's own user namespace; its network, IPC and UTS namespaces are made inside it. Before the
        * sandbox kernel: its filter widens for containers in a user namespace of their own (userns-own.h). */
-      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, error);
+      sb->userns_fd = userns_new (a->userns_base, USERNS_RANGE_SIZE, container_sandbox_namespaces_new (sb->spec),
+                                  made_ns, error);
       if (sb->userns_fd < 0)
         return FALSE;
       spawn.idmap = userns_apply_to_spec (sb->spec, sb->userns_fd, a->userns_base, USERNS_RANGE_SIZE);
@@ -243,7 +288,9 @@ boot_sandbox (Sandbox *sb, GError **error)
   if (sb->vfs == NULL)
     return runsc_error_prefix (error, "start the sandbox kernel");
 
-  if (!container_enter_sandbox_namespaces_owned (sb->spec, sb->userns_fd, error))
+  ok = container_enter_sandbox_namespaces_made (sb->spec, made_ns, error);
+  close_made_ns (&made_ns);
+  if (!ok)
     return FALSE;
   net_bring_up_loopback (sb->spec);
 
@@ -1108,7 +1155,7 @@ finish (Sandbox *sb)
         break;
       for (i = 0; i < left->len; i++)
         kill (g_array_index (left, int, i), SIGKILL);
-      g_usleep (10000);
+      wait_killed (left, KILL_ROUND_MS);
       while (waitpid (-1, NULL, WNOHANG) > 0)
         ;
     }

@@ -113,8 +113,9 @@ sentry_confine (gboolean host_userns, GError **error)
   int sig = SENTRY_CONFINE_SIGNAL, signalled = 0, r;
   struct timespec start, now;
 
-  /* The program is built first: after the drop, nothing may fail half way for want of memory or a library. */
-  if (!sentry_self_filter_build (&prog, error))
+  /* The program first (built at build time, or by libseccomp now: sentry-table.h): after the drop, nothing may
+   * fail half way for want of memory or a library. */
+  if (!sentry_self_filter (&prog, error))
     return runsc_error_prefix (error, "confine");
 
   keep_mask = host_userns ? (1ull << CAP_SYS_PTRACE) | (1ull << CAP_KILL) : 0;

@@ -152,8 +152,10 @@ src/sentry/sandbox-filters.c: src/sentry/filter-gen$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) src/sentry && ./src/sentry/filter-gen$(EXEEXT) > $@.tmp && mv $@.tmp $@
 CLEANFILES += src/sentry/sandbox-filters.c
 
-# The Sentry's own allowlist: the table's check, its size, and the program refusing what it leaves out.
+# The Sentry's own allowlist: the table's check, its size, the program refusing what it leaves out, and the copy
+# compiled at build time (sandbox-filters.c) equal to what libseccomp makes from the table.
 check_PROGRAMS += tests/unit/test-sentry-confine
 TESTS += tests/unit/test-sentry-confine
 tests_unit_test_sentry_confine_SOURCES = tests/unit/test-sentry-confine.c
+nodist_tests_unit_test_sentry_confine_SOURCES = src/sentry/sandbox-filters.c
 tests_unit_test_sentry_confine_LDADD = $(RUNTIME_LIBS)

@@ -228,6 +228,16 @@ sentry_self_filter_build (struct sock_fprog *prog, GError **error)
   return TRUE;
 }
 
+gboolean
+sentry_self_filter (struct sock_fprog *prog, GError **error)
+{
+  if (&sentry_self_prebuilt_len == NULL || sentry_self_prebuilt_insns == NULL || sentry_self_prebuilt_len == 0)
+    return sentry_self_filter_build (prog, error);
+  prog->filter = g_memdup2 (sentry_self_prebuilt_insns, sentry_self_prebuilt_len * sizeof (struct sock_filter));
+  prog->len = (unsigned short) sentry_self_prebuilt_len;
+  return TRUE;
+}
+
 static char *
 row_detail (const SentrySelfSyscall *row)
 {

@@ -7,7 +7,12 @@
  * gets ENOSYS, so that glibc falls back to clone(2), whose flags the filter can check).
  *
  * The seccomp program (confine.c) and `runsc help syscalls --sentry` (the formats of `runsc help syscalls`)
- * are generated from it; tests/unit/test-sentry-confine checks it. */
+ * are generated from it; tests/unit/test-sentry-confine checks it.
+ *
+ * The program is the same for every sandbox (--userns=host changes the capabilities the Sentry keeps, not its
+ * syscalls), so src/sentry/filter-gen compiles it with libseccomp at build time into sandbox-filters.c, beside
+ * the sandbox filters (filter-prebuilt.h): a create copies it instead of running libseccomp. A program that does
+ * not link sandbox-filters.c builds it as before; test-sentry-confine checks that the two are the same. */
 #pragma once
 
 #include <glib.h>
@@ -39,6 +44,14 @@ gboolean sentry_self_table_check (GError **error);
 /* Build the Sentry's seccomp program from the table (libseccomp). Default action: EPERM; another ABI: kill.
  * The caller frees prog->filter with g_free. */
 gboolean sentry_self_filter_build (struct sock_fprog *prog, GError **error);
+
+/* In sandbox-filters.c when it is linked (weak: NULL otherwise). */
+extern const struct sock_filter sentry_self_prebuilt_insns[] __attribute__ ((weak));
+extern const gsize sentry_self_prebuilt_len __attribute__ ((weak));
+
+/* The program to install: a copy of the one compiled at build time when it is linked, else
+ * sentry_self_filter_build's. The caller frees prog->filter with g_free. */
+gboolean sentry_self_filter (struct sock_fprog *prog, GError **error);
 
 /* Print the table as "table", "json" or "csv" (`runsc help syscalls --sentry`). */
 gboolean sentry_self_print (const char *format, FILE *out, GError **error);

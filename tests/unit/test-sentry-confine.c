@@ -1,5 +1,7 @@
 /* The Sentry's own syscall table (src/sentry/sentry-table.h): consistent, at most 60 allowed calls, and the
- * program built from it, installed in a child process, refuses what the table leaves out and allows the rest. */
+ * program built from it, installed in a child process, refuses what the table leaves out and allows the rest.
+ * The program compiled at build time (sandbox-filters.c, linked here as in runsc) is byte for byte what libseccomp
+ * makes from the table now, and is what sentry_self_filter gives: the two cannot drift apart. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +13,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <string.h>
 
 #include "sentry/sentry-table.h"
 
@@ -59,14 +63,14 @@ child_checks (const struct sock_fprog *prog)
 }
 
 static void
-test_filter (void)
+check_in_child (gboolean (*get) (struct sock_fprog *, GError **))
 {
   g_autoptr (GError) error = NULL;
   struct sock_fprog prog = { 0 };
   pid_t pid;
   int status;
 
-  g_assert_true (sentry_self_filter_build (&prog, &error));
+  g_assert_true (get (&prog, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (prog.len, >, 0);
   pid = fork ();
@@ -81,11 +85,42 @@ test_filter (void)
   g_free (prog.filter);
 }
 
+static void
+test_filter (void)
+{
+  check_in_child (sentry_self_filter_build);
+}
+
+/* The program runsc installs (the one compiled at build time) behaves as the table says, and is the one libseccomp
+ * compiles from the table now. */
+static void
+test_prebuilt (void)
+{
+  g_autoptr (GError) error = NULL;
+  struct sock_fprog built = { 0 }, used = { 0 };
+
+  g_assert_nonnull (&sentry_self_prebuilt_len);
+  g_assert_cmpuint (sentry_self_prebuilt_len, >, 0);
+  g_assert_true (sentry_self_filter_build (&built, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (sentry_self_prebuilt_insns, sentry_self_prebuilt_len * sizeof (struct sock_filter), built.filter,
+                   built.len * sizeof (struct sock_filter));
+  g_assert_true (sentry_self_filter (&used, &error));
+  g_assert_no_error (error);
+  g_assert_true (used.filter != sentry_self_prebuilt_insns); /* a copy: confine frees it */
+  g_assert_cmpmem (used.filter, used.len * sizeof (struct sock_filter), built.filter,
+                   built.len * sizeof (struct sock_filter));
+  g_free (built.filter);
+  g_free (used.filter);
+  check_in_child (sentry_self_filter);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sentry-confine/table", test_table);
   g_test_add_func ("/sentry-confine/filter", test_filter);
+  g_test_add_func ("/sentry-confine/prebuilt", test_prebuilt);
   return g_test_run ();
 }
