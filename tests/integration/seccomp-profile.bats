@@ -225,7 +225,9 @@ assert_boot_log ()
   command -v dockerd > /dev/null && command -v docker > /dev/null || skip "docker.io is not installed"
   DOCKER_DIR=$(mktemp -d /tmp/runsc-docker.XXXXXX)
   DOCKER_SOCK=$DOCKER_DIR/docker.sock
-  dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" --pidfile "$DOCKER_DIR/docker.pid" \
+  # Its own (empty) daemon.json, not the host's, which packaging.bats may be editing.
+  echo '{}' > "$DOCKER_DIR/daemon.json"
+  dockerd --config-file "$DOCKER_DIR/daemon.json" --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" --pidfile "$DOCKER_DIR/docker.pid" \
     -H "unix://$DOCKER_SOCK" --add-runtime "runsc=$RUNSC" --iptables=false --ip6tables=false --bridge=none \
     --containerd-namespace "runsc-test-$$" --containerd-plugins-namespace "runsc-test-plugins-$$" \
     > "$DOCKER_DIR/dockerd.log" 2>&1 3>&- &
