@@ -56,9 +56,9 @@ teardown ()
 # socket: state says so within its timeout and delete --force kills it by pid instead of waiting for an answer
 # that never comes.
 @test "faults: delete --force of a sandbox whose Sentry does not answer kills it and leaves nothing" {
-  fault_snapshot_vars=$(bash -c '. "$1/lib/faults.bash"; fault_snapshot; declare -p FAULT_FUSE_BEFORE FAULT_NSFS_BEFORE FAULT_NETNS_BEFORE' sh "$TESTS_DIR")
-  eval "$fault_snapshot_vars"
-  export FAULT_FUSE_BEFORE FAULT_NSFS_BEFORE FAULT_NETNS_BEFORE
+  # shellcheck source=../lib/faults.bash
+  . "$TESTS_DIR/lib/faults.bash"
+  fault_snapshot
   "$RUNSC" --root "$ROOT" create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 3>&- \
     || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
   sentry=$("$RUNSC" --root "$ROOT" state "$ID" | jq .pid)
@@ -69,7 +69,7 @@ teardown ()
   grep -q "did not answer" <<< "$output" || fail "no word of the silent sandbox: $output"
   for _ in $(seq 50); do proc_present "$sentry" || break; sleep 0.1; done
   ! proc_present "$sentry" || fail "the Sentry $sentry is still alive: $(grep State "/proc/$sentry/status")"
-  bash "$TESTS_DIR/lib/faults.bash" check "$ID" 3>&- || fail "left behind"
+  fault_check_clean "$ID" || fail "left behind"
 }
 
 @test "faults: FAULT_TRIALS seeded trials through the CLI (make faults)" {

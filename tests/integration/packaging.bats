@@ -323,6 +323,21 @@ DAEMON_JSON='{
   stop_containerd
 }
 
+# CRI Status through the private containerd's socket $2 (client $1): the runtime is ready and its config has
+# runsc (the package's type, options with ConfigPath /etc/containerd/runsc.toml) and runc.
+cri_status_lists_runsc ()
+{
+  local cri=$1 sock=$2
+  run /usr/bin/python3 "$cri" status "$sock"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -qx 'condition RuntimeReady=True '
+  echo "$output" | tail -1 | jq -e '.runsc.runtimeType == "io.containerd.runsc.v1"
+    and .runsc.options.TypeUrl == "io.containerd.runsc.v1.options"
+    and .runsc.options.ConfigPath == "/etc/containerd/runsc.toml"
+    and .runc.runtimeType == "io.containerd.runc.v2"'
+}
+
 @test "Kubernetes: the CRI plugin lists runtime runsc; a pod sandbox with runtime handler runsc runs" {
   /usr/bin/python3 -c 'import grpc' || skip "python3-grpcio is not installed"
   cri=$BATS_TEST_DIRNAME/packaging-cri.py
@@ -334,15 +349,7 @@ DAEMON_JSON='{
   start_containerd "$BATS_TEST_TMPDIR/config.toml"
   sock=$CD_DIR/c.sock
 
-  # CRI Status: the runtime is ready and its config has runsc with its type and options.
-  run /usr/bin/python3 "$cri" status "$sock"
-  echo "$output"
-  [ "$status" -eq 0 ]
-  echo "$output" | grep -qx 'condition RuntimeReady=True '
-  echo "$output" | tail -1 | jq -e '.runsc.runtimeType == "io.containerd.runsc.v1"
-    and .runsc.options.TypeUrl == "io.containerd.runsc.v1.options"
-    and .runsc.options.ConfigPath == "/etc/containerd/runsc.toml"
-    and .runc.runtimeType == "io.containerd.runc.v2"'
+  cri_status_lists_runsc "$cri" "$sock"
 
   # The sandbox ("pause") image the CRI plugin uses, made from busybox-static (no registry here).
   cri_sandbox_image_import "$BATS_TEST_TMPDIR/config.toml" "$sock" "$CD_DIR/pause.tar"
@@ -437,14 +444,7 @@ series_check_cri ()
   start_containerd "$run_cfg"
   echo "# containerd $(containerd --version | awk '{ print $3 }')"
   sock=$CD_DIR/c.sock
-  run /usr/bin/python3 "$cri" status "$sock"
-  echo "$output"
-  [ "$status" -eq 0 ]
-  echo "$output" | grep -qx 'condition RuntimeReady=True '
-  echo "$output" | tail -1 | jq -e '.runsc.runtimeType == "io.containerd.runsc.v1"
-    and .runsc.options.TypeUrl == "io.containerd.runsc.v1.options"
-    and .runsc.options.ConfigPath == "/etc/containerd/runsc.toml"
-    and .runc.runtimeType == "io.containerd.runc.v2"'
+  cri_status_lists_runsc "$cri" "$sock"
   cri_sandbox_image_import "$run_cfg" "$sock" "$CD_DIR/pause.tar"
   for h in runsc runc; do
     run timeout -k 5 150 /usr/bin/python3 "$cri" runp "$sock" "$h" "pkg-$CONTAINERD_VERSION-$h-$$"
