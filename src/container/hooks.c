@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,7 +86,7 @@ read_output (int fd, char *buf, size_t size)
 }
 
 int
-hooks_run_one (const HookPlan *h, int state_fd, const char *kind, InitError *err)
+hooks_run_one (const HookPlan *h, int state_fd, int userns_fd, const char *kind, InitError *err)
 {
   char out_text[512], err_text[1024];
   int out_fd = -1, err_fd = -1, pidfd = -1, status = 0;
@@ -123,6 +124,13 @@ hooks_run_one (const HookPlan *h, int state_fd, const char *kind, InitError *err
           signal (s, SIG_DFL);
       if (dup2 (state_fd, 0) < 0 || dup2 (out_fd, 1) < 0 || dup2 (err_fd, 2) < 0)
         _exit (127);
+      if (userns_fd >= 0 && setns (userns_fd, CLONE_NEWUSER) < 0)
+        {
+          n = snprintf (msg, sizeof msg, "enter the container's user namespace: %s\n", init_strerror (errno));
+          if (write (2, msg, (size_t) n) < 0)
+            _exit (127);
+          _exit (127);
+        }
       /* Only stdio: none of the Sentry's descriptors reaches a hook. */
       syscall (SYS_close_range, 3, ~0U, 0);
       execve (h->path, h->argv, h->envp);
@@ -194,10 +202,11 @@ fail:
 }
 
 int
-hooks_run_all (const HookPlan *hooks, gsize n_hooks, int state_fd, const char *kind, InitError *err)
+hooks_run_all (const HookPlan *hooks, gsize n_hooks, int state_fd, int userns_fd, const char *kind,
+               InitError *err)
 {
   for (gsize i = 0; i < n_hooks; i++)
-    if (hooks_run_one (&hooks[i], state_fd, kind, err) < 0)
+    if (hooks_run_one (&hooks[i], state_fd, userns_fd, kind, err) < 0)
       return -1;
   return 0;
 }
@@ -222,7 +231,7 @@ container_run_hooks (const OciHook *hooks, gsize n_hooks, const char *state_json
 
       h.argv = hooks[i].args != NULL && hooks[i].args[0] != NULL ? hooks[i].args : argv0;
       h.envp = hooks[i].env != NULL ? hooks[i].env : envp0;
-      if (hooks_run_one (&h, fd, kind, &err) < 0)
+      if (hooks_run_one (&h, fd, -1, kind, &err) < 0)
         return runsc_error_set (error, RUNSC_ERROR_FAILED, "%s", err.msg);
     }
   return TRUE;

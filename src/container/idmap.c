@@ -45,6 +45,18 @@ fs_name (int fd)
   return g_strdup_printf ("magic 0x%lx", (unsigned long) st.f_type);
 }
 
+gboolean
+idmap_host_id (const OciIdMapping *maps, gsize n_maps, guint32 id, guint32 *host_id)
+{
+  for (gsize i = 0; i < n_maps; i++)
+    if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+      {
+        *host_id = maps[i].host_id + (id - maps[i].container_id);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 int
 idmap_tree (const char *path, gboolean recursive, int userns_fd, const char *what, GError **error)
 {

@@ -11,6 +11,10 @@
 #include <glib.h>
 
 #include "container/plan.h"
+#include "oci/spec.h"
+
+/* The host id of container id id through the spec's mappings (uidMappings or gidMappings); FALSE when unmapped. */
+gboolean idmap_host_id (const OciIdMapping *maps, gsize n_maps, guint32 id, guint32 *host_id);
 
 /* A detached copy of the mount at path (with its submounts when recursive), idmapped with userns_fd. Returns a
  * close-on-exec descriptor for move_mount, or -1 with an error naming what (the mount) and the reason. */

@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,6 +38,10 @@
 
 /* /proc/self/cgroup as it was before the init made its cgroup namespace. */
 static char cgroup_file[16384];
+
+/* The sandbox's nested user namespace (plan.h): the container's user namespace, held from stage 1 (which enters
+ * its parent) until the init, its mounts done, enters it (enter_container_userns). -1 otherwise. */
+static int container_userns_fd = -1;
 
 /* pid_max as the Sentry sees it (its pid namespace's), read by stage 1 before it makes the container's. */
 static long sentry_pid_max = -1;
@@ -117,6 +123,30 @@ wait_ack (int fd, int *fds, size_t n_fds)
     _exit (1);
 }
 
+/* Stage 1 of the sandbox's nested user namespace (plan.h): enter the parent of the container's user namespace
+ * (userns_fd), as the host ids of container root. Its ids are the host's, and the caps it gives last over the
+ * setres[ug]id: the kernel clears them only when leaving uid 0, and 0 is not mapped there. */
+static int
+enter_outer_userns (const ContainerPlan *p, int userns_fd, InitError *err)
+{
+  int outer = ioctl (userns_fd, NS_GET_PARENT);
+
+  if (outer < 0)
+    return init_error (err, errno, "the parent of user namespace %s", p->ns[NS_USER].path);
+  if (setns (outer, CLONE_NEWUSER) < 0)
+    {
+      int e = errno;
+      close (outer);
+      return init_error (err, e, "setns the parent of user namespace %s", p->ns[NS_USER].path);
+    }
+  close (outer);
+  if (syscall (SYS_setresgid, p->root_host_gid, p->root_host_gid, p->root_host_gid) < 0)
+    return init_error (err, errno, "setresgid %u in the outer user namespace", (unsigned) p->root_host_gid);
+  if (syscall (SYS_setresuid, p->root_host_uid, p->root_host_uid, p->root_host_uid) < 0)
+    return init_error (err, errno, "setresuid %u in the outer user namespace", (unsigned) p->root_host_uid);
+  return 0;
+}
+
 void
 container_stage1_main (const ContainerPlan *p)
 {
@@ -162,6 +192,13 @@ container_stage1_main (const ContainerPlan *p)
       init_fail (p->sync_fd, &err);
     }
   /* The user namespace first: the others may belong to it. */
+  if (p->userns_nested && !p->exec_mode)
+    {
+      if (enter_outer_userns (p, nsfd[NS_USER], &err) < 0)
+        init_fail (p->sync_fd, &err);
+      container_userns_fd = nsfd[NS_USER];
+      nsfd[NS_USER] = -1;
+    }
   for (int k = 0; k < NS_N_SPAWN; k++)
     {
       int i = k == 0 ? NS_USER : k == NS_USER ? 0 : k;
@@ -186,7 +223,7 @@ container_stage1_main (const ContainerPlan *p)
         _exit (1);
       wait_ack (p->sync_fd, NULL, 0);
     }
-  if (p->userns)
+  if (p->userns && !(p->userns_nested && !p->exec_mode))
     {
       /* Root of the namespace, if root is mapped (else the ids stay as they are). Raw system calls, as in
        * capabilities_change_user: glibc's would wait for the Sentry's threads. */
@@ -223,6 +260,10 @@ container_stage1_main (const ContainerPlan *p)
   unshare_flags = CLONE_NEWNS;
   if (p->ns[NS_PID].wanted && p->ns[NS_PID].path == NULL)
     {
+      /* In the nested user namespace this one belongs to the outer namespace (the kernel shows a pid namespace
+       * to setns only once it has an init, so one owned by the container's cannot be made for an init that is
+       * not in it). Container root gains nothing from owning it: a new proc is refused anyway while the
+       * runtime's mounts over /proc are locked. */
       unshare_flags |= CLONE_NEWPID;
       sentry_pid_max = read_pid_max ();
     }
@@ -372,6 +413,25 @@ container_exec_main (const ContainerPlan *p)
   process_main (p, -1);
 }
 
+/* The init of the sandbox's nested user namespace, its mounts done: into the container's user namespace (root
+ * there, by the ids stage 1 took), with a copy of the mount namespace. The copy crosses into a less privileged user
+ * namespace, so the kernel locks every mount in it together: container root, whatever its capabilities, cannot
+ * unmount or remount one to uncover what is under it (the sandbox kernel's files, masked paths, a read-only
+ * root). Its own later mounts are its to undo. */
+static int
+enter_container_userns (InitError *err)
+{
+  if (container_userns_fd < 0)
+    return 0;
+  if (setns (container_userns_fd, CLONE_NEWUSER) < 0)
+    return init_error (err, errno, "setns the container's user namespace");
+  close (container_userns_fd);
+  container_userns_fd = -1;
+  if (unshare (CLONE_NEWNS) < 0)
+    return init_error (err, errno, "unshare the mount namespace in the container's user namespace");
+  return 0;
+}
+
 void
 container_init_main (const ContainerPlan *p)
 {
@@ -417,7 +477,8 @@ container_init_main (const ContainerPlan *p)
   if (sync_recv (sync, &msg, state_fds, 2) <= 0 || msg.type != SYNC_ACK)
     _exit (1);
   if (p->n_create_container_hooks > 0
-      && hooks_run_all (p->create_container_hooks, p->n_create_container_hooks, state_fds[0], "createContainer",
+      && hooks_run_all (p->create_container_hooks, p->n_create_container_hooks, state_fds[0], container_userns_fd,
+                        "createContainer",
                         &err)
              < 0)
     init_fail (sync, &err);
@@ -427,7 +488,7 @@ container_init_main (const ContainerPlan *p)
   if (rootfs_pivot (rootfd, &err) < 0)
     init_fail (sync, &err);
   close (rootfd);
-  if (rootfs_finalize (p, &err) < 0)
+  if (rootfs_finalize (p, &err) < 0 || enter_container_userns (&err) < 0)
     init_fail (sync, &err);
   /* stdio only now: until here the runtime's own warnings go to the Sentry's stderr, not the container's. */
   if (setup_stdio (p, &err) < 0)
@@ -499,7 +560,7 @@ process_main (const ContainerPlan *p, int start_state_fd)
   if (sync_recv (sync, &msg, NULL, 0) <= 0 || msg.type != SYNC_START)
     _exit (1);
   if (p->n_start_container_hooks > 0
-      && hooks_run_all (p->start_container_hooks, p->n_start_container_hooks, start_state_fd, "startContainer",
+      && hooks_run_all (p->start_container_hooks, p->n_start_container_hooks, start_state_fd, -1, "startContainer",
                         &err)
              < 0)
     init_fail (sync, &err);

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "container/idmap.h"
 #include "container/mount-order.h"
 #include "container/mounts.h"
 #include "container/rootfs.h"
@@ -140,6 +141,32 @@ plan_cgroups (ContainerPlan *plan, GError **error)
   return TRUE;
 }
 
+/* A filesystem option, as the kernel will read it: in the sandbox's nested user namespace (plan.h) the init
+ * mounts with the ids of the outer namespace, the host's, so the container ids in uid= and gid= become host ids
+ * (tmpfs's uid=1000 is still owned by container uid 1000). */
+static gboolean
+append_data_option (GString *data, const char *o, const ContainerPlan *plan, const OciSpec *spec,
+                    const char *destination, GError **error)
+{
+  gboolean uid = g_str_has_prefix (o, "uid="), gid = g_str_has_prefix (o, "gid=");
+  guint64 id;
+  guint32 host;
+
+  if (!plan->userns_nested || (!uid && !gid))
+    {
+      g_string_append (data, o);
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (o + 4, 10, 0, G_MAXUINT32, &id, NULL))
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "mount %s: option %s: not a number", destination, o);
+  if (!(uid ? idmap_host_id (spec->linux_cfg->uid_mappings, spec->linux_cfg->n_uid_mappings, (guint32) id, &host)
+            : idmap_host_id (spec->linux_cfg->gid_mappings, spec->linux_cfg->n_gid_mappings, (guint32) id, &host)))
+    return runsc_error_set (error, RUNSC_ERROR_INVALID, "mount %s: option %s: the id is not mapped in the user "
+                            "namespace", destination, o);
+  g_string_append_printf (data, "%.4s%u", o, host);
+  return TRUE;
+}
+
 gboolean
 mounts_plan (ContainerPlan *plan, const OciSpec *spec, const char *bundle, GError **error)
 {
@@ -200,7 +227,8 @@ mounts_plan (ContainerPlan *plan, const OciSpec *spec, const char *bundle, GErro
             continue;
           if (data->len > 0)
             g_string_append_c (data, ',');
-          g_string_append (data, *o);
+          if (!append_data_option (data, *o, plan, spec, om->destination, error))
+            return FALSE;
         }
 
       if (bind)

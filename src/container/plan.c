@@ -210,6 +210,17 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
       return NULL;
     }
 
+  if (args->idmap && plan->ns[NS_USER].path != NULL)
+    {
+      plan->userns_nested = true;
+      if (!idmap_host_id (l->uid_mappings, l->n_uid_mappings, 0, &plan->root_host_uid)
+          || !idmap_host_id (l->gid_mappings, l->n_gid_mappings, 0, &plan->root_host_gid))
+        {
+          runsc_error_set (error, RUNSC_ERROR_INVALID, "linux.uidMappings, linux.gidMappings: root is not mapped");
+          return NULL;
+        }
+    }
+
   plan->rootfs = args->rootfs;
   plan->root_readonly = spec->root_readonly;
   plan->rootfs_overlay = args->rootfs_overlay;

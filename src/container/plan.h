@@ -94,6 +94,13 @@ typedef struct
   /* namespaces made or joined at spawn, in order user, mnt, pid, cgroup, time */
   NamespacePlan ns[NS_N_SPAWN];
   bool userns;    /* the container runs in a user namespace (new or joined) */
+  /* The sandbox's own user namespace (userns.h), joined by path: stage 1 enters its parent, whose ids are the
+   * host's, as the host ids of container root (root_host_uid, root_host_gid); the init mounts everything there
+   * and only then enters the container's user namespace with a mount namespace of its own, a copy in which the
+   * kernel locks every mount (init.c). */
+  bool userns_nested;
+  uid_t root_host_uid;
+  gid_t root_host_gid;
   bool exec_mode; /* container_exec_spawn: join a running container, build nothing */
 
   /* root filesystem */

@@ -459,7 +459,7 @@ const SentrySyscall sentry_syscall_table[] = {
   REFUSED (163, acct, EPERM, "privileged"),
   REFUSED_CHECK (164, settimeofday, EPERM, sentry_settimeofday_check, "the host clock is not the sandbox's to set"),
   CHECKED (165, mount, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only (the kernel checks CAP_SYS_ADMIN there and what a user namespace may mount); with the host's user namespace the runtime sets mounts up from the spec"),
-  CHECKED (166, umount2, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only; the kernel keeps the mounts inherited from the host's namespace (the root among them) locked"),
+  CHECKED (166, umount2, userns_rules, EPERM, NULL, "in the container's own user and mount namespace only; in the sandbox's user namespace the kernel keeps every mount the runtime made locked (the root, /proc, the sandbox kernel's files, masked paths), elsewhere those inherited from the host's namespace"),
   REFUSED (167, swapon, EPERM, "privileged"),
   REFUSED (168, swapoff, EPERM, "privileged"),
   REFUSED (169, reboot, EPERM, "privileged"),

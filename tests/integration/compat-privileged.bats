@@ -203,9 +203,10 @@ $diff"
   runtime delete --force "$pod" > /dev/null 2>&1 || true
 }
 
-@test "compat-privileged: in the sandbox's default user namespace, mount, umount and bridge ioctls work as under runc" {
+@test "compat-privileged: in the sandbox's default user namespace, mount, umount and bridge ioctls work as under runc; a fresh proc is refused (runc allows it)" {
   # No user namespace in the spec: runsc gives the sandbox its own (runsc(8), --userns), whose network
-  # namespace it makes inside it; runc, given the same spec, runs in the host's.
+  # namespace it makes inside it; runc, given the same spec, runs in the host's. The runtime's mounts are
+  # locked there, so the kernel refuses a proc that would show what the sandbox kernel's files cover.
   bundle_args "$BUNDLE" sh -c "$MOUNT_SCRIPT; $NET_SCRIPT"
   timeout 60 "$DEFAULT_RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/runsc.out" \
     2> "$BATS_TEST_TMPDIR/runsc.err" 3>&- || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.out" "$BATS_TEST_TMPDIR/runsc.err")"
@@ -213,6 +214,11 @@ $diff"
     2> "$BATS_TEST_TMPDIR/runc.err" 3>&- || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.err")"
   for step in tmpfs bind umount-bind umount-tmpfs proc umount-proc gone brctl-addbr ip-link-bridge list; do
     grep -qx "$step ok" "$BATS_TEST_TMPDIR/runc.out" || fail "runc $step: $(cat "$BATS_TEST_TMPDIR/runc.out")"
-    grep -qx "$step ok" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc $step: $(cat "$BATS_TEST_TMPDIR/runsc.out")"
+    case $step in
+      proc) grep -q "^proc failed: .*permission denied" "$BATS_TEST_TMPDIR/runsc.out" \
+        || fail "runsc: a fresh proc was not refused: $(cat "$BATS_TEST_TMPDIR/runsc.out")" ;;
+      umount-proc) ;;
+      *) grep -qx "$step ok" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc $step: $(cat "$BATS_TEST_TMPDIR/runsc.out")" ;;
+    esac
   done
 }

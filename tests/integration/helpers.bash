@@ -181,6 +181,18 @@ proc_tree ()
   done
 }
 
+# Run $BUNDLE under runc as $ID-runc (root under the test's tmpdir), like the suites' run_in_runsc: $status and
+# $output. Skips when runc is not installed (tests/packages.txt installs it).
+run_in_runc ()
+{
+  local runc
+  runc=$(command -v runc) || skip "runc is not installed"
+  status=0
+  "$runc" --root "$BATS_TEST_TMPDIR/runc-root" run --bundle "$BUNDLE" "$ID-runc" < /dev/null \
+    > "$BATS_TEST_TMPDIR/runc.out" 2>&1 3>&- || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/runc.out")
+}
+
 # The host pid of the child of the Sentry (pid $1) that is pid 1 of its own pid namespace:
 # the container's init, not the Sentry's runsc-spawner, which is also its child.
 container_init_of ()

@@ -34,16 +34,6 @@ run_in_runsc ()
   output=$(cat "$BATS_TEST_TMPDIR/run.out")
 }
 
-# The same bundle under runc: the answer a user expects from the profile alone.
-run_in_runc ()
-{
-  [ -n "$RUNC" ] || skip "runc is not installed"
-  status=0
-  "$RUNC" --root "$BATS_TEST_TMPDIR/runc-root" run --bundle "$BUNDLE" "$ID-runc" < /dev/null \
-    > "$BATS_TEST_TMPDIR/runc.out" 2>&1 3>&- || status=$?
-  output=$(cat "$BATS_TEST_TMPDIR/runc.out")
-}
-
 # Docker's default seccomp profile as dockerd renders it into a spec for a container with Docker's default
 # capabilities (neither CAP_SYS_ADMIN nor CAP_SYSLOG, so syslog, sethostname and setdomainname are not named),
 # written for this test and trimmed to the x86-64 calls a busybox container makes; its structure is Docker's

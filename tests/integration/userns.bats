@@ -37,15 +37,6 @@ run_in_runsc ()
   output=$(cat "$BATS_TEST_TMPDIR/run.out")
 }
 
-run_in_runc ()
-{
-  [ -n "$RUNC" ] || skip "runc is not installed"
-  status=0
-  "$RUNC" --root "$BATS_TEST_TMPDIR/runc-root" run --bundle "$BUNDLE" "$ID-runc" < /dev/null \
-    > "$BATS_TEST_TMPDIR/runc.out" 2>&1 3>&- || status=$?
-  output=$(cat "$BATS_TEST_TMPDIR/runc.out")
-}
-
 # The first host id of the range recorded for container $1 (of $ROOT), or nothing.
 range_of ()
 {
