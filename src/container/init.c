@@ -191,7 +191,7 @@ container_stage1_main (const ContainerPlan *p)
       init_error (&err, errno, "chdir %s", p->rootfs);
       init_fail (p->sync_fd, &err);
     }
-  /* The user namespace first: the others may belong to it. */
+  /* The sandbox's nested user namespace: the outer one first (the init mounts there), the container's later. */
   if (p->userns_nested && !p->exec_mode)
     {
       if (enter_outer_userns (p, nsfd[NS_USER], &err) < 0)
@@ -199,9 +199,12 @@ container_stage1_main (const ContainerPlan *p)
       container_userns_fd = nsfd[NS_USER];
       nsfd[NS_USER] = -1;
     }
+  /* Any other user namespace last: until then our capabilities are the host's, which cover namespaces of any
+   * owner (an exec joins a pid namespace of the outer user namespace, which the container's gives no rights
+   * over). */
   for (int k = 0; k < NS_N_SPAWN; k++)
     {
-      int i = k == 0 ? NS_USER : k == NS_USER ? 0 : k;
+      int i = k == NS_N_SPAWN - 1 ? NS_USER : k == NS_USER ? NS_N_SPAWN - 1 : k;
       if (nsfd[i] < 0)
         continue;
       if (setns (nsfd[i], p->ns[i].clone_flag) < 0)
@@ -488,7 +491,7 @@ container_init_main (const ContainerPlan *p)
   if (rootfs_pivot (rootfd, &err) < 0)
     init_fail (sync, &err);
   close (rootfd);
-  if (rootfs_finalize (p, &err) < 0 || enter_container_userns (&err) < 0)
+  if (rootfs_finalize (p, &err) < 0 || enter_container_userns (&err) < 0 || rootfs_propagate (p, &err) < 0)
     init_fail (sync, &err);
   /* stdio only now: until here the runtime's own warnings go to the Sentry's stderr, not the container's. */
   if (setup_stdio (p, &err) < 0)

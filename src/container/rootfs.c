@@ -492,9 +492,15 @@ rootfs_finalize (const ContainerPlan *p, InitError *err)
       if (m->defer_readonly && mount (NULL, m->destination, NULL, MS_REMOUNT | MS_RDONLY | m->flags, m->data) < 0)
         return init_error (err, errno, "remount %s read-only", m->destination);
     }
-  if (p->rootfs_propagation != 0 && mount (NULL, "/", NULL, p->rootfs_propagation, NULL) < 0)
-    return init_error (err, errno, "set the propagation of /");
   if (p->root_readonly && remount_bind ("/", MS_RDONLY, err) < 0)
     return -1;
+  return 0;
+}
+
+int
+rootfs_propagate (const ContainerPlan *p, InitError *err)
+{
+  if (p->rootfs_propagation != 0 && mount (NULL, "/", NULL, p->rootfs_propagation, NULL) < 0)
+    return init_error (err, errno, "set the propagation of /");
   return 0;
 }

@@ -30,6 +30,9 @@ int rootfs_prepare (const ContainerPlan *p, InitError *err);
 /* pivot_root into rootfd and detach the old root. */
 int rootfs_pivot (int rootfd, InitError *err);
 
-/* After pivot_root: masked paths, read-only paths, the deferred read-only mounts, the root's propagation and a
- * read-only root. */
+/* After pivot_root: masked paths, read-only paths, the deferred read-only mounts and a read-only root. */
 int rootfs_finalize (const ContainerPlan *p, InitError *err);
+
+/* The root's propagation (linux.rootfsPropagation), last: in the sandbox's nested user namespace after the init
+ * has entered the container's, whose copy of the mount namespace turned shared mounts into slaves (init.c). */
+int rootfs_propagate (const ContainerPlan *p, InitError *err);
