@@ -21,6 +21,7 @@ setup ()
 
 teardown ()
 {
+  [ -z "${HOOK_DIR:-}" ] || rm -rf "$HOOK_DIR"
   common_teardown
 }
 
@@ -95,6 +96,25 @@ init_pid_of ()
   run_in_runsc
   [ "$status" -eq 0 ] || fail "run: $output"
   grep -qx listening <<< "$output" || fail "nc -l -p 80 did not listen: $output"
+}
+
+# The init mounts in the outer user namespace and enters the container's afterwards (runsc(8), PRIVILEGED
+# CONTAINERS); a createContainer hook, which runs in between, is still container root in the container's user
+# namespace, as it is without the nesting and under runc with a user namespace. tmpfs's uid= is a container id.
+@test "userns: a createContainer hook runs as container root in the container's user namespace; tmpfs uid= is a container id" {
+  # Container root (the range's first host id) must reach it: not under the test's private tmpdir.
+  HOOK_DIR=$(mktemp -d /tmp/runsc-hook.XXXXXX)
+  chmod 0777 "$HOOK_DIR"
+  out=$HOOK_DIR
+  bundle_jq "$BUNDLE" '.hooks.createContainer = [{path: "/bin/sh", args: ["sh", "-c", $s]}]' \
+    --arg s "id -u > $out/id; cat /proc/self/uid_map > $out/map"
+  bundle_jq "$BUNDLE" '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["uid=1000", "gid=1000"]}]'
+  bundle_args "$BUNDLE" sh -c 'stat -c "%u %g" /t'
+  run_in_runsc
+  [ "$status" -eq 0 ] || fail "status $status: $output"
+  [ "$output" = "1000 1000" ] || fail "tmpfs owner inside: $output"
+  [ "$(cat "$out/id")" = 0 ] || fail "hook's uid: $(cat "$out/id")"
+  [ "$(tr -s ' ' < "$out/map" | sed 's/^ //')" = "0 $POOL_BASE 65536" ] || fail "hook's uid_map: $(cat "$out/map")"
 }
 
 @test "userns: two concurrent sandboxes get disjoint ranges; delete releases; a stale record is reclaimed" {
