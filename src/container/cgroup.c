@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -981,13 +983,40 @@ cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, co
   return TRUE;
 }
 
+/* The recorded directories that were found gone, each warned about once per process (the Sentry lives long). */
+G_LOCK_DEFINE_STATIC (vanished);
+static GHashTable *vanished;
+
+/* Move pid into dir, one of the directories recorded at create. A directory that no longer exists is not an
+ * error: its hierarchy was unmounted since (a v1 hugetlb hierarchy mounted for crun and taken away again, or any
+ * mount that another program makes and removes), and no process can be put in a hierarchy that cannot be
+ * reached. The process stays where it was forked in that hierarchy (the Sentry's cgroup), and a warning says so,
+ * once per directory. A hierarchy mounted after create is not in the record and is never joined. */
 static gboolean
-write_pid (const char *dir, pid_t pid, GError **error)
+enter_recorded (const char *dir, pid_t pid, GError **error)
 {
   char buf[32];
+  int err;
+  gboolean first;
 
   snprintf (buf, sizeof buf, "%d", (int) pid);
-  return cgroup_write (dir, "cgroup.procs", buf, error);
+  err = cgroup_write_errno (dir, "cgroup.procs", buf);
+  if (err == 0)
+    return TRUE;
+  if (err != ENOENT || g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
+      return runsc_error_errno (error, err, "write %s to %s", buf, procs);
+    }
+  G_LOCK (vanished);
+  if (vanished == NULL)
+    vanished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  first = g_hash_table_add (vanished, g_strdup (dir));
+  G_UNLOCK (vanished);
+  if (first)
+    log_warning ("cgroup %s recorded at create is gone (its hierarchy was unmounted since?): the container's "
+                 "processes are not put in it", dir);
+  return TRUE;
 }
 
 static gboolean pid_in (const char *dir, pid_t pid);
@@ -998,11 +1027,11 @@ cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error)
   const char *mem = h->sentry_memory != NULL ? v1_dir (h, "memory") : NULL;
 
   /* The memory leaf only where the process is not yet (it joins it itself, by its join fd, when it can). */
-  if (mem != NULL && !pid_in (mem, pid) && !write_pid (mem, pid, error))
+  if (mem != NULL && !pid_in (mem, pid) && !enter_recorded (mem, pid, error))
     return FALSE;
   if (h->freeze_dir == NULL)
     return TRUE;
-  return write_pid (h->freeze_dir, pid, error);
+  return enter_recorded (h->freeze_dir, pid, error);
 }
 
 /* TRUE when pid is listed in dir/cgroup.procs. */
@@ -1034,7 +1063,7 @@ cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error)
   for (i = 0; i < dirs->len; i++)
     {
       const char *dir = g_ptr_array_index (dirs, i);
-      if (!pid_in (dir, pid) && !write_pid (dir, pid, error))
+      if (!pid_in (dir, pid) && !enter_recorded (dir, pid, error))
         return FALSE;
     }
   return cgroup_enter_container (h, pid, error);
@@ -1183,6 +1212,17 @@ kill_all (const CgroupHandle *h)
     kill (g_array_index (pids, int, i), SIGKILL);
 }
 
+/* FALSE when the directory that held dir (removed now, or never reachable) is not on a cgroup filesystem: the
+ * hierarchy dir was in has been unmounted since create (enter_recorded). */
+static gboolean
+on_cgroup_fs (const char *dir)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  struct statfs st;
+
+  return statfs (parent, &st) == 0 && (st.f_type == CGROUP_SUPER_MAGIC || st.f_type == CGROUP2_SUPER_MAGIC);
+}
+
 gboolean
 cgroup_destroy (const CgroupHandle *h, GError **error)
 {
@@ -1241,6 +1281,9 @@ cgroup_destroy (const CgroupHandle *h, GError **error)
           /* Best effort for the others: one busy directory does not keep the rest. */
           if (!rmdir_wait (dir, 1000, ok ? error : &local))
             ok = FALSE;
+          else if (!on_cgroup_fs (dir))
+            log_warning ("cgroup %s: its hierarchy is no longer mounted here, so it cannot be removed; it stays in "
+                         "the hierarchy until that is mounted again and the directory removed", dir);
         }
       else if (rmdir (dir) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
         log_debug ("cgroup: remove %s: %s", dir, g_strerror (errno));

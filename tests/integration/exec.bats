@@ -21,6 +21,30 @@ teardown ()
   done
   [ -z "${SHIM_STARTED:-}" ] || shim_containerd_stop
   common_teardown
+  [ -z "${SPARE_NAME:-}" ] || spare_hierarchy_remove
+}
+
+# A spare v1 cgroup hierarchy of this test's own (none,name=runsc-test-ID), mounted at $SPARE: the kind of
+# hierarchy that comes and goes under a running container (bench/startup mounts hugetlb for crun, and unmounts
+# it). Any runsc create on the machine while it is mounted records it, as it records every hierarchy.
+spare_hierarchy_mount ()
+{
+  SPARE_NAME=runsc-test-$ID
+  # Not under $BATS_TEST_TMPDIR (mode 0700): the container's cgroup mount binds every host hierarchy, and its
+  # init, unprivileged in its user namespace, could not reach that one.
+  SPARE=$(mktemp -d /run/runsc-test-spare.XXXXXX) || fail "mktemp"
+  chmod 755 "$SPARE"
+  mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || fail "mount the spare hierarchy $SPARE_NAME"
+}
+
+# Mount it again if it is not, remove what was left in it (directories with no process, deepest first) and
+# unmount it: a v1 hierarchy without mounts and without child cgroups is gone from the kernel.
+spare_hierarchy_remove ()
+{
+  mountpoint -q "$SPARE" || mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || return 0
+  find "$SPARE" -mindepth 1 -depth -type d -exec rmdir {} \; 2> /dev/null || :
+  umount "$SPARE" || :
+  rmdir "$SPARE" || :
 }
 
 start_container ()
@@ -333,4 +357,41 @@ EOF
   run "$RUNTIME_BIN" --root "$ROOT" exec --preserve-fds 3 "$ID" true 3< "$BATS_TEST_TMPDIR/in" 4> "$BATS_TEST_TMPDIR/out"
   [ "$status" -ne 0 ] || fail "a closed descriptor 5 was accepted"
   assert_output_has "descriptor 5"
+}
+
+@test "exec: a cgroup hierarchy mounted after create is not joined; one recorded at create and unmounted since is skipped with a warning, once" {
+  # Mounted after create: not in the record, so exec neither joins nor needs it.
+  start_container
+  spare_hierarchy_mount
+  run runtime exec "$ID" echo mounted-after
+  [ "$status" -eq 0 ] && [ "$output" = mounted-after ] || fail "exec with a hierarchy mounted after create: $status $output"
+  ! grep -q "name=$SPARE_NAME" "$ROOT/$ID/cgroup.json" || fail "the record names the spare hierarchy"
+  runtime delete --force "$ID" || fail "delete"
+
+  # Mounted at create (recorded, the Sentry and the init are in it), then unmounted while the container runs.
+  ID=$ID-b
+  runtime --debug-log "$BATS_TEST_TMPDIR/logs/" create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 \
+    || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  runtime start "$ID" || fail "start"
+  grep -q "\"name=$SPARE_NAME\"" "$ROOT/$ID/cgroup.json" || fail "the record lacks the spare hierarchy: $(cat "$ROOT/$ID/cgroup.json")"
+  umount "$SPARE" || fail "unmount the spare hierarchy"
+  for i in 1 2; do
+    run runtime exec "$ID" echo "exec $i"
+    [ "$status" -eq 0 ] && [ "$output" = "exec $i" ] || fail "exec $i after the unmount: $status $output"
+  done
+  subreaper_bg cg "$ID" sleep 909
+  target=$(host_pid_of "sleep 909") || fail "no exec'd sleep 909"
+  init=$(host_pid_of "sleep 1000") || fail "no init"
+  diff <(grep -v "name=$SPARE_NAME" "/proc/$init/cgroup" | sort) <(grep -v "name=$SPARE_NAME" "/proc/$target/cgroup" | sort) \
+    || fail "the exec'd process is not in the init's other cgroups"
+  run grep -h "recorded at create is gone" "$BATS_TEST_TMPDIR"/logs/*boot*
+  [ "${#lines[@]}" -eq 1 ] || fail "want one warning in the sandbox's log: $output"
+  assert_output_has "$SPARE/$ID"
+  run runtime delete --force "$ID"
+  [ "$status" -eq 0 ] || fail "delete: $status $output"
+  [ ! -e "$ROOT/$ID" ] || fail "delete left the state directory"
+  # What the unmounted hierarchy kept: the container's directory, with no process left in it.
+  mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || fail "mount the spare hierarchy again"
+  [ -d "$SPARE/$ID" ] || fail "no $SPARE/$ID left in the hierarchy (then the test proves nothing)"
+  [ -z "$(cat "$SPARE/$ID/cgroup.procs")" ] || fail "processes left in $SPARE/$ID: $(cat "$SPARE/$ID/cgroup.procs")"
 }
