@@ -632,6 +632,22 @@ setup (const OciSpec *spec, const char *id, gboolean systemd, gboolean sentry_in
       h->sentry_memory = g_steal_pointer (&parent);
     }
 
+  /* v2: the Sentry in a leaf of its own beside the container's (cgroup.h). Not with systemd, whose scope holds
+   * its holder process, which a cgroup with enabled children could not. */
+  if (sentry_inside && h->version == CGROUP_V2 && h->unified != NULL && h->systemd_unit == NULL)
+    {
+      g_autofree char *leaf = g_build_filename (h->unified, CGROUP_SENTRY_CHILD, NULL);
+
+      if (mkdir (leaf, 0755) == 0)
+        g_ptr_array_add (created, g_strdup (leaf));
+      else if (errno != EEXIST)
+        {
+          runsc_error_errno (error, errno, "create cgroup %s", leaf);
+          goto fail;
+        }
+      h->sentry_memory = g_steal_pointer (&leaf);
+    }
+
   /* The freeze cgroup: a child the Sentry is not in. */
   {
     const char *base = v1_dir (h, "freezer");
@@ -650,6 +666,10 @@ setup (const OciSpec *spec, const char *id, gboolean systemd, gboolean sentry_in
         h->freeze_dir = g_steal_pointer (&child);
       }
   }
+  /* v2 with the Sentry's leaf: the sandbox's cgroup enables its controllers for the two leaves (the memory limit
+   * goes on the container's, the others stay on the sandbox's), and holds no process itself. */
+  if (h->version == CGROUP_V2 && h->sentry_memory != NULL && h->freeze_dir != NULL)
+    v2_enable_controllers (l.v2->mountpoint, h->freeze_dir);
 
   if (spec->linux_cfg != NULL && spec->linux_cfg->resources != NULL
       && !cgroup_apply_resources (h, spec->linux_cfg->resources, error))
@@ -798,8 +818,9 @@ cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error)
     {
       const char *dir = g_ptr_array_index (dirs, i);
       gboolean v2 = h->unified != NULL && strcmp (dir, h->unified) == 0;
-      /* The Sentry stays out of the container's memory cgroup (cgroup.h). */
-      if (h->sentry_memory != NULL && g_strcmp0 (dir, v1_dir (h, "memory")) == 0)
+      /* The Sentry stays out of the container's memory cgroup (cgroup.h): v1's parent of the memory leaf, v2's
+       * leaf of its own. */
+      if (h->sentry_memory != NULL && (g_strcmp0 (dir, v1_dir (h, "memory")) == 0 || (v2 && h->version == CGROUP_V2)))
         dir = h->sentry_memory;
       /* Join fds (cgroup-join.h): the v1 tasks file, the v2 directory; not cgroup.procs, whose move by pid waits
        * for an RCU grace period. */
@@ -1063,6 +1084,10 @@ cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error)
   for (i = 0; i < dirs->len; i++)
     {
       const char *dir = g_ptr_array_index (dirs, i);
+      /* v2 with the Sentry's leaf: the sandbox's cgroup is an inner node; the process goes to the container's
+       * leaf below (cgroup_enter_container). */
+      if (h->version == CGROUP_V2 && h->sentry_memory != NULL && g_strcmp0 (dir, h->unified) == 0)
+        continue;
       if (!pid_in (dir, pid) && !enter_recorded (dir, pid, error))
         return FALSE;
     }
@@ -1174,7 +1199,7 @@ cgroup_pids (const CgroupHandle *h)
 guint64
 cgroup_memory_limit (const CgroupHandle *h)
 {
-  const char *base = h->version == CGROUP_V1 ? v1_dir (h, "memory") : h->unified;
+  const char *base = cgroup_memory_dir (h);
   const char *file = h->version == CGROUP_V1 ? "memory.limit_in_bytes" : "memory.max";
   g_autofree char *walk = NULL;
   guint64 best = 0;
