@@ -38,12 +38,19 @@ spare_hierarchy_mount ()
 }
 
 # Mount it again if it is not, remove what was left in it (directories with no process, deepest first) and
-# unmount it: a v1 hierarchy without mounts and without child cgroups is gone from the kernel.
+# unmount it: a v1 hierarchy without mounts and without child cgroups is gone from the kernel. A removed cgroup
+# lingers a moment in the kernel, and an unmount then keeps the hierarchy: mount and unmount again until it is
+# gone from /proc/self/cgroup (5 s at most).
 spare_hierarchy_remove ()
 {
-  mountpoint -q "$SPARE" || mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || return 0
-  find "$SPARE" -mindepth 1 -depth -type d -exec rmdir {} \; 2> /dev/null || :
-  umount "$SPARE" || :
+  local i
+  for i in $(seq 25); do
+    mountpoint -q "$SPARE" || mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || break
+    find "$SPARE" -mindepth 1 -depth -type d -exec rmdir {} \; 2> /dev/null || :
+    umount "$SPARE" || :
+    grep -q ":name=$SPARE_NAME:" /proc/self/cgroup || break
+    sleep 0.2
+  done
   rmdir "$SPARE" || :
 }
 
