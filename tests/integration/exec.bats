@@ -24,102 +24,33 @@ teardown ()
   [ -z "${SPARE_NAME:-}" ] || spare_hierarchy_remove
 }
 
-# A spare v1 cgroup hierarchy of this test's own (none,name=runsc-test-ID), mounted at $SPARE: the kind of
-# hierarchy that comes and goes under a running container (bench/startup mounts hugetlb for crun, and unmounts
-# it). Any runsc create on the machine while it is mounted records it, as it records every hierarchy.
-spare_hierarchy_mount ()
+# A spare v1 cgroup hierarchy of this test's own (none,name=runsc-test-ID): the kind of hierarchy that comes and
+# goes under a running container (bench/startup mounts hugetlb for crun, and unmounts it). It is mounted only in
+# a private mount namespace (unshare -m), where the test's runsc commands run: another runsc on the machine would
+# record it too, were it mounted where that runsc sees it.
+spare_hierarchy_init ()
 {
   SPARE_NAME=runsc-test-$ID
-  # Not under $BATS_TEST_TMPDIR (mode 0700): the container's cgroup mount binds every host hierarchy, and its
-  # init, unprivileged in its user namespace, could not reach that one.
+  # Not under $BATS_TEST_TMPDIR (mode 0700): the container's cgroup mount binds every hierarchy runsc sees, and
+  # its init, unprivileged in its user namespace, could not reach that one.
   SPARE=$(mktemp -d /run/runsc-test-spare.XXXXXX) || fail "mktemp"
   chmod 755 "$SPARE"
-  mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || fail "mount the spare hierarchy $SPARE_NAME"
 }
 
-# Mount it again if it is not, remove what was left in it (directories with no process, deepest first) and
-# unmount it: a v1 hierarchy without mounts and without child cgroups is gone from the kernel. A removed cgroup
-# lingers a moment in the kernel, and an unmount then keeps the hierarchy: mount and unmount again until it is
-# gone from /proc/self/cgroup (5 s at most).
+# Remove what was left in the hierarchy (directories with no process, deepest first) and unmount it, in a
+# private mount namespace: a v1 hierarchy without mounts and without child cgroups is gone from the kernel. A
+# removed cgroup lingers a moment, and an unmount then keeps the hierarchy: again until it is gone (5 s at most).
 spare_hierarchy_remove ()
 {
-  local i
-  for i in $(seq 25); do
-    mountpoint -q "$SPARE" || mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || break
-    find "$SPARE" -mindepth 1 -depth -type d -exec rmdir {} \; 2> /dev/null || :
-    umount "$SPARE" || :
-    grep -q ":name=$SPARE_NAME:" /proc/self/cgroup || break
-    sleep 0.2
-  done
+  unshare -m --propagation private bash -c '
+    for i in $(seq 25); do
+      mount -t cgroup -o "none,name=$1" cgroup "$2" || break
+      find "$2" -mindepth 1 -depth -type d -exec rmdir {} \; 2> /dev/null
+      umount "$2"
+      grep -q ":name=$1:" /proc/self/cgroup || break
+      sleep 0.2
+    done' _ "$SPARE_NAME" "$SPARE" || :
   rmdir "$SPARE" || :
-}
-
-start_container ()
-{
-  create_ok
-  runtime start "$ID"
-  wait_for_status "$ID" running
-}
-
-# A caller that is a subreaper, as containerd's shims are: it runs `runtime exec --detach --pid-file F ARGS`,
-# then waits for the pid in F as for its own child and prints "exit N" (N as a shell reports it: 128+sig).
-# Writes "pid P" first, on its own line, once it knows the pid.
-subreaper ()
-{
-  /usr/bin/python3 - "$RUNTIME_BIN" "$ROOT" "$@" << 'EOF'
-import ctypes, os, subprocess, sys
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-    sys.exit("prctl: %s" % os.strerror(ctypes.get_errno()))
-runtime, root, pid_file = sys.argv[1], sys.argv[2], sys.argv[3]
-rc = subprocess.call([runtime, "--root", root, "exec", "--detach", "--pid-file", pid_file] + sys.argv[4:],
-                     stdin=subprocess.DEVNULL)
-if rc != 0:
-    sys.exit("exec --detach exited %d" % rc)
-pid = int(open(pid_file).read())
-print("pid %d" % pid, flush=True)
-_, st = os.waitpid(pid, 0)
-print("exit %d" % (128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)), flush=True)
-EOF
-}
-
-# Start subreaper in the background with its output in $BATS_TEST_TMPDIR/$1.out; sets WAITER to the pid it
-# waits for (the stand-in runsc process) and REAPER to the subreaper's own.
-subreaper_bg ()
-{
-  local name=$1 deadline
-  shift
-  subreaper "$BATS_TEST_TMPDIR/$name.pid" "$@" > "$BATS_TEST_TMPDIR/$name.out" 2>&1 &
-  REAPER=$!
-  BG_PIDS+=("$REAPER")
-  deadline=$((SECONDS + 20))
-  until grep -q '^pid ' "$BATS_TEST_TMPDIR/$name.out" 2> /dev/null || [ $SECONDS -gt $deadline ]; do
-    kill -0 "$REAPER" 2> /dev/null || break
-    sleep 0.05
-  done
-  WAITER=$(sed -n 's/^pid //p' "$BATS_TEST_TMPDIR/$name.out")
-  [ -n "$WAITER" ] || fail "exec --detach did not give a pid: $(cat "$BATS_TEST_TMPDIR/$name.out")"
-  BG_PIDS+=("$WAITER")
-}
-
-# The exit status the subreaper $REAPER reported for $1 (waits up to 20 s).
-subreaper_status ()
-{
-  wait_pid_timeout "$REAPER" 20 || fail "the caller is still waiting: $(cat "$BATS_TEST_TMPDIR/$1.out")"
-  sed -n 's/^exit //p' "$BATS_TEST_TMPDIR/$1.out"
-}
-
-# Host pid of the container's process whose command line is exactly $1 (found under the sandbox).
-host_pid_of ()
-{
-  local p deadline=$((SECONDS + 10))
-  while [ $SECONDS -le $deadline ]; do
-    for p in $(proc_tree "$(state_field "$ID" pid)"); do
-      [ "$(proc_cmdline "$p")" = "$1 " ] && { echo "$p"; return 0; }
-    done
-    sleep 0.05
-  done
-  return 1
 }
 
 @test "exec --detach: the pid file names a child the subreaping caller inherits, with the process's status" {
@@ -367,38 +298,42 @@ EOF
 }
 
 @test "exec: a cgroup hierarchy mounted after create is not joined; one recorded at create and unmounted since is skipped with a warning, once" {
-  # Mounted after create: not in the record, so exec neither joins nor needs it.
-  start_container
-  spare_hierarchy_mount
-  run runtime exec "$ID" echo mounted-after
-  [ "$status" -eq 0 ] && [ "$output" = mounted-after ] || fail "exec with a hierarchy mounted after create: $status $output"
-  ! grep -q "name=$SPARE_NAME" "$ROOT/$ID/cgroup.json" || fail "the record names the spare hierarchy"
-  runtime delete --force "$ID" || fail "delete"
-
-  # Mounted at create (recorded, the Sentry and the init are in it), then unmounted while the container runs.
-  ID=$ID-b
-  runtime --debug-log "$BATS_TEST_TMPDIR/logs/" create --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 \
-    || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
-  runtime start "$ID" || fail "start"
-  grep -q "\"name=$SPARE_NAME\"" "$ROOT/$ID/cgroup.json" || fail "the record lacks the spare hierarchy: $(cat "$ROOT/$ID/cgroup.json")"
-  umount "$SPARE" || fail "unmount the spare hierarchy"
-  for i in 1 2; do
-    run runtime exec "$ID" echo "exec $i"
-    [ "$status" -eq 0 ] && [ "$output" = "exec $i" ] || fail "exec $i after the unmount: $status $output"
-  done
-  subreaper_bg cg "$ID" sleep 909
-  target=$(host_pid_of "sleep 909") || fail "no exec'd sleep 909"
-  init=$(host_pid_of "sleep 1000") || fail "no init"
-  diff <(grep -v "name=$SPARE_NAME" "/proc/$init/cgroup" | sort) <(grep -v "name=$SPARE_NAME" "/proc/$target/cgroup" | sort) \
-    || fail "the exec'd process is not in the init's other cgroups"
+  spare_hierarchy_init
+  cat > "$BATS_TEST_TMPDIR/spare.sh" << 'SCRIPT'
+set -u
+R() { "$RUNSC" --root "$ROOT" "$@"; }
+M() { mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE"; }
+# Mounted after create: not in the record, so exec neither joins nor needs it.
+R create --bundle "$BUNDLE" "$ID-a" < /dev/null > /dev/null 2>&1 || echo "create-a failed"
+R start "$ID-a"
+M || echo "mount failed"
+echo "exec-a $(R exec "$ID-a" echo mounted-after 2>&1) $?"
+grep -q "name=$SPARE_NAME" "$ROOT/$ID-a/cgroup.json" && echo "record-a names the spare hierarchy"
+R delete --force "$ID-a"
+# Mounted at create (recorded; the Sentry and the init are in it), then unmounted while the container runs.
+R --debug-log "$LOGS/" create --bundle "$BUNDLE" "$ID-b" < /dev/null > /dev/null 2>&1 || echo "create-b failed"
+R start "$ID-b"
+grep -q "\"name=$SPARE_NAME\"" "$ROOT/$ID-b/cgroup.json" && echo "record-b has it"
+umount "$SPARE" || echo "umount failed"
+for i in 1 2; do echo "exec-b$i $(R exec "$ID-b" echo after-unmount 2>&1) $?"; done
+echo "delete-b $(R delete --force "$ID-b" 2>&1) $?"
+[ -e "$ROOT/$ID-b" ] && echo "state directory left"
+# What the unmounted hierarchy kept: the container's directory, with no process left in it.
+M || echo "mount again failed"
+[ -d "$SPARE/$ID-b" ] && echo "kept $(wc -l < "$SPARE/$ID-b/cgroup.procs") processes"
+umount "$SPARE"
+SCRIPT
+  run env RUNSC="$RUNSC" ROOT="$ROOT" BUNDLE="$BUNDLE" ID="$ID" SPARE="$SPARE" SPARE_NAME="$SPARE_NAME" \
+    LOGS="$BATS_TEST_TMPDIR/logs" timeout 120 unshare -m --propagation private bash "$BATS_TEST_TMPDIR/spare.sh"
+  [ "$status" -eq 0 ] || fail "script: $status: $output"
+  ! grep -q "failed\|state directory left\|record-a names" <<< "$output" || fail "$output"
+  grep -qx "exec-a mounted-after 0" <<< "$output" || fail "exec with a hierarchy mounted after create: $output"
+  grep -qx "record-b has it" <<< "$output" || fail "the record lacks the spare hierarchy: $output"
+  grep -qx "exec-b1 after-unmount 0" <<< "$output" || fail "exec 1 after the unmount: $output"
+  grep -qx "exec-b2 after-unmount 0" <<< "$output" || fail "exec 2 after the unmount: $output"
+  grep -q "^delete-b .* 0$" <<< "$output" || fail "delete after the unmount: $output"
+  grep -qx "kept 0 processes" <<< "$output" || fail "no empty $SPARE/$ID-b left (then the test proves nothing): $output"
   run grep -h "recorded at create is gone" "$BATS_TEST_TMPDIR"/logs/*boot*
   [ "${#lines[@]}" -eq 1 ] || fail "want one warning in the sandbox's log: $output"
-  assert_output_has "$SPARE/$ID"
-  run runtime delete --force "$ID"
-  [ "$status" -eq 0 ] || fail "delete: $status $output"
-  [ ! -e "$ROOT/$ID" ] || fail "delete left the state directory"
-  # What the unmounted hierarchy kept: the container's directory, with no process left in it.
-  mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE" || fail "mount the spare hierarchy again"
-  [ -d "$SPARE/$ID" ] || fail "no $SPARE/$ID left in the hierarchy (then the test proves nothing)"
-  [ -z "$(cat "$SPARE/$ID/cgroup.procs")" ] || fail "processes left in $SPARE/$ID: $(cat "$SPARE/$ID/cgroup.procs")"
+  assert_output_has "$SPARE/$ID-b"
 }
