@@ -16,16 +16,11 @@
 #include "container/cgroup-internal.h"
 #include "container/cgroup.h"
 
-static const char *
-memory_dir (const CgroupHandle *h)
-{
-  return h->version == CGROUP_V1 ? g_hash_table_lookup (h->v1, "memory") : h->unified;
-}
 
 guint64
 cgroup_oom_kill_count (const CgroupHandle *h)
 {
-  const char *dir = memory_dir (h);
+  const char *dir = cgroup_memory_dir (h);
   g_autofree char *text = NULL;
   guint64 n = 0;
 
@@ -40,7 +35,7 @@ cgroup_oom_kill_count (const CgroupHandle *h)
 int
 cgroup_oom_fd_open (const CgroupHandle *h, GError **error)
 {
-  const char *dir = memory_dir (h);
+  const char *dir = cgroup_memory_dir (h);
 
   if (dir == NULL)
     {
@@ -130,6 +125,7 @@ handle_copy (const CgroupHandle *h)
   c->freeze_dir = g_strdup (h->freeze_dir);
   c->created = g_strdupv (h->created);
   c->systemd_unit = g_strdup (h->systemd_unit);
+  c->sentry_memory = g_strdup (h->sentry_memory);
   c->v1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_hash_table_iter_init (&iter, h->v1);
   while (g_hash_table_iter_next (&iter, &k, &v))

@@ -352,6 +352,42 @@ cgroup_apply_resources_v2 (const char *dir, const OciResources *r, GError **erro
 }
 
 gboolean
+cgroup_apply_resources_v2_split (const char *dir, const char *memory_dir, const OciResources *r, GError **error)
+{
+  OciResources mem = { 0 };
+  OciResources rest = *r;
+  g_autoptr (GHashTable) mem_keys = NULL;
+  g_autoptr (GHashTable) rest_keys = NULL;
+
+  mem.has_memory_limit = r->has_memory_limit;
+  mem.memory_limit = r->memory_limit;
+  mem.has_memory_reservation = r->has_memory_reservation;
+  mem.memory_reservation = r->memory_reservation;
+  mem.has_memory_swap = r->has_memory_swap;
+  mem.memory_swap = r->memory_swap;
+  mem.has_memory_swappiness = r->has_memory_swappiness;
+  mem.memory_swappiness = r->memory_swappiness;
+  mem.disable_oom_killer = r->disable_oom_killer;
+  rest.has_memory_limit = rest.has_memory_reservation = rest.has_memory_swap = FALSE;
+  rest.has_memory_swappiness = rest.disable_oom_killer = FALSE;
+  /* linux.resources.unified: the memory.* files are the container leaf's too. */
+  if (r->unified != NULL)
+    {
+      GHashTableIter iter;
+      gpointer k, v;
+
+      mem_keys = g_hash_table_new (g_str_hash, g_str_equal);
+      rest_keys = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_iter_init (&iter, r->unified);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        g_hash_table_insert (g_str_has_prefix (k, "memory.") ? mem_keys : rest_keys, k, v);
+      mem.unified = mem_keys;
+      rest.unified = rest_keys;
+    }
+  return cgroup_apply_resources_v2 (dir, &rest, error) && cgroup_apply_resources_v2 (memory_dir, &mem, error);
+}
+
+gboolean
 cgroup_apply_resources (const CgroupHandle *h, const OciResources *r, GError **error)
 {
   gboolean ok;
@@ -371,6 +407,8 @@ cgroup_apply_resources (const CgroupHandle *h, const OciResources *r, GError **e
     }
   else if (h->version == CGROUP_V1)
     ok = cgroup_apply_resources_v1 (h->v1, r, error);
+  else if (h->unified != NULL && h->sentry_memory != NULL && h->freeze_dir != NULL)
+    ok = cgroup_apply_resources_v2_split (h->unified, h->freeze_dir, r, error);
   else if (h->unified != NULL)
     ok = cgroup_apply_resources_v2 (h->unified, r, error);
   else

@@ -323,9 +323,11 @@ static void
 stats_v2 (const CgroupHandle *h, JsonObject *data)
 {
   const char *dir = h->unified;
+  /* The container's memory (its leaf, when the Sentry has one of its own), as on v1. */
+  const char *mdir = cgroup_memory_dir (h);
   g_autofree char *cpu_stat = cgroup_read (dir, "cpu.stat", NULL);
-  g_autofree char *mem_stat = cgroup_read (dir, "memory.stat", NULL);
-  g_autofree char *mem_events = cgroup_read (dir, "memory.events", NULL);
+  g_autofree char *mem_stat = cgroup_read (mdir, "memory.stat", NULL);
+  g_autofree char *mem_events = cgroup_read (mdir, "memory.events", NULL);
   g_autofree char *io = cgroup_read (dir, "io.stat", NULL);
   JsonObject *c = json_object_new (), *usage = json_object_new (), *thr = json_object_new ();
   JsonObject *m = json_object_new (), *b = json_object_new ();
@@ -347,17 +349,17 @@ stats_v2 (const CgroupHandle *h, JsonObject *data)
   json_object_set_object_member (c, "throttling", thr);
   json_object_set_object_member (data, "cpu", c);
 
-  current = read_u64 (dir, "memory.current");
-  swap_current = read_u64 (dir, "memory.swap.current");
-  cgroup_read_i64 (dir, "memory.max", &limit);
-  cgroup_read_i64 (dir, "memory.swap.max", &swap_limit);
+  current = read_u64 (mdir, "memory.current");
+  swap_current = read_u64 (mdir, "memory.swap.current");
+  cgroup_read_i64 (mdir, "memory.max", &limit);
+  cgroup_read_i64 (mdir, "memory.swap.max", &swap_limit);
   if (mem_events != NULL)
     cgroup_keyed_value (mem_events, "max", &max_events);
   if (mem_stat != NULL && cgroup_keyed_value (mem_stat, "file", &file))
     set_if (m, "cache", file);
   set_u64 (mu, "limit", limit > 0 ? (guint64) limit : G_MAXINT64);
   set_if (mu, "usage", current);
-  set_if (mu, "max", read_u64 (dir, "memory.peak"));
+  set_if (mu, "max", read_u64 (mdir, "memory.peak"));
   set_u64 (mu, "failcnt", max_events);
   /* As runc does on v2: "swap" is memory+swap, like v1's memsw. */
   set_u64 (ms, "limit", swap_limit > 0 && swap_limit != G_MAXINT64 && limit > 0 && limit != G_MAXINT64

@@ -145,3 +145,11 @@ cgroup_parse_size (const char *text, gint64 *out, GError **error)
   *out = (gint64) (v * (double) mult);
   return TRUE;
 }
+
+const char *
+cgroup_memory_dir (const CgroupHandle *h)
+{
+  if (h->version == CGROUP_V1)
+    return h->v1 != NULL ? g_hash_table_lookup (h->v1, "memory") : NULL;
+  return h->sentry_memory != NULL && h->freeze_dir != NULL ? h->freeze_dir : h->unified;
+}

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -630,6 +632,22 @@ setup (const OciSpec *spec, const char *id, gboolean systemd, gboolean sentry_in
       h->sentry_memory = g_steal_pointer (&parent);
     }
 
+  /* v2: the Sentry in a leaf of its own beside the container's (cgroup.h). Not with systemd, whose scope holds
+   * its holder process, which a cgroup with enabled children could not. */
+  if (sentry_inside && h->version == CGROUP_V2 && h->unified != NULL && h->systemd_unit == NULL)
+    {
+      g_autofree char *leaf = g_build_filename (h->unified, CGROUP_SENTRY_CHILD, NULL);
+
+      if (mkdir (leaf, 0755) == 0)
+        g_ptr_array_add (created, g_strdup (leaf));
+      else if (errno != EEXIST)
+        {
+          runsc_error_errno (error, errno, "create cgroup %s", leaf);
+          goto fail;
+        }
+      h->sentry_memory = g_steal_pointer (&leaf);
+    }
+
   /* The freeze cgroup: a child the Sentry is not in. */
   {
     const char *base = v1_dir (h, "freezer");
@@ -648,6 +666,10 @@ setup (const OciSpec *spec, const char *id, gboolean systemd, gboolean sentry_in
         h->freeze_dir = g_steal_pointer (&child);
       }
   }
+  /* v2 with the Sentry's leaf: the sandbox's cgroup enables its controllers for the two leaves (the memory limit
+   * goes on the container's, the others stay on the sandbox's), and holds no process itself. */
+  if (h->version == CGROUP_V2 && h->sentry_memory != NULL && h->freeze_dir != NULL)
+    v2_enable_controllers (l.v2->mountpoint, h->freeze_dir);
 
   if (spec->linux_cfg != NULL && spec->linux_cfg->resources != NULL
       && !cgroup_apply_resources (h, spec->linux_cfg->resources, error))
@@ -796,8 +818,9 @@ cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error)
     {
       const char *dir = g_ptr_array_index (dirs, i);
       gboolean v2 = h->unified != NULL && strcmp (dir, h->unified) == 0;
-      /* The Sentry stays out of the container's memory cgroup (cgroup.h). */
-      if (h->sentry_memory != NULL && g_strcmp0 (dir, v1_dir (h, "memory")) == 0)
+      /* The Sentry stays out of the container's memory cgroup (cgroup.h): v1's parent of the memory leaf, v2's
+       * leaf of its own. */
+      if (h->sentry_memory != NULL && (g_strcmp0 (dir, v1_dir (h, "memory")) == 0 || (v2 && h->version == CGROUP_V2)))
         dir = h->sentry_memory;
       /* Join fds (cgroup-join.h): the v1 tasks file, the v2 directory; not cgroup.procs, whose move by pid waits
        * for an RCU grace period. */
@@ -981,13 +1004,40 @@ cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, co
   return TRUE;
 }
 
+/* The recorded directories that were found gone, each warned about once per process (the Sentry lives long). */
+G_LOCK_DEFINE_STATIC (vanished);
+static GHashTable *vanished;
+
+/* Move pid into dir, one of the directories recorded at create. A directory that no longer exists is not an
+ * error: its hierarchy was unmounted since (a v1 hugetlb hierarchy mounted for crun and taken away again, or any
+ * mount that another program makes and removes), and no process can be put in a hierarchy that cannot be
+ * reached. The process stays where it was forked in that hierarchy (the Sentry's cgroup), and a warning says so,
+ * once per directory. A hierarchy mounted after create is not in the record and is never joined. */
 static gboolean
-write_pid (const char *dir, pid_t pid, GError **error)
+enter_recorded (const char *dir, pid_t pid, GError **error)
 {
   char buf[32];
+  int err;
+  gboolean first;
 
   snprintf (buf, sizeof buf, "%d", (int) pid);
-  return cgroup_write (dir, "cgroup.procs", buf, error);
+  err = cgroup_write_errno (dir, "cgroup.procs", buf);
+  if (err == 0)
+    return TRUE;
+  if (err != ENOENT || g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
+      return runsc_error_errno (error, err, "write %s to %s", buf, procs);
+    }
+  G_LOCK (vanished);
+  if (vanished == NULL)
+    vanished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  first = g_hash_table_add (vanished, g_strdup (dir));
+  G_UNLOCK (vanished);
+  if (first)
+    log_warning ("cgroup %s recorded at create is gone (its hierarchy was unmounted since?): the container's "
+                 "processes are not put in it", dir);
+  return TRUE;
 }
 
 static gboolean pid_in (const char *dir, pid_t pid);
@@ -998,11 +1048,11 @@ cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error)
   const char *mem = h->sentry_memory != NULL ? v1_dir (h, "memory") : NULL;
 
   /* The memory leaf only where the process is not yet (it joins it itself, by its join fd, when it can). */
-  if (mem != NULL && !pid_in (mem, pid) && !write_pid (mem, pid, error))
+  if (mem != NULL && !pid_in (mem, pid) && !enter_recorded (mem, pid, error))
     return FALSE;
   if (h->freeze_dir == NULL)
     return TRUE;
-  return write_pid (h->freeze_dir, pid, error);
+  return enter_recorded (h->freeze_dir, pid, error);
 }
 
 /* TRUE when pid is listed in dir/cgroup.procs. */
@@ -1034,7 +1084,11 @@ cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error)
   for (i = 0; i < dirs->len; i++)
     {
       const char *dir = g_ptr_array_index (dirs, i);
-      if (!pid_in (dir, pid) && !write_pid (dir, pid, error))
+      /* v2 with the Sentry's leaf: the sandbox's cgroup is an inner node; the process goes to the container's
+       * leaf below (cgroup_enter_container). */
+      if (h->version == CGROUP_V2 && h->sentry_memory != NULL && g_strcmp0 (dir, h->unified) == 0)
+        continue;
+      if (!pid_in (dir, pid) && !enter_recorded (dir, pid, error))
         return FALSE;
     }
   return cgroup_enter_container (h, pid, error);
@@ -1145,7 +1199,7 @@ cgroup_pids (const CgroupHandle *h)
 guint64
 cgroup_memory_limit (const CgroupHandle *h)
 {
-  const char *base = h->version == CGROUP_V1 ? v1_dir (h, "memory") : h->unified;
+  const char *base = cgroup_memory_dir (h);
   const char *file = h->version == CGROUP_V1 ? "memory.limit_in_bytes" : "memory.max";
   g_autofree char *walk = NULL;
   guint64 best = 0;
@@ -1181,6 +1235,17 @@ kill_all (const CgroupHandle *h)
 
   for (i = 0; i < pids->len; i++)
     kill (g_array_index (pids, int, i), SIGKILL);
+}
+
+/* FALSE when the directory that held dir (removed now, or never reachable) is not on a cgroup filesystem: the
+ * hierarchy dir was in has been unmounted since create (enter_recorded). */
+static gboolean
+on_cgroup_fs (const char *dir)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  struct statfs st;
+
+  return statfs (parent, &st) == 0 && (st.f_type == CGROUP_SUPER_MAGIC || st.f_type == CGROUP2_SUPER_MAGIC);
 }
 
 gboolean
@@ -1241,6 +1306,9 @@ cgroup_destroy (const CgroupHandle *h, GError **error)
           /* Best effort for the others: one busy directory does not keep the rest. */
           if (!rmdir_wait (dir, 1000, ok ? error : &local))
             ok = FALSE;
+          else if (!on_cgroup_fs (dir))
+            log_warning ("cgroup %s: its hierarchy is no longer mounted here, so it cannot be removed; it stays in "
+                         "the hierarchy until that is mounted again and the directory removed", dir);
         }
       else if (rmdir (dir) < 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
         log_debug ("cgroup: remove %s: %s", dir, g_strerror (errno));

@@ -12,8 +12,7 @@
  * Freezing (pause) must not stop the Sentry, which answers the control socket: the container's processes are in
  * a freeze cgroup that the Sentry is not in. On v1 that is the sandbox cgroup of the freezer hierarchy (the
  * Sentry keeps the freezer cgroup it started in); on v2 it is the child "container" of the sandbox cgroup (the
- * Sentry stays in the sandbox cgroup itself, which enables no controller for its children, so the limits and the
- * accounting of the sandbox cgroup still cover both). The Sentry puts the container's init there
+ * Sentry is in its sibling "sentry", see Memory (v2) below). The Sentry puts the container's init there
  * (cgroup_enter_container) before it runs anything of the container.
  *
  * Memory (v1): the workload's OOM must never pick the Sentry, whose death ends the whole sandbox. The memory
@@ -22,8 +21,15 @@
  * container cgroup); the Sentry joins the sandbox's memory cgroup itself (sentry_memory), which has no limit of
  * its own, so it is charged to the enclosing cgroup (a Kubernetes pod's) but is never in the OOM-killed one. A
  * negative oom_score_adj would need CAP_SYS_RESOURCE, which callers such as containerd do not always have.
- * A pod member's cgroup, which the Sentry never joins, has no such child. (v2 keeps one memory cgroup for both:
- * the Sentry cannot share a domain cgroup with enabled children.)
+ * A pod member's cgroup, which the Sentry never joins, has no such child.
+ *
+ * Memory (v2): the same protection with two leaves, since v2 lets no process live in a cgroup that enables
+ * controllers for its children: the Sentry (and every helper it forks) joins the child "sentry" of the sandbox's
+ * cgroup (sentry_memory), the container's processes its child "container" (the freeze cgroup), and the sandbox's
+ * cgroup enables its controllers for both and holds no process. The memory settings (and linux.resources.unified's
+ * memory.* files) go on "container", which is what limits, stats, OOM events and update act on; cpu, pids, io and
+ * hugetlb stay on the sandbox's cgroup and cover both. With --systemd-cgroup the scope holds systemd's holder
+ * process, so the Sentry stays in the sandbox's cgroup as before (no sentry leaf, one memory cgroup for both).
  *
  * Paths: cgroupsPath "/a/b" is under each hierarchy's root; "a/b" is under the cgroup runsc itself is in (per
  * hierarchy), as runc does; absent, it is "<id>" relative. With --systemd-cgroup it is "slice:prefix:name" and
@@ -43,6 +49,7 @@
 /* The directories a create has made before cgroup.json is saved, one a line (cgroup.c). */
 #define CGROUP_JOURNAL_FILE "cgroup.journal"
 #define CGROUP_CONTAINER_CHILD "container"
+#define CGROUP_SENTRY_CHILD "sentry"
 
 typedef enum
 {
@@ -60,7 +67,8 @@ typedef struct
   char *freeze_dir;    /* where the container's processes go and what pause freezes (see above), or NULL */
   char **created;      /* directories this runtime created (removed by cgroup_destroy), parents first */
   char *systemd_unit;  /* the systemd scope (--systemd-cgroup), or NULL */
-  char *sentry_memory; /* v1: the memory cgroup the Sentry joins, the parent of v1["memory"] (see above), or NULL */
+  char *sentry_memory; /* v1: the memory cgroup the Sentry joins, the parent of v1["memory"]; v2: the Sentry's leaf
+                        * beside freeze_dir (see above); or NULL */
 } CgroupHandle;
 
 void cgroup_handle_free (CgroupHandle *h);
@@ -132,6 +140,10 @@ gboolean cgroup_apply_resources (const CgroupHandle *h, const OciResources *r, G
 /* The same for one v1 controller directory map / one v2 directory (for tests with a fake hierarchy). */
 gboolean cgroup_apply_resources_v1 (GHashTable *dirs, const OciResources *r, GError **error);
 gboolean cgroup_apply_resources_v2 (const char *dir, const OciResources *r, GError **error);
+/* v2 with the Sentry's leaf (cgroup.h): the memory settings (memory.* of linux.resources.unified too) on the
+ * container's leaf memory_dir, the others on the sandbox's cgroup dir. */
+gboolean cgroup_apply_resources_v2_split (const char *dir, const char *memory_dir, const OciResources *r,
+                                          GError **error);
 
 /* runc's conversions for cgroup v2. */
 guint64 cgroup_shares_to_weight (guint64 shares);
@@ -142,6 +154,11 @@ gboolean cgroup_freeze (const CgroupHandle *h, gboolean freeze, GError **error);
 
 /* Pids of the processes in the sandbox's cgroup and its children (the Sentry included). */
 GArray *cgroup_pids (const CgroupHandle *h);
+
+/* The memory cgroup of the container's processes, where its limit, usage and OOM kills are: v1's memory
+ * directory; v2's container leaf when the Sentry has a leaf of its own (sentry_memory), else the cgroup itself.
+ * NULL when there is none. */
+const char *cgroup_memory_dir (const CgroupHandle *h);
 
 /* Effective memory limit in bytes (the smallest of the cgroup and its ancestors), 0 when unlimited. */
 guint64 cgroup_memory_limit (const CgroupHandle *h);

@@ -115,6 +115,16 @@ const SentrySelfSyscall sentry_self_table[] = {
   ROW (sysinfo, "the host's memory, which /proc/meminfo and sysinfo(2) cap at the cgroup's limit"),
   ROW (sched_getaffinity, "the CPU count in /proc/cpuinfo and /proc/stat"),
   ROWR (prctl, prctl_rules, "thread names"),
+#ifdef __SANITIZE_ADDRESS__
+  /* ./configure --enable-sanitizers only: what the ASan/UBSan runtime itself calls in a running process (a
+   * refused one fails its internal checks and ends the Sentry with status 1, before any report). */
+  ROW (sigaltstack, "sanitizer builds only: the sanitizer runtime sets and removes each thread's signal stack"),
+  ROW (gettid, "sanitizer builds only: the sanitizer runtime's thread registry"),
+  ROW (sched_yield, "sanitizer builds only: the sanitizer runtime's spin locks"),
+  ROW (open, "sanitizer builds only: a report opens its log file (log_path) and reads /proc/self/maps"),
+  ROW (lseek, "sanitizer builds only: the sanitizer runtime reads /proc/self/maps"),
+  ROW (prlimit64, "sanitizer builds only: the sanitizer runtime reads the stack limit of a new thread"),
+#endif
 };
 
 const gsize sentry_self_table_len = G_N_ELEMENTS (sentry_self_table);

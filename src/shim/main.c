@@ -493,8 +493,21 @@ cmd_serve (ShimFlags *f)
   if (sock_path[0] != '\0')
     unlink (sock_path);
   shim_events_flush (2000);
-  ttrpc_server_close (server);
+  ttrpc_server_free (server);
+  g_main_loop_unref (state.loop);
   return 0;
+}
+
+/* The strings shim_parse_flags made. */
+static void
+shim_flags_clear (ShimFlags *f)
+{
+  g_clear_pointer (&f->namespace_, g_free);
+  g_clear_pointer (&f->address, g_free);
+  g_clear_pointer (&f->publish_binary, g_free);
+  g_clear_pointer (&f->id, g_free);
+  g_clear_pointer (&f->bundle, g_free);
+  g_clear_pointer (&f->socket, g_free);
 }
 
 int
@@ -502,6 +515,7 @@ main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   ShimFlags f = { 0 };
+  int rc;
 
   if (!shim_parse_flags (argc, argv, &f, &error))
     {
@@ -532,8 +546,11 @@ main (int argc, char **argv)
       return 1;
     }
   if (f.command && strcmp (f.command, "start") == 0)
-    return cmd_start (&f);
-  if (f.command && strcmp (f.command, "delete") == 0)
-    return cmd_delete (&f);
-  return cmd_serve (&f);
+    rc = cmd_start (&f);
+  else if (f.command && strcmp (f.command, "delete") == 0)
+    rc = cmd_delete (&f);
+  else
+    rc = cmd_serve (&f);
+  shim_flags_clear (&f);
+  return rc;
 }

@@ -21,74 +21,36 @@ teardown ()
   done
   [ -z "${SHIM_STARTED:-}" ] || shim_containerd_stop
   common_teardown
+  [ -z "${SPARE_NAME:-}" ] || spare_hierarchy_remove
 }
 
-start_container ()
+# A spare v1 cgroup hierarchy of this test's own (none,name=runsc-test-ID): the kind of hierarchy that comes and
+# goes under a running container (bench/startup mounts hugetlb for crun, and unmounts it). It is mounted only in
+# a private mount namespace (unshare -m), where the test's runsc commands run: another runsc on the machine would
+# record it too, were it mounted where that runsc sees it.
+spare_hierarchy_init ()
 {
-  create_ok
-  runtime start "$ID"
-  wait_for_status "$ID" running
+  SPARE_NAME=runsc-test-$ID
+  # Not under $BATS_TEST_TMPDIR (mode 0700): the container's cgroup mount binds every hierarchy runsc sees, and
+  # its init, unprivileged in its user namespace, could not reach that one.
+  SPARE=$(mktemp -d /run/runsc-test-spare.XXXXXX) || fail "mktemp"
+  chmod 755 "$SPARE"
 }
 
-# A caller that is a subreaper, as containerd's shims are: it runs `runtime exec --detach --pid-file F ARGS`,
-# then waits for the pid in F as for its own child and prints "exit N" (N as a shell reports it: 128+sig).
-# Writes "pid P" first, on its own line, once it knows the pid.
-subreaper ()
+# Remove what was left in the hierarchy (directories with no process, deepest first) and unmount it, in a
+# private mount namespace: a v1 hierarchy without mounts and without child cgroups is gone from the kernel. A
+# removed cgroup lingers a moment, and an unmount then keeps the hierarchy: again until it is gone (5 s at most).
+spare_hierarchy_remove ()
 {
-  /usr/bin/python3 - "$RUNTIME_BIN" "$ROOT" "$@" << 'EOF'
-import ctypes, os, subprocess, sys
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-    sys.exit("prctl: %s" % os.strerror(ctypes.get_errno()))
-runtime, root, pid_file = sys.argv[1], sys.argv[2], sys.argv[3]
-rc = subprocess.call([runtime, "--root", root, "exec", "--detach", "--pid-file", pid_file] + sys.argv[4:],
-                     stdin=subprocess.DEVNULL)
-if rc != 0:
-    sys.exit("exec --detach exited %d" % rc)
-pid = int(open(pid_file).read())
-print("pid %d" % pid, flush=True)
-_, st = os.waitpid(pid, 0)
-print("exit %d" % (128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)), flush=True)
-EOF
-}
-
-# Start subreaper in the background with its output in $BATS_TEST_TMPDIR/$1.out; sets WAITER to the pid it
-# waits for (the stand-in runsc process) and REAPER to the subreaper's own.
-subreaper_bg ()
-{
-  local name=$1 deadline
-  shift
-  subreaper "$BATS_TEST_TMPDIR/$name.pid" "$@" > "$BATS_TEST_TMPDIR/$name.out" 2>&1 &
-  REAPER=$!
-  BG_PIDS+=("$REAPER")
-  deadline=$((SECONDS + 20))
-  until grep -q '^pid ' "$BATS_TEST_TMPDIR/$name.out" 2> /dev/null || [ $SECONDS -gt $deadline ]; do
-    kill -0 "$REAPER" 2> /dev/null || break
-    sleep 0.05
-  done
-  WAITER=$(sed -n 's/^pid //p' "$BATS_TEST_TMPDIR/$name.out")
-  [ -n "$WAITER" ] || fail "exec --detach did not give a pid: $(cat "$BATS_TEST_TMPDIR/$name.out")"
-  BG_PIDS+=("$WAITER")
-}
-
-# The exit status the subreaper $REAPER reported for $1 (waits up to 20 s).
-subreaper_status ()
-{
-  wait_pid_timeout "$REAPER" 20 || fail "the caller is still waiting: $(cat "$BATS_TEST_TMPDIR/$1.out")"
-  sed -n 's/^exit //p' "$BATS_TEST_TMPDIR/$1.out"
-}
-
-# Host pid of the container's process whose command line is exactly $1 (found under the sandbox).
-host_pid_of ()
-{
-  local p deadline=$((SECONDS + 10))
-  while [ $SECONDS -le $deadline ]; do
-    for p in $(proc_tree "$(state_field "$ID" pid)"); do
-      [ "$(proc_cmdline "$p")" = "$1 " ] && { echo "$p"; return 0; }
-    done
-    sleep 0.05
-  done
-  return 1
+  unshare -m --propagation private bash -c '
+    for i in $(seq 25); do
+      mount -t cgroup -o "none,name=$1" cgroup "$2" || break
+      find "$2" -mindepth 1 -depth -type d -exec rmdir {} \; 2> /dev/null
+      umount "$2"
+      grep -q ":name=$1:" /proc/self/cgroup || break
+      sleep 0.2
+    done' _ "$SPARE_NAME" "$SPARE" || :
+  rmdir "$SPARE" || :
 }
 
 @test "exec --detach: the pid file names a child the subreaping caller inherits, with the process's status" {
@@ -333,4 +295,45 @@ EOF
   run "$RUNTIME_BIN" --root "$ROOT" exec --preserve-fds 3 "$ID" true 3< "$BATS_TEST_TMPDIR/in" 4> "$BATS_TEST_TMPDIR/out"
   [ "$status" -ne 0 ] || fail "a closed descriptor 5 was accepted"
   assert_output_has "descriptor 5"
+}
+
+@test "exec: a cgroup hierarchy mounted after create is not joined; one recorded at create and unmounted since is skipped with a warning, once" {
+  spare_hierarchy_init
+  cat > "$BATS_TEST_TMPDIR/spare.sh" << 'SCRIPT'
+set -u
+R() { "$RUNSC" --root "$ROOT" "$@"; }
+M() { mount -t cgroup -o "none,name=$SPARE_NAME" cgroup "$SPARE"; }
+# Mounted after create: not in the record, so exec neither joins nor needs it.
+R create --bundle "$BUNDLE" "$ID-a" < /dev/null > /dev/null 2>&1 || echo "create-a failed"
+R start "$ID-a"
+M || echo "mount failed"
+echo "exec-a $(R exec "$ID-a" echo mounted-after 2>&1) $?"
+grep -q "name=$SPARE_NAME" "$ROOT/$ID-a/cgroup.json" && echo "record-a names the spare hierarchy"
+R delete --force "$ID-a"
+# Mounted at create (recorded; the Sentry and the init are in it), then unmounted while the container runs.
+R --debug-log "$LOGS/" create --bundle "$BUNDLE" "$ID-b" < /dev/null > /dev/null 2>&1 || echo "create-b failed"
+R start "$ID-b"
+grep -q "\"name=$SPARE_NAME\"" "$ROOT/$ID-b/cgroup.json" && echo "record-b has it"
+umount "$SPARE" || echo "umount failed"
+for i in 1 2; do echo "exec-b$i $(R exec "$ID-b" echo after-unmount 2>&1) $?"; done
+echo "delete-b $(R delete --force "$ID-b" 2>&1) $?"
+[ -e "$ROOT/$ID-b" ] && echo "state directory left"
+# What the unmounted hierarchy kept: the container's directory, with no process left in it.
+M || echo "mount again failed"
+[ -d "$SPARE/$ID-b" ] && echo "kept $(wc -l < "$SPARE/$ID-b/cgroup.procs") processes"
+umount "$SPARE"
+SCRIPT
+  run env RUNSC="$RUNSC" ROOT="$ROOT" BUNDLE="$BUNDLE" ID="$ID" SPARE="$SPARE" SPARE_NAME="$SPARE_NAME" \
+    LOGS="$BATS_TEST_TMPDIR/logs" timeout 120 unshare -m --propagation private bash "$BATS_TEST_TMPDIR/spare.sh"
+  [ "$status" -eq 0 ] || fail "script: $status: $output"
+  ! grep -q "failed\|state directory left\|record-a names" <<< "$output" || fail "$output"
+  grep -qx "exec-a mounted-after 0" <<< "$output" || fail "exec with a hierarchy mounted after create: $output"
+  grep -qx "record-b has it" <<< "$output" || fail "the record lacks the spare hierarchy: $output"
+  grep -qx "exec-b1 after-unmount 0" <<< "$output" || fail "exec 1 after the unmount: $output"
+  grep -qx "exec-b2 after-unmount 0" <<< "$output" || fail "exec 2 after the unmount: $output"
+  grep -q "^delete-b .* 0$" <<< "$output" || fail "delete after the unmount: $output"
+  grep -qx "kept 0 processes" <<< "$output" || fail "no empty $SPARE/$ID-b left (then the test proves nothing): $output"
+  run grep -h "recorded at create is gone" "$BATS_TEST_TMPDIR"/logs/*boot*
+  [ "${#lines[@]}" -eq 1 ] || fail "want one warning in the sandbox's log: $output"
+  assert_output_has "$SPARE/$ID-b"
 }

@@ -415,7 +415,7 @@ PY
   assert_output_has "needs --systemd-cgroup"
 }
 
-@test "resources: cgroup v2 (a mount namespace that sees only cgroup2): sandbox cgroup, pause, stats, delete" {
+@test "resources: cgroup v2 (a mount namespace that sees only cgroup2): sandbox cgroup, the Sentry's leaf, pause, stats, delete" {
   # The development hosts are hybrid; a private mount namespace whose /sys/fs/cgroup is the cgroup2 hierarchy
   # makes runsc see a v2-only host.  Its cgroup2 has no memory, cpu or pids controller here: the limits
   # themselves are covered by test-cgroup's v2 writer; this checks the layout, cgroup.freeze and the v2 stats.
@@ -433,6 +433,9 @@ R start "$ID"
 sentry=$(R state "$ID" | jq .pid)
 echo "sentry-cgroup $(cat /proc/$sentry/cgroup)"
 for p in $(cat "/sys/fs/cgroup/$ID/container/cgroup.procs"); do echo "container-proc $p $(cat /proc/$p/comm)"; done
+echo "sandbox-procs $(wc -l < "/sys/fs/cgroup/$ID/cgroup.procs")"
+echo "exec $(R exec "$ID" echo hi)"
+echo "sandbox-procs-after-exec $(wc -l < "/sys/fs/cgroup/$ID/cgroup.procs")"
 sleep 0.5
 R pause "$ID"
 echo "paused-state $(R state "$ID" | jq -r .status)"
@@ -452,7 +455,12 @@ SCRIPT
   run env RUNSC="$RUNSC" ROOT="$ROOT" BUNDLE="$BUNDLE" ID="$ID" timeout 60 unshare -m --propagation private \
     bash "$BATS_TEST_TMPDIR/v2.sh"
   [ "$status" -eq 0 ] || fail "script: $output"
-  grep -qx "0::/$ID" <<< "$output" || fail "the Sentry is not in /$ID: $output"
+  # The Sentry in a leaf of its own beside the container's (the workload's OOM never picks it), the sandbox's
+  # cgroup an inner node without processes (v2 refuses them once it enables controllers for its children).
+  grep -qx "0::/$ID/sentry" <<< "$output" || fail "the Sentry is not in /$ID/sentry: $output"
+  grep -qx "sandbox-procs 0" <<< "$output" || fail "processes in the inner node /$ID: $output"
+  grep -qx "exec hi" <<< "$output" || fail "exec: $output"
+  grep -qx "sandbox-procs-after-exec 0" <<< "$output" || fail "exec put a process in the inner node /$ID: $output"
   grep -q "^container-proc .* sh$" <<< "$output" || fail "the container's sh is not in /$ID/container: $output"
   grep -qx "paused-state paused" <<< "$output" || fail "state while paused: $output"
   grep -qx "paused-events frozen 1" <<< "$output" || fail "cgroup.events while paused: $output"

@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "container/cgroup-internal.h"
+#include "container/cgroup-join.h"
 #include "container/cgroup.h"
 #include "oci/spec.h"
 
@@ -540,6 +541,227 @@ test_v2_freeze (void)
   g_assert_false (g_file_test (h->unified, G_FILE_TEST_EXISTS));
 }
 
+/* v2 with the Sentry's leaf (cgroup.h): the memory settings on the container's leaf, the rest on the sandbox's. */
+static void
+test_v2_split_writer (void)
+{
+  static const char *const files[] = { "memory.max", "memory.swap.max", "memory.low", "memory.high", "cpu.max",
+                                       "cpu.weight", "pids.max", "io.weight", NULL };
+  g_autofree char *sandbox = fake_dir (files);
+  g_autofree char *leaf = fake_dir (files);
+  g_autoptr (OciResources) r = parse_resources (
+      "{\"memory\": {\"limit\": 268435456, \"swap\": 536870912, \"reservation\": 134217728},"
+      " \"cpu\": {\"quota\": 50000, \"period\": 100000}, \"pids\": {\"limit\": 64},"
+      " \"unified\": {\"memory.high\": \"200000000\", \"cpu.weight\": \"50\"}}");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (cgroup_apply_resources_v2_split (sandbox, leaf, r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (fake_read (leaf, "memory.max"), ==, "268435456");
+  g_assert_cmpstr (fake_read (leaf, "memory.swap.max"), ==, "268435456");
+  g_assert_cmpstr (fake_read (leaf, "memory.low"), ==, "134217728");
+  g_assert_cmpstr (fake_read (leaf, "memory.high"), ==, "200000000");
+  g_assert_cmpstr (fake_read (leaf, "cpu.max"), ==, "");
+  g_assert_cmpstr (fake_read (leaf, "pids.max"), ==, "");
+  g_assert_cmpstr (fake_read (leaf, "cpu.weight"), ==, "");
+  g_assert_cmpstr (fake_read (sandbox, "memory.max"), ==, "");
+  g_assert_cmpstr (fake_read (sandbox, "memory.high"), ==, "");
+  g_assert_cmpstr (fake_read (sandbox, "cpu.max"), ==, "50000 100000");
+  g_assert_cmpstr (fake_read (sandbox, "pids.max"), ==, "64");
+  g_assert_cmpstr (fake_read (sandbox, "cpu.weight"), ==, "50");
+  fake_remove (sandbox);
+  fake_remove (leaf);
+}
+
+/* A v2 handle with the Sentry's leaf: S, S/sentry, S/container under base (made here). */
+static CgroupHandle *
+v2_leaf_handle (const char *base, const char *path)
+{
+  CgroupHandle *h = g_new0 (CgroupHandle, 1);
+
+  h->version = CGROUP_V2;
+  h->v1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  h->path = g_strdup (path);
+  h->unified = g_build_filename (base, path, NULL);
+  h->sentry_memory = g_build_filename (h->unified, CGROUP_SENTRY_CHILD, NULL);
+  h->freeze_dir = g_build_filename (h->unified, CGROUP_CONTAINER_CHILD, NULL);
+  h->created = g_new0 (char *, 4);
+  h->created[0] = g_strdup (h->unified);
+  h->created[1] = g_strdup (h->sentry_memory);
+  h->created[2] = g_strdup (h->freeze_dir);
+  return h;
+}
+
+static char *
+fd_target (int fd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  return g_file_read_link (link, NULL);
+}
+
+/* The placement logic on plain directories: the Sentry's join fd is its leaf; a process the Sentry forks for the
+ * container goes to the container's leaf and is never written to the sandbox's cgroup, which on a v2 host with
+ * enabled controllers refuses processes (EBUSY); the container's memory is the leaf's. */
+static void
+test_v2_sentry_leaf_plan (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = g_dir_make_tmp ("cgroup-v2-XXXXXX", &error);
+  g_autoptr (CgroupHandle) h = NULL;
+  g_autofree char *target = NULL;
+  int fds[4];
+  int n;
+
+  g_assert_no_error (error);
+  h = v2_leaf_handle (base, "sb");
+  for (guint i = 0; h->created[i] != NULL; i++)
+    {
+      g_autofree char *procs = g_build_filename (h->created[i], "cgroup.procs", NULL);
+      g_assert_cmpint (g_mkdir_with_parents (h->created[i], 0755), ==, 0);
+      g_assert_true (g_file_set_contents (procs, "", 0, NULL));
+    }
+  n = cgroup_open_join_fds (h, fds, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 1);
+  target = fd_target (fds[0]);
+  g_assert_cmpstr (target, ==, h->sentry_memory);
+  close (fds[0]);
+
+  g_assert_true (cgroup_enter_process (h, 4242, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (fake_read (h->freeze_dir, "cgroup.procs"), ==, "4242");
+  g_assert_cmpstr (fake_read (h->unified, "cgroup.procs"), ==, "");
+  g_assert_cmpstr (fake_read (h->sentry_memory, "cgroup.procs"), ==, "");
+  g_assert_cmpstr (cgroup_memory_dir (h), ==, h->freeze_dir);
+
+  for (guint i = g_strv_length (h->created); i > 0; i--)
+    fake_remove (h->created[i - 1]);
+
+  /* A hybrid host (v1 drives the limits, the cgroup is made in cgroup2 too): the Sentry's cgroup2 join fd is the
+   * cgroup2 directory, and its v1 memory join fd the parent of the memory leaf. */
+  {
+    g_autoptr (CgroupHandle) hy = v2_leaf_handle (base, "hy");
+    g_autofree char *mem_leaf = g_build_filename (hy->sentry_memory, CGROUP_CONTAINER_CHILD, NULL);
+    g_autofree char *tasks = g_build_filename (hy->sentry_memory, "tasks", NULL);
+    g_autofree char *leaf_tasks = g_build_filename (mem_leaf, "tasks", NULL);
+    gboolean saw_unified = FALSE, saw_sentry_memory = FALSE;
+
+    hy->version = CGROUP_V1;
+    g_hash_table_insert (hy->v1, g_strdup ("memory"), g_strdup (mem_leaf));
+    g_assert_cmpint (g_mkdir_with_parents (mem_leaf, 0755), ==, 0);
+    g_assert_cmpint (g_mkdir_with_parents (hy->unified, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (tasks, "", 0, NULL));
+    g_assert_true (g_file_set_contents (leaf_tasks, "", 0, NULL));
+    n = cgroup_open_join_fds (hy, fds, 4, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (n, ==, 2);
+    for (int i = 0; i < n; i++)
+      {
+        g_autofree char *t = fd_target (fds[i]);
+        saw_unified = saw_unified || g_strcmp0 (t, hy->unified) == 0;
+        saw_sentry_memory = saw_sentry_memory || g_strcmp0 (t, tasks) == 0;
+        close (fds[i]);
+      }
+    g_assert_true (saw_unified);
+    g_assert_true (saw_sentry_memory);
+    g_assert_cmpstr (cgroup_memory_dir (hy), ==, mem_leaf);
+    g_unlink (leaf_tasks);
+    g_rmdir (mem_leaf);
+    g_unlink (tasks);
+    g_rmdir (hy->sentry_memory);
+    g_rmdir (hy->unified);
+  }
+  g_rmdir (base);
+}
+
+/* The pid's cgroup2 path ("0::/path"). */
+static char *
+v2_cgroup_of (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cgroup", (int) pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  line = g_str_has_prefix (text, "0::") ? text : strstr (text, "\n0::");
+  if (line == NULL)
+    return NULL;
+  line += line == text ? 3 : 4;
+  return g_strndup (line, strcspn (line, "\n"));
+}
+
+/* The same on the host's cgroup2 mount (the hybrid hosts' has no controllers: the placement, not the limits): a
+ * process forked with the Sentry's join fds is in S/sentry from its first instruction, one entered for the
+ * container is in S/container, and destroy removes all three. */
+static void
+test_v2_sentry_leaf_host (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CgroupHandle) h = NULL;
+  g_autofree char *path = g_strdup_printf ("/runsc-unit-v2leaf-%d", (int) getpid ());
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  volatile guint64 *counter;
+  const char *mount = NULL;
+  int fds[4];
+  int n, status;
+  pid_t sentry, child;
+
+  if (geteuid () == 0 && g_file_test ("/sys/fs/cgroup/unified/cgroup.procs", G_FILE_TEST_EXISTS))
+    mount = "/sys/fs/cgroup/unified";
+  else if (geteuid () == 0 && g_file_test ("/sys/fs/cgroup/cgroup.procs", G_FILE_TEST_EXISTS)
+           && !g_file_test ("/sys/fs/cgroup/tasks", G_FILE_TEST_EXISTS))
+    mount = "/sys/fs/cgroup";
+  if (mount == NULL)
+    {
+      g_test_skip ("needs root and a cgroup2 mount");
+      return;
+    }
+  h = v2_leaf_handle (mount, path);
+  for (guint i = 0; h->created[i] != NULL; i++)
+    if (mkdir (h->created[i], 0755) < 0)
+      {
+        g_test_skip ("cannot create a cgroup2 cgroup here");
+        for (; i > 0; i--)
+          rmdir (h->created[i - 1]);
+        return;
+      }
+  n = cgroup_open_join_fds (h, fds, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, 1);
+  sentry = cgroup_fork_into (fds, n, 0);
+  if (sentry == 0)
+    {
+      if (cgroup_join_self (fds, n) < 0)
+        _exit (2);
+      pause ();
+      _exit (0);
+    }
+  g_assert_cmpint (sentry, >, 0);
+  close (fds[0]);
+  want = g_strconcat (path, "/" CGROUP_SENTRY_CHILD, NULL);
+  got = v2_cgroup_of (sentry);
+  g_assert_cmpstr (got, ==, want);
+
+  child = spawn_counter (&counter);
+  g_assert_true (cgroup_enter_process (h, child, &error));
+  g_assert_no_error (error);
+  g_free (want);
+  g_free (got);
+  want = g_strconcat (path, "/" CGROUP_CONTAINER_CHILD, NULL);
+  got = v2_cgroup_of (child);
+  g_assert_cmpstr (got, ==, want);
+
+  g_assert_true (cgroup_destroy (h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  g_assert_cmpint (waitpid (sentry, &status, 0), ==, sentry);
+  g_assert_true (WIFSIGNALED (status));
+  for (guint i = 0; h->created[i] != NULL; i++)
+    g_assert_false (g_file_test (h->created[i], G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -553,5 +775,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cgroup/v1-writer", test_v1_writer);
   g_test_add_func ("/cgroup/host-sandbox", test_host_sandbox);
   g_test_add_func ("/cgroup/v2-freeze", test_v2_freeze);
+  g_test_add_func ("/cgroup/v2-split-writer", test_v2_split_writer);
+  g_test_add_func ("/cgroup/v2-sentry-leaf-plan", test_v2_sentry_leaf_plan);
+  g_test_add_func ("/cgroup/v2-sentry-leaf-host", test_v2_sentry_leaf_host);
   return g_test_run ();
 }
