@@ -64,6 +64,9 @@ container_plan_free (ContainerPlan *plan)
   for (gsize i = 0; plan->mount_idmap_fds != NULL && i < plan->n_mounts; i++)
     if (plan->mount_idmap_fds[i] >= 0)
       close (plan->mount_idmap_fds[i]);
+  for (gsize i = 0; plan->devices != NULL && i < plan->n_devices; i++)
+    if (plan->devices[i].node_fd >= 0)
+      close (plan->devices[i].node_fd);
   g_ptr_array_unref (plan->strings);
   g_ptr_array_unref (plan->vectors);
   g_ptr_array_unref (plan->blocks);
@@ -235,6 +238,8 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   if (!devices_plan (plan, spec, error))
     return NULL;
   if (args->idmap && !idmap_plan (plan, args->idmap_userns_fd, error))
+    return NULL;
+  if (args->idmap && !devices_make_nodes (plan, spec, args->idmap_userns_fd, error))
     return NULL;
   plan->masked_paths = l->masked_paths;
   plan->readonly_paths = l->readonly_paths;
