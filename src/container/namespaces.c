@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -104,21 +107,67 @@ enter_namespace (const OciNamespace *ns, int flag, int made_fd, GError **error)
   return TRUE;
 }
 
+/* Open path for writing and write value: 0, or an errno. */
+static int
+open_and_write (const char *path, const char *value, size_t len)
+{
+  autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return errno;
+  if (write (fd, value, len) != (ssize_t) len)
+    return errno != 0 ? errno : EIO;
+  return 0;
+}
+
+/* The same, with this thread's effective ids those of the file's owner. The IPC and mqueue sysctls of a
+ * namespace that the sandbox's user namespace owns may be written only by that namespace's root (the kernel
+ * compares the writer's euid with the owner it shows, at open and at write; no capability stands in for it),
+ * and the Sentry is host root. The raw system calls change this thread's ids only (glibc's wrappers change every
+ * thread's, the FUSE server's too); the ids come back before anything else runs here. */
+static int
+open_and_write_as_owner (const char *path, const char *value, size_t len)
+{
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  struct stat st;
+  int e;
+
+  if (stat (path, &st) < 0)
+    return errno;
+  if (st.st_uid == 0 || getresuid (&ruid, &euid, &suid) < 0 || getresgid (&rgid, &egid, &sgid) < 0)
+    return EACCES;
+  if (syscall (SYS_setresgid, -1, st.st_gid, -1) < 0)
+    return errno;
+  if (syscall (SYS_setresuid, -1, st.st_uid, -1) < 0)
+    {
+      e = errno;
+      if (syscall (SYS_setresgid, -1, egid, -1) < 0)
+        abort ();
+      return e;
+    }
+  e = open_and_write (path, value, len);
+  /* Not getting the ids back would leave this thread of a privileged process as another user: stop. */
+  if (syscall (SYS_setresuid, -1, euid, -1) < 0 || syscall (SYS_setresgid, -1, egid, -1) < 0)
+    abort ();
+  return e;
+}
+
 static gboolean
 write_sysctl (const char *key, const char *value, GError **error)
 {
   g_autofree char *path = NULL;
   g_autofree char *rel = g_strdup (key);
-  autofd int fd = -1;
   size_t len = strlen (value);
+  int e;
 
   g_strdelimit (rel, ".", '/');
   path = g_strconcat ("/proc/sys/", rel, NULL);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return runsc_error_errno (error, errno, "sysctl %s: open %s", key, path);
-  if (write (fd, value, len) != (ssize_t) len)
-    return runsc_error_errno (error, errno, "sysctl %s: write %s", key, path);
+  e = open_and_write (path, value, len);
+  if (e == EACCES)
+    e = open_and_write_as_owner (path, value, len);
+  if (e != 0)
+    return runsc_error_errno (error, e, "sysctl %s: write %s", key, path);
   return TRUE;
 }
 

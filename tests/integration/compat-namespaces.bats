@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # linux.namespaces beside runc: joining network and IPC namespaces by path works as under runc; joining a mount
 # namespace by path and a spec without a mount namespace are refused with an error that names the namespace
-# and the reason, leaving nothing behind (runsc(8), NOTES).
+# and the reason, leaving nothing behind (runsc(8), NOTES); linux.sysctl in the sandbox's new namespaces.
 
 load helpers
 
@@ -71,4 +71,28 @@ assert_nothing_left ()
   # runc's answer: the process runs in the host's mount namespace.
   run timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" 3>&-
   [ "$status" -eq 0 ] && [ "$output" = "$(readlink /proc/self/ns/mnt)" ] || fail "runc: $status $output"
+}
+
+@test "compat-namespaces: linux.sysctl sets IPC, mqueue and net sysctls of the sandbox's new namespaces, as under runc" {
+  # The Kubernetes safe sysctl kernel.shm_rmid_forced (critest "should support safe sysctls") failed create with
+  # "Permission denied": in the sandbox's user namespace the IPC and mqueue sysctls are writable only by that
+  # namespace's root, not by host root. The values below differ from Linux's defaults.
+  local keys='kernel.shm_rmid_forced kernel.msgmax kernel.sem fs.mqueue.msg_max net.ipv4.ip_unprivileged_port_start'
+  local host
+  host=$(cat /proc/sys/kernel/shm_rmid_forced /proc/sys/fs/mqueue/msg_max)
+  bundle_jq "$BUNDLE" '.linux.sysctl = {"kernel.shm_rmid_forced": "1", "kernel.msgmax": "9000",
+      "kernel.sem": "250 32000 32 200", "fs.mqueue.msg_max": "100", "net.ipv4.ip_unprivileged_port_start": "0"}'
+  bundle_args "$BUNDLE" sh -c 'for k in '"$keys"'; do printf "%s=%s\n" $k "$(cat /proc/sys/$(echo $k | tr . /) | tr -s "\t " " ")"; done'
+  local a b
+  a=$(timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null 2> "$BATS_TEST_TMPDIR/runsc.err" 3>&-) \
+    || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.err")"
+  b=$(timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" < /dev/null 2> "$BATS_TEST_TMPDIR/runc.err" 3>&-) \
+    || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.err")"
+  echo "# runsc: $(tr '\n' ';' <<< "$a")" >&3
+  [ "$a" = "$b" ] || fail "runsc [$a], runc [$b]"
+  [ "$a" = "$(printf '%s\n' kernel.shm_rmid_forced=1 kernel.msgmax=9000 'kernel.sem=250 32000 32 200' \
+    fs.mqueue.msg_max=100 net.ipv4.ip_unprivileged_port_start=0)" ] || fail "not the spec's values: [$a]"
+  # ... and the host's own values are untouched.
+  [ "$(cat /proc/sys/kernel/shm_rmid_forced /proc/sys/fs/mqueue/msg_max)" = "$host" ] \
+    || fail "the host's values changed: $(cat /proc/sys/kernel/shm_rmid_forced /proc/sys/fs/mqueue/msg_max), were $host"
 }
