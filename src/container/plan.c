@@ -153,6 +153,16 @@ container_plan_alloc (void)
 
 static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", "cgroup", "time" };
 
+/* Is path the namespace of that type this process is in? (type as in the spec: /proc/self/ns names mount "mnt") */
+static gboolean
+namespace_is_own (const char *path, const char *type)
+{
+  g_autofree char *mine = g_strdup_printf ("/proc/self/ns/%s", strcmp (type, "mount") == 0 ? "mnt" : type);
+  struct stat a, b;
+
+  return stat (path, &a) == 0 && stat (mine, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 ContainerPlan *
 container_plan_new (const ContainerSpawnArgs *args, GError **error)
 {
@@ -185,6 +195,16 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
         continue;
       plan->ns[i].wanted = true;
       plan->ns[i].path = ns->path != NULL && ns->path[0] != '\0' ? ns->path : NULL;
+      /* A pid, cgroup or time namespace named by path that is the one this process (the init's parent) is in
+       * already: the init stays in it. Joining it by setns would need CAP_SYS_ADMIN over its owner, which the
+       * init, in the sandbox's user namespace, lacks when the host owns it (a Kubernetes hostPID pod's members
+       * are given the pod's pid namespace, the host's, by path). */
+      if (plan->ns[i].path != NULL && (i == NS_PID || i == NS_CGROUP || i == NS_TIME)
+          && namespace_is_own (plan->ns[i].path, spawn_ns_types[i]))
+        {
+          plan->ns[i].wanted = false;
+          plan->ns[i].path = NULL;
+        }
     }
   if (!plan->ns[NS_MNT].wanted)
     {

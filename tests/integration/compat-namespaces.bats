@@ -96,3 +96,31 @@ assert_nothing_left ()
   [ "$(cat /proc/sys/kernel/shm_rmid_forced /proc/sys/fs/mqueue/msg_max)" = "$host" ] \
     || fail "the host's values changed: $(cat /proc/sys/kernel/shm_rmid_forced /proc/sys/fs/mqueue/msg_max), were $host"
 }
+
+@test "compat-namespaces: a hostPID pod's member, given the pod's pid namespace (the host's) by path, runs in it" {
+  # critest "runtime should support HostPID": containerd names the pod's pid namespace /proc/<sandbox pid>/ns/pid
+  # for every member; for a hostPID pod that is the host's, which the init, in the sandbox's user namespace,
+  # may not setns into ("setns ...: Operation not permitted"). It is already the namespace the init is born in.
+  local pod=$ID-pod member=$BATS_TEST_TMPDIR/member spid
+  cp -a "$BUNDLE" "$member"
+  bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox"}
+      | .linux.namespaces |= map(select(.type != "pid"))'
+  bundle_args "$BUNDLE" sleep 1000
+  runtime create --bundle "$BUNDLE" "$pod" < /dev/null > "$BATS_TEST_TMPDIR/pod.out" 2>&1 \
+    || fail "create the pod: $(cat "$BATS_TEST_TMPDIR/pod.out")"
+  runtime start "$pod" || fail "start the pod"
+  spid=$(state_field "$pod" pid)
+  bundle_jq "$member" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}
+      | .linux.namespaces = [{type: "pid", path: "/proc/\($s)/ns/pid"}, {type: "network", path: "/proc/\($s)/ns/net"},
+        {type: "ipc", path: "/proc/\($s)/ns/ipc"}, {type: "uts", path: "/proc/\($s)/ns/uts"}, {type: "mount"}]' \
+    --arg p "$pod" --arg s "$spid"
+  bundle_args "$member" sh -c 'readlink /proc/self/ns/pid; echo member-ran'
+  runtime create --bundle "$member" "$ID-m" < /dev/null > "$BATS_TEST_TMPDIR/m.out" 2>&1 \
+    || fail "create the member: $(cat "$BATS_TEST_TMPDIR/m.out")"
+  runtime start "$ID-m" || fail "start the member"
+  wait_for_text "$BATS_TEST_TMPDIR/m.out" member-ran 20 || fail "member: $(cat "$BATS_TEST_TMPDIR/m.out")"
+  [ "$(head -n 1 "$BATS_TEST_TMPDIR/m.out")" = "$(readlink /proc/self/ns/pid)" ] \
+    || fail "the member is not in the host's pid namespace: $(cat "$BATS_TEST_TMPDIR/m.out")"
+  runtime delete --force "$ID-m" > /dev/null 2>&1 || true
+  runtime delete --force "$pod" > /dev/null 2>&1 || true
+}
