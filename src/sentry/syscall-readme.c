@@ -131,7 +131,15 @@ sentry_syscalls_readme (void)
   g_string_append (out, "- `/proc/self/status` says `Seccomp: 2` in every container, the sandbox's filter; "
                         "seccomp strict mode fails with EINVAL, as under runc with a profile.\n"
                         "- Not supported: joining a mount namespace by path, a spec without a mount namespace "
-                        "(runsc(8), NOTES).\n\n");
+                        "(runsc(8), NOTES).\n"
+                        "- Namespaces the host owns: container root, in the sandbox's user namespace, may not "
+                        "join a pid, cgroup or time namespace that the host's user namespace owns (EPERM; "
+                        "one it is in already is kept), nor configure a network namespace the host made, such "
+                        "as a pod's CNI namespace (EPERM where runc, host root, succeeds: critest's \"Privileged "
+                        "is true\" and \"adding capability\" run brctl there) (runsc(8), NOTES).\n"
+                        "- `runsc state` gives the Sentry's pid, whose mount, pid, user and cgroup namespaces "
+                        "are not the container's (runtime-tools' namespace checks of the state pid fail; "
+                        "runsc-state(8)).\n\n");
 
   g_string_append (out, "### Where it differs from gVisor\n\n");
   g_string_append (out, "- gVisor's application never reaches the host kernel; here the native calls above do, "
