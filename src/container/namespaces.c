@@ -3,14 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "container/container.h"
 #include "container/namespaces.h"
@@ -171,6 +174,50 @@ write_sysctl (const char *key, const char *value, GError **error)
   return TRUE;
 }
 
+/* Do the two descriptors name the same namespace (or user namespace)? */
+static gboolean
+same_ns (int a, int b)
+{
+  struct stat sa, sb;
+
+  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+/* The container runs in a user namespace of its own, and the network namespace it was given by path (a
+ * Kubernetes pod's, which the CNI plugins made) is another than the one runsc started in but belongs to the
+ * host's user namespace: container root holds no CAP_NET_BIND_SERVICE over it and could not listen on port 80
+ * as it does under runc. Open the ports below 1024 to the pod's processes in that namespace only, as Docker and
+ * Podman do for theirs (net.ipv4.ip_unprivileged_port_start = 0), unless the spec sets that sysctl itself. Not
+ * in the host's network namespace, nor in one the sandbox's user namespace owns (there root may bind). */
+static void
+open_low_ports (const OciSpec *spec, int netns_before)
+{
+  const OciNamespace *net = namespace_find (spec, "network");
+  const OciLinux *l = spec->linux_cfg;
+  autofd int now = -1;
+  autofd int owner = -1;
+  autofd int mine = -1;
+  int e;
+
+  if (namespace_find (spec, "user") == NULL || net == NULL || net->path == NULL || net->path[0] == '\0'
+      || netns_before < 0 || (l->sysctl != NULL && g_hash_table_contains (l->sysctl, "net.ipv4.ip_unprivileged_port_start")))
+    return;
+  now = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  mine = open ("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+  if (now < 0 || mine < 0 || same_ns (now, netns_before))
+    return;
+  owner = ioctl (now, NS_GET_USERNS);
+  if (owner < 0 || !same_ns (owner, mine))
+    return;
+  e = open_and_write ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", 1);
+  if (e != 0)
+    log_warning ("network namespace %s: set net.ipv4.ip_unprivileged_port_start to 0: %s (container root may not "
+                 "listen below port 1024)", net->path, g_strerror (e));
+  else
+    log_info ("network namespace %s belongs to the host's user namespace: ports below 1024 opened to the "
+              "container (net.ipv4.ip_unprivileged_port_start = 0)", net->path);
+}
+
 /* In the order of userns_new's ns_fds (userns.h). */
 static const char *const sandbox_types[USERNS_N_OWNED] = { "network", "ipc", "uts" };
 
@@ -203,6 +250,7 @@ container_enter_sandbox_namespaces_made (const OciSpec *spec, const int made[USE
   GHashTableIter iter;
   gpointer k, v;
   g_autoptr (GList) keys = NULL;
+  autofd int netns_before = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
   for (gsize i = 0; i < USERNS_N_OWNED; i++)
     {
@@ -210,6 +258,7 @@ container_enter_sandbox_namespaces_made (const OciSpec *spec, const int made[USE
       if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), made != NULL ? made[i] : -1, error))
         return FALSE;
     }
+  open_low_ports (spec, netns_before);
 
   have_uts = namespace_find (spec, "uts") != NULL;
   if (spec->hostname != NULL && spec->hostname[0] != '\0')

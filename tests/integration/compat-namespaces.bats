@@ -17,6 +17,7 @@ teardown ()
 {
   [ -z "${RUNC_ROOT:-}" ] || runc --root "$RUNC_ROOT" delete --force "$ID-runc" > /dev/null 2>&1 || true
   [ -z "${HOLDER:-}" ] || { kill "$HOLDER" 2> /dev/null; wait "$HOLDER" 2> /dev/null; } || true
+  [ -z "${NETNS:-}" ] || ip netns del "$NETNS" 2> /dev/null || true
   common_teardown
 }
 
@@ -123,4 +124,29 @@ assert_nothing_left ()
     || fail "the member is not in the host's pid namespace: $(cat "$BATS_TEST_TMPDIR/m.out")"
   runtime delete --force "$ID-m" > /dev/null 2>&1 || true
   runtime delete --force "$pod" > /dev/null 2>&1 || true
+}
+
+@test "compat-namespaces: in a network namespace the host made (a pod's), container root listens on port 80, as under runc" {
+  # critest's port mapping, portforward and multi-container network tests: the pod's web server could not bind
+  # port 80 ("bind: Permission denied"): the CNI namespace belongs to the host's user namespace, over which
+  # container root holds no CAP_NET_BIND_SERVICE. runsc opens the low ports in that namespace only.
+  NETNS=rsc-$$-$RANDOM
+  ip netns add "$NETNS" || fail "ip netns add"
+  local host_before a b
+  host_before=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+  bundle_jq "$BUNDLE" '(.linux.namespaces) |= map(if .type == "network" then .path = $n else . end)' \
+    --arg n "/var/run/netns/$NETNS"
+  bundle_args "$BUNDLE" sh -c 'if nc -l -p 80 -e true & sleep 0.5; kill -0 $! 2> /dev/null; then echo port-80-listening; kill $!; else echo port-80-refused; fi'
+  a=$(timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null 2> "$BATS_TEST_TMPDIR/runsc.err" 3>&-) \
+    || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.err")"
+  b=$(timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" < /dev/null 2> "$BATS_TEST_TMPDIR/runc.err" 3>&-) \
+    || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.err")"
+  echo "# runsc: $a; runc: $b" >&3
+  [ "$a" = port-80-listening ] && [ "$a" = "$b" ] || fail "runsc [$a $(cat "$BATS_TEST_TMPDIR/runsc.err")], runc [$b]"
+  [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = "$host_before" ] || fail "the host's threshold changed"
+  # A spec that sets the threshold itself keeps it: then container root may not bind port 80.
+  bundle_jq "$BUNDLE" '.linux.sysctl = {"net.ipv4.ip_unprivileged_port_start": "1024"}'
+  a=$(timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID-2" < /dev/null 2> "$BATS_TEST_TMPDIR/runsc.err" 3>&-) \
+    || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.err")"
+  [ "$a" = port-80-refused ] || fail "with the spec's 1024: [$a]"
 }
