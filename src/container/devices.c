@@ -5,13 +5,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/util.h"
 #include "container/devices.h"
+#include "container/mount-order.h"
 #include "container/rootfs.h"
 #include "container/sync.h"
 
@@ -35,13 +39,14 @@ devices_plan (ContainerPlan *plan, const OciSpec *spec, GError **error)
     {
       DevicePlan d = { .path = default_devices[i].path,
                        .mode = S_IFCHR | 0666,
-                       .dev = makedev (default_devices[i].major, default_devices[i].minor) };
+                       .dev = makedev (default_devices[i].major, default_devices[i].minor),
+                       .node_fd = -1 };
       g_array_append_val (out, d);
     }
   for (gsize i = 0; i < n_spec; i++)
     {
       const OciDevice *od = &l->devices[i];
-      DevicePlan d = { 0 };
+      DevicePlan d = { .node_fd = -1 };
       gboolean replaced = FALSE;
 
       if (od->path == NULL || od->path[0] != '/')
@@ -86,6 +91,60 @@ devices_plan (ContainerPlan *plan, const OciSpec *spec, GError **error)
   return TRUE;
 }
 
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000
+#endif
+
+gboolean
+devices_make_nodes (ContainerPlan *plan, const OciSpec *spec, int userns_fd, GError **error)
+{
+  const OciLinux *l = spec->linux_cfg;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (guint64) userns_fd };
+  autofd int fs = -1;
+  autofd int mnt = -1;
+
+  if (l == NULL || l->n_devices == 0)
+    return TRUE;
+  /* A tmpfs of the host's user namespace (so its nodes open, unlike one made inside the container's), mounted
+   * nowhere: it goes away with the last of its nodes' mounts. */
+  fs = (int) syscall (SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 || syscall (SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0
+      || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return runsc_error_errno (error, errno, "linux.devices: make a tmpfs for the device nodes");
+  mnt = (int) syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+  if (mnt < 0)
+    return runsc_error_errno (error, errno, "linux.devices: mount a tmpfs for the device nodes");
+  for (gsize i = 0; i < plan->n_devices; i++)
+    {
+      DevicePlan *d = &plan->devices[i];
+      gboolean in_spec = FALSE;
+      char name[32];
+
+      for (gsize k = 0; k < l->n_devices && !in_spec; k++)
+        in_spec = g_strcmp0 (l->devices[k].path, d->path) == 0;
+      if (!in_spec)
+        continue;
+      snprintf (name, sizeof name, "%zu", i);
+      /* The owner is the container's id: the idmapped mount shows it as that id inside. */
+      if (mknodat (mnt, name, d->mode, d->dev) < 0)
+        return runsc_error_errno (error, errno, "linux.devices %s: mknod", d->path);
+      if (fchmodat (mnt, name, d->mode & 07777, 0) < 0 || fchownat (mnt, name, d->uid, d->gid, 0) < 0)
+        return runsc_error_errno (error, errno, "linux.devices %s: set its mode and owner", d->path);
+      d->node_fd = (int) syscall (SYS_open_tree, mnt, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      if (d->node_fd < 0)
+        return runsc_error_errno (error, errno,
+                                  "linux.devices %s: clone the mount of its node (open_tree of a detached "
+                                  "tmpfs, which older kernels refuse; or use --userns=host)",
+                                  d->path);
+      if (syscall (SYS_mount_setattr, d->node_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+        return runsc_error_errno (error, errno,
+                                  "linux.devices %s: idmap its node for the sandbox's user namespace (tmpfs "
+                                  "is idmapped from Linux 6.3; or use --userns=host)",
+                                  d->path);
+    }
+  return TRUE;
+}
+
 static int
 create_device (const ContainerPlan *p, const DevicePlan *d, int rootfd, InitError *err)
 {
@@ -94,11 +153,22 @@ create_device (const ContainerPlan *p, const DevicePlan *d, int rootfd, InitErro
 
   if (p->userns)
     {
-      /* mknod is not allowed in a user namespace: bind the host's node. */
+      /* mknod is not allowed in a user namespace: attach the Sentry's node, or bind the host's. */
       char proc[64];
       int fd = rootfs_mkdir_in_root (rootfd, d->path, true, err);
       if (fd < 0)
         return init_error_prefix (err, "create device %s", d->path);
+      if (d->node_fd >= 0)
+        {
+          int r = (int) syscall (SYS_move_mount, d->node_fd, "", fd, "",
+                                 MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+          int e = errno;
+          close (fd);
+          if (r < 0)
+            return init_error (err, e, "create device %s: attach its node", d->path);
+          /* Made before / and the spec's mounts: listed after them, as a node made now would be. */
+          return mount_order_refresh (rootfd, d->path, false, err);
+        }
       if (mount (d->path, rootfs_fd_path (proc, sizeof proc, fd), NULL, MS_BIND, NULL) < 0)
         {
           int e = errno;

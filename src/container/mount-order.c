@@ -12,18 +12,19 @@
 #include "container/rootfs.h"
 
 int
-mount_order_refresh (int rootfd, const char *destination, InitError *err)
+mount_order_refresh (int rootfd, const char *destination, bool recursive, InitError *err)
 {
   char proc[64];
   int top, clone, below;
   int e;
 
-  /* Clone the mount (a new mount, made now), detach the first one, then put the clone where it was: the path
-   * resolves to the mount point below once the first mount is gone. */
+  /* Clone the mount (a new mount, made now; with its submounts when recursive), detach the first one, then put
+   * the clone where it was: the path resolves to the mount point below once the first mount is gone. */
   top = rootfs_open_in_root (rootfd, destination, 0);
   if (top < 0)
     return init_error (err, errno, "open mount point %s", destination);
-  clone = (int) syscall (SYS_open_tree, top, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  clone = (int) syscall (SYS_open_tree, top, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH
+                                      | (recursive ? AT_RECURSIVE : 0));
   if (clone < 0)
     {
       e = errno;

@@ -415,6 +415,12 @@ do_bind (const char *source, const char *destination, bool recursive, unsigned l
           close (fd);
           return init_error (err, e, "mount %s on %s: attach its idmapped mount", source, destination);
         }
+      /* The copy was made before the mounts that come before it in the spec (and before /). */
+      if (mount_order_refresh (rootfd, destination, recursive, err) < 0)
+        {
+          close (fd);
+          return -1;
+        }
     }
   else if (mount (source, rootfs_fd_path (proc, sizeof proc, fd), NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
     {
@@ -613,7 +619,7 @@ mount_fs (const ContainerPlan *p, const MountPlan *m, gsize index, int rootfd, I
       close (premade_fd[index]);
       premade_fd[index] = -1;
       close (fd);
-      if (mount_order_refresh (rootfd, m->destination, err) < 0)
+      if (mount_order_refresh (rootfd, m->destination, false, err) < 0)
         return -1;
       return apply_propagation (m, rootfd, err);
     }

@@ -3,11 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "container/container.h"
 #include "container/namespaces.h"
@@ -104,22 +110,112 @@ enter_namespace (const OciNamespace *ns, int flag, int made_fd, GError **error)
   return TRUE;
 }
 
+/* Open path for writing and write value: 0, or an errno. */
+static int
+open_and_write (const char *path, const char *value, size_t len)
+{
+  autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return errno;
+  if (write (fd, value, len) != (ssize_t) len)
+    return errno != 0 ? errno : EIO;
+  return 0;
+}
+
+/* The same, with this thread's effective ids those of the file's owner. The IPC and mqueue sysctls of a
+ * namespace that the sandbox's user namespace owns may be written only by that namespace's root (the kernel
+ * compares the writer's euid with the owner it shows, at open and at write; no capability stands in for it),
+ * and the Sentry is host root. The raw system calls change this thread's ids only (glibc's wrappers change every
+ * thread's, the FUSE server's too); the ids come back before anything else runs here. */
+static int
+open_and_write_as_owner (const char *path, const char *value, size_t len)
+{
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  struct stat st;
+  int e;
+
+  if (stat (path, &st) < 0)
+    return errno;
+  if (st.st_uid == 0 || getresuid (&ruid, &euid, &suid) < 0 || getresgid (&rgid, &egid, &sgid) < 0)
+    return EACCES;
+  if (syscall (SYS_setresgid, -1, st.st_gid, -1) < 0)
+    return errno;
+  if (syscall (SYS_setresuid, -1, st.st_uid, -1) < 0)
+    {
+      e = errno;
+      if (syscall (SYS_setresgid, -1, egid, -1) < 0)
+        abort ();
+      return e;
+    }
+  e = open_and_write (path, value, len);
+  /* Not getting the ids back would leave this thread of a privileged process as another user: stop. */
+  if (syscall (SYS_setresuid, -1, euid, -1) < 0 || syscall (SYS_setresgid, -1, egid, -1) < 0)
+    abort ();
+  return e;
+}
+
 static gboolean
 write_sysctl (const char *key, const char *value, GError **error)
 {
   g_autofree char *path = NULL;
   g_autofree char *rel = g_strdup (key);
-  autofd int fd = -1;
   size_t len = strlen (value);
+  int e;
 
   g_strdelimit (rel, ".", '/');
   path = g_strconcat ("/proc/sys/", rel, NULL);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return runsc_error_errno (error, errno, "sysctl %s: open %s", key, path);
-  if (write (fd, value, len) != (ssize_t) len)
-    return runsc_error_errno (error, errno, "sysctl %s: write %s", key, path);
+  e = open_and_write (path, value, len);
+  if (e == EACCES)
+    e = open_and_write_as_owner (path, value, len);
+  if (e != 0)
+    return runsc_error_errno (error, e, "sysctl %s: write %s", key, path);
   return TRUE;
+}
+
+/* Do the two descriptors name the same namespace (or user namespace)? */
+static gboolean
+same_ns (int a, int b)
+{
+  struct stat sa, sb;
+
+  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+/* The container runs in a user namespace of its own, and the network namespace it was given by path (a
+ * Kubernetes pod's, which the CNI plugins made) is another than the one runsc started in but belongs to the
+ * host's user namespace: container root holds no CAP_NET_BIND_SERVICE over it and could not listen on port 80
+ * as it does under runc. Open the ports below 1024 to the pod's processes in that namespace only, as Docker and
+ * Podman do for theirs (net.ipv4.ip_unprivileged_port_start = 0), unless the spec sets that sysctl itself. Not
+ * in the host's network namespace, nor in one the sandbox's user namespace owns (there root may bind). */
+static void
+open_low_ports (const OciSpec *spec, int netns_before)
+{
+  const OciNamespace *net = namespace_find (spec, "network");
+  const OciLinux *l = spec->linux_cfg;
+  autofd int now = -1;
+  autofd int owner = -1;
+  autofd int mine = -1;
+  int e;
+
+  if (namespace_find (spec, "user") == NULL || net == NULL || net->path == NULL || net->path[0] == '\0'
+      || netns_before < 0 || (l->sysctl != NULL && g_hash_table_contains (l->sysctl, "net.ipv4.ip_unprivileged_port_start")))
+    return;
+  now = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  mine = open ("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+  if (now < 0 || mine < 0 || same_ns (now, netns_before))
+    return;
+  owner = ioctl (now, NS_GET_USERNS);
+  if (owner < 0 || !same_ns (owner, mine))
+    return;
+  e = open_and_write ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", 1);
+  if (e != 0)
+    log_warning ("network namespace %s: set net.ipv4.ip_unprivileged_port_start to 0: %s (container root may not "
+                 "listen below port 1024)", net->path, g_strerror (e));
+  else
+    log_info ("network namespace %s belongs to the host's user namespace: ports below 1024 opened to the "
+              "container (net.ipv4.ip_unprivileged_port_start = 0)", net->path);
 }
 
 /* In the order of userns_new's ns_fds (userns.h). */
@@ -154,6 +250,7 @@ container_enter_sandbox_namespaces_made (const OciSpec *spec, const int made[USE
   GHashTableIter iter;
   gpointer k, v;
   g_autoptr (GList) keys = NULL;
+  autofd int netns_before = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
   for (gsize i = 0; i < USERNS_N_OWNED; i++)
     {
@@ -161,6 +258,7 @@ container_enter_sandbox_namespaces_made (const OciSpec *spec, const int made[USE
       if (ns != NULL && !enter_namespace (ns, namespace_clone_flag (types[i]), made != NULL ? made[i] : -1, error))
         return FALSE;
     }
+  open_low_ports (spec, netns_before);
 
   have_uts = namespace_find (spec, "uts") != NULL;
   if (spec->hostname != NULL && spec->hostname[0] != '\0')

@@ -64,6 +64,9 @@ container_plan_free (ContainerPlan *plan)
   for (gsize i = 0; plan->mount_idmap_fds != NULL && i < plan->n_mounts; i++)
     if (plan->mount_idmap_fds[i] >= 0)
       close (plan->mount_idmap_fds[i]);
+  for (gsize i = 0; plan->devices != NULL && i < plan->n_devices; i++)
+    if (plan->devices[i].node_fd >= 0)
+      close (plan->devices[i].node_fd);
   g_ptr_array_unref (plan->strings);
   g_ptr_array_unref (plan->vectors);
   g_ptr_array_unref (plan->blocks);
@@ -150,6 +153,16 @@ container_plan_alloc (void)
 
 static const char *const spawn_ns_types[NS_N_SPAWN] = { "user", "mount", "pid", "cgroup", "time" };
 
+/* Is path the namespace of that type this process is in? (type as in the spec: /proc/self/ns names mount "mnt") */
+static gboolean
+namespace_is_own (const char *path, const char *type)
+{
+  g_autofree char *mine = g_strdup_printf ("/proc/self/ns/%s", strcmp (type, "mount") == 0 ? "mnt" : type);
+  struct stat a, b;
+
+  return stat (path, &a) == 0 && stat (mine, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 ContainerPlan *
 container_plan_new (const ContainerSpawnArgs *args, GError **error)
 {
@@ -182,6 +195,16 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
         continue;
       plan->ns[i].wanted = true;
       plan->ns[i].path = ns->path != NULL && ns->path[0] != '\0' ? ns->path : NULL;
+      /* A pid, cgroup or time namespace named by path that is the one this process (the init's parent) is in
+       * already: the init stays in it. Joining it by setns would need CAP_SYS_ADMIN over its owner, which the
+       * init, in the sandbox's user namespace, lacks when the host owns it (a Kubernetes hostPID pod's members
+       * are given the pod's pid namespace, the host's, by path). */
+      if (plan->ns[i].path != NULL && (i == NS_PID || i == NS_CGROUP || i == NS_TIME)
+          && namespace_is_own (plan->ns[i].path, spawn_ns_types[i]))
+        {
+          plan->ns[i].wanted = false;
+          plan->ns[i].path = NULL;
+        }
     }
   if (!plan->ns[NS_MNT].wanted)
     {
@@ -246,6 +269,8 @@ container_plan_new (const ContainerSpawnArgs *args, GError **error)
   if (!devices_plan (plan, spec, error))
     return NULL;
   if (args->idmap && !idmap_plan (plan, args->idmap_userns_fd, error))
+    return NULL;
+  if (args->idmap && !devices_make_nodes (plan, spec, args->idmap_userns_fd, error))
     return NULL;
   plan->masked_paths = l->masked_paths;
   plan->readonly_paths = l->readonly_paths;

@@ -46,6 +46,8 @@ typedef struct
   dev_t dev;
   uid_t uid;
   gid_t gid;
+  int node_fd; /* in the sandbox's user namespace: a detached mount of the node, made by the Sentry
+                  (devices_make_nodes), or -1 */
 } DevicePlan;
 
 typedef struct

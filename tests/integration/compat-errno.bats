@@ -3,7 +3,8 @@
 # rejects for their arguments (socket and socketpair shapes, the clock setters, the keyring calls,
 # name_to_handle_at, clone, unshare, prctl, ioctl), sets personality flags and checks getpid() against pid_max, under runsc and under runc
 # side by side: the answers must be the same line for line. Also: the pid_max a container reads is the one its
-# pid namespace enforces, and seccomp strict mode answers as under runc with a seccomp profile.
+# pid namespace enforces, ns_last_pid reads and writes as under runc (CRIU's way of choosing the next pid), and
+# seccomp strict mode answers as under runc with a seccomp profile.
 
 load helpers
 
@@ -94,6 +95,35 @@ $diff"
   # runsc shows the host's real value, not one of its own.
   [ "$runsc_shown" = "$(cat /proc/sys/kernel/pid_max)" ] \
     || fail "runsc shows pid_max $runsc_shown, the host has $(cat /proc/sys/kernel/pid_max)"
+}
+
+@test "compat-errno: /proc/sys/kernel/ns_last_pid: the last pid the container's namespace gave out, writable as under runc" {
+  # The file is the kernel's for the container's own pid namespace (the Sentry serves none of /proc/sys/kernel
+  # but the identity files), so the next child gets the pid after it; a write needs CAP_CHECKPOINT_RESTORE (or
+  # CAP_SYS_ADMIN) over that namespace, which container root holds in the sandbox's user namespace as under
+  # runc, and is bounded by the pid_max the container reads (runsc(8), NOTES).
+  local script='p=/proc/sys/kernel/ns_last_pid
+    l=$(cat $p); c=$(sh -c "echo \$\$"); echo "next pid after the one read: +$((c - l))"
+    if echo 500 > $p; then echo "write 500: next $(sh -c "echo \$\$")"; fi
+    max=$(cat /proc/sys/kernel/pid_max)
+    if echo $((max + 1)) > $p; then echo "pid_max+1: accepted"; else echo "pid_max+1: refused"; fi
+    if echo $((max - 1)) > $p; then echo "pid_max-1: accepted"; fi'
+  bundle_args "$BUNDLE" sh -c "$script"
+  # Default capabilities, /proc/sys read-only (runc spec's readonlyPaths): the write fails in both.
+  run_both
+  echo "# runsc: $(tr '\n' ';' < "$BATS_TEST_TMPDIR/runsc.out")" >&3
+  diff "$BATS_TEST_TMPDIR/runc.out" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc and runc differ (default spec)"
+  grep -qx 'next pid after the one read: +1' "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.out")"
+  ! grep -q 'write 500' "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc: a read-only ns_last_pid was written"
+  # CRIU's needs: CAP_CHECKPOINT_RESTORE alone, /proc/sys writable.
+  bundle_caps "$BUNDLE" CAP_CHECKPOINT_RESTORE
+  bundle_jq "$BUNDLE" '.linux.readonlyPaths = []'
+  ID=$ID-w
+  run_both
+  echo "# runsc: $(tr '\n' ';' < "$BATS_TEST_TMPDIR/runsc.out")" >&3
+  diff "$BATS_TEST_TMPDIR/runc.out" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc and runc differ (CAP_CHECKPOINT_RESTORE)"
+  [ "$(cat "$BATS_TEST_TMPDIR/runsc.out")" = "$(printf '%s\n' 'next pid after the one read: +1' 'write 500: next 501' \
+    'pid_max+1: refused' 'pid_max-1: accepted')" ] || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.out" "$BATS_TEST_TMPDIR/runsc.err")"
 }
 
 @test "compat-errno: seccomp strict mode: EINVAL in runsc, as under runc with any seccomp profile" {

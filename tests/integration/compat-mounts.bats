@@ -14,6 +14,7 @@ setup ()
 teardown ()
 {
   [ -z "${RUNC_ROOT:-}" ] || runc --root "$RUNC_ROOT" delete --force "$ID-runc" > /dev/null 2>&1 || true
+  [ -z "${SUB_MOUNT:-}" ] || umount "$SUB_MOUNT" 2> /dev/null || true
   common_teardown
 }
 
@@ -92,4 +93,24 @@ check_order ()
 @test "compat-mounts: with a user namespace too (/dev/mqueue and /sys after /)" {
   bundle_userns "$BUNDLE"
   check_order
+}
+
+@test "compat-mounts: bind mounts (idmapped in the sandbox's user namespace) are listed where the spec puts them" {
+  # runsc makes each bind's idmapped copy before the container's mount namespace exists; runtime-tools' mounts
+  # test found /etc's binds listed before / (kernels list mountinfo by the order mounts were made).
+  local src=$BATS_TEST_TMPDIR/vol out
+  mkdir -p "$src/sub"
+  mount -t tmpfs compat-sub "$src/sub" || fail "mount a tmpfs on $src/sub"
+  SUB_MOUNT=$src/sub
+  echo inner > "$src/sub/file"
+  bundle_jq "$BUNDLE" '.mounts += [
+      {destination: "/tmp/t1", type: "tmpfs", source: "tmpfs", options: ["nosuid", "private"]},
+      {destination: "/mnt/etc-shared", source: "/etc", options: ["bind", "shared"]},
+      {destination: "/mnt/vol", source: $src, options: ["rbind", "rslave", "ro"]},
+      {destination: "/tmp/t2", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]' --arg src "$src"
+  check_order
+  # The rbind's submount came along with the clone, read-only like its parent.
+  bundle_args "$BUNDLE" sh -c 'cat /mnt/vol/sub/file; grep -c " /mnt/vol/sub " /proc/self/mountinfo; touch /mnt/vol/sub/x || echo ro'
+  out=$(run_one runsc "$ID-sub") || fail "runsc"
+  [ "$out" = "$(printf 'inner\n1\nro')" ] || fail "rbind submount: [$out]"
 }
