@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "container/cgroup.h"
+
 /* Read dir/name (whole, small). NULL with error naming the file. */
 char *cgroup_read (const char *dir, const char *name, GError **error);
 
@@ -19,3 +21,12 @@ int cgroup_write_errno (const char *dir, const char *name, const char *value);
 /* The value of "key N" lines (memory.stat, cpu.stat, memory.events); FALSE when absent. */
 gboolean cgroup_keyed_value (const char *text, const char *key, guint64 *out);
 
+/* A handle with no directory yet (cgroup.c). */
+CgroupHandle *cgroup_handle_new (void);
+
+/* The handle's directory for a v1 controller, or NULL (cgroup.c). */
+const char *cgroup_v1_dir (const CgroupHandle *h, const char *controller);
+
+/* Remove the directories a create's journal names (CGROUP_JOURNAL_FILE in state_dir), deepest first; TRUE when there
+ * is no journal (cgroup-setup.c). */
+gboolean cgroup_journal_undo (const char *state_dir, GError **error);

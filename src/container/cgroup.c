@@ -1,4 +1,5 @@
-/* The sandbox's cgroup: host layout, paths, creation, joining, freezing, removal (see cgroup.h). */
+/* The sandbox's cgroup: the handle and its record, joining, freezing, removal (see cgroup.h; making one:
+ * cgroup-setup.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,209 +25,6 @@
 #define FREEZE_WAIT_MS 5000
 #define DESTROY_WAIT_MS 5000
 
-/* ---- the host's hierarchies ---- */
-
-typedef struct
-{
-  char *mountpoint;
-  char *root;         /* the mount's root inside the hierarchy ("/" unless bind-mounted or namespaced) */
-  char **controllers; /* v1: "memory", "cpu", "name=systemd"...; v2: NULL */
-  char *current;      /* the cgroup this process is in (from /proc/self/cgroup), or NULL */
-} Hierarchy;
-
-typedef struct
-{
-  GPtrArray *v1;   /* Hierarchy * */
-  Hierarchy *v2;   /* the cgroup2 mount, or NULL */
-} Layout;
-
-static void
-hierarchy_free (Hierarchy *h)
-{
-  if (h == NULL)
-    return;
-  g_free (h->mountpoint);
-  g_free (h->root);
-  g_strfreev (h->controllers);
-  g_free (h->current);
-  g_free (h);
-}
-
-static void
-layout_clear (Layout *l)
-{
-  if (l->v1 != NULL)
-    g_ptr_array_unref (l->v1);
-  hierarchy_free (l->v2);
-  l->v1 = NULL;
-  l->v2 = NULL;
-}
-
-static const char *const known_controllers[] = {
-  "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio", "perf_event", "net_prio",
-  "hugetlb", "pids", "rdma", "misc", NULL,
-};
-
-/* mountinfo escapes spaces and the like as \ooo. */
-static char *
-unescape_mount_field (const char *s)
-{
-  GString *out = g_string_new (NULL);
-
-  while (*s != '\0')
-    {
-      if (s[0] == '\\' && g_ascii_isdigit (s[1]) && g_ascii_isdigit (s[2]) && g_ascii_isdigit (s[3]))
-        {
-          g_string_append_c (out, (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
-          s += 4;
-        }
-      else
-        g_string_append_c (out, *s++);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-hierarchy_has (const Hierarchy *h, const char *controller)
-{
-  return h->controllers != NULL && g_strv_contains ((const char *const *) h->controllers, controller);
-}
-
-static gboolean
-layout_load (Layout *l, GError **error)
-{
-  g_autofree char *mountinfo = NULL, *self = NULL;
-  g_auto (GStrv) lines = NULL;
-  guint i, j;
-
-  l->v1 = g_ptr_array_new_with_free_func ((GDestroyNotify) hierarchy_free);
-  l->v2 = NULL;
-  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
-    return runsc_error_errno (error, errno, "read /proc/self/mountinfo");
-  lines = g_strsplit (mountinfo, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++)
-    {
-      g_auto (GStrv) f = g_strsplit (lines[i], " ", -1);
-      guint n = g_strv_length (f), sep;
-      const char *fstype;
-      Hierarchy *h;
-
-      if (n < 10)
-        continue;
-      for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
-        ;
-      if (sep + 3 >= n)
-        continue;
-      fstype = f[sep + 1];
-      if (strcmp (fstype, "cgroup2") == 0)
-        {
-          if (l->v2 != NULL)
-            continue;
-          h = g_new0 (Hierarchy, 1);
-          h->mountpoint = unescape_mount_field (f[4]);
-          h->root = unescape_mount_field (f[3]);
-          l->v2 = h;
-        }
-      else if (strcmp (fstype, "cgroup") == 0)
-        {
-          g_auto (GStrv) opts = g_strsplit (f[sep + 3], ",", -1);
-          GPtrArray *ctrls = g_ptr_array_new ();
-          gboolean dup = FALSE;
-
-          for (j = 0; opts[j] != NULL; j++)
-            if (g_strv_contains (known_controllers, opts[j]) || g_str_has_prefix (opts[j], "name="))
-              g_ptr_array_add (ctrls, g_strdup (opts[j]));
-          g_ptr_array_add (ctrls, NULL);
-          h = g_new0 (Hierarchy, 1);
-          h->controllers = (char **) g_ptr_array_free (ctrls, FALSE);
-          h->mountpoint = unescape_mount_field (f[4]);
-          h->root = unescape_mount_field (f[3]);
-          /* The same hierarchy mounted twice: keep the first. */
-          for (j = 0; j < l->v1->len && !dup; j++)
-            {
-              Hierarchy *o = g_ptr_array_index (l->v1, j);
-              dup = h->controllers[0] != NULL && hierarchy_has (o, h->controllers[0]);
-            }
-          if (dup || h->controllers[0] == NULL)
-            hierarchy_free (h);
-          else
-            g_ptr_array_add (l->v1, h);
-        }
-    }
-
-  /* Where we are in each hierarchy. */
-  if (g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
-    {
-      g_auto (GStrv) cl = g_strsplit (self, "\n", -1);
-      for (i = 0; cl[i] != NULL; i++)
-        {
-          g_auto (GStrv) p = g_strsplit (cl[i], ":", 3);
-          if (g_strv_length (p) != 3)
-            continue;
-          if (p[1][0] == '\0')
-            {
-              if (l->v2 != NULL && strcmp (p[0], "0") == 0)
-                l->v2->current = g_strdup (p[2]);
-              continue;
-            }
-          {
-            g_auto (GStrv) names = g_strsplit (p[1], ",", -1);
-            for (j = 0; j < l->v1->len; j++)
-              {
-                Hierarchy *h = g_ptr_array_index (l->v1, j);
-                if (names[0] != NULL && hierarchy_has (h, names[0]) && h->current == NULL)
-                  h->current = g_strdup (p[2]);
-              }
-          }
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-layout_is_v1 (const Layout *l)
-{
-  guint i;
-
-  for (i = 0; i < l->v1->len; i++)
-    {
-      Hierarchy *h = g_ptr_array_index (l->v1, i);
-      if (hierarchy_has (h, "memory") || hierarchy_has (h, "cpu") || hierarchy_has (h, "pids"))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-CgroupVersion
-cgroup_host_version (void)
-{
-  Layout l = { 0 };
-  CgroupVersion v = 0;
-
-  if (layout_load (&l, NULL))
-    v = layout_is_v1 (&l) ? CGROUP_V1 : (l.v2 != NULL ? CGROUP_V2 : 0);
-  layout_clear (&l);
-  return v;
-}
-
-/* The directory of cgroup path (absolute in the hierarchy, or relative to our own cgroup) in hierarchy h. */
-static char *
-hierarchy_dir (const Hierarchy *h, const char *path)
-{
-  g_autofree char *full = NULL;
-  const char *rel;
-
-  if (path[0] == '/')
-    full = g_strdup (path);
-  else
-    full = g_build_filename (h->current != NULL ? h->current : "/", path, NULL);
-  /* Paths in /proc/self/cgroup are relative to our cgroup namespace; the mount's root is in the same terms. */
-  rel = full;
-  if (h->root != NULL && strcmp (h->root, "/") != 0 && g_str_has_prefix (full, h->root))
-    rel = full + strlen (h->root);
-  return g_build_filename (h->mountpoint, rel, NULL);
-}
-
 /* ---- handles ---- */
 
 void
@@ -245,8 +43,8 @@ cgroup_handle_free (CgroupHandle *h)
   g_free (h);
 }
 
-static CgroupHandle *
-handle_new (void)
+CgroupHandle *
+cgroup_handle_new (void)
 {
   CgroupHandle *h = g_new0 (CgroupHandle, 1);
   h->v1 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -276,171 +74,10 @@ handle_dirs (const CgroupHandle *h)
   return dirs;
 }
 
-static const char *
-v1_dir (const CgroupHandle *h, const char *controller)
+const char *
+cgroup_v1_dir (const CgroupHandle *h, const char *controller)
 {
   return h->v1 != NULL ? g_hash_table_lookup (h->v1, controller) : NULL;
-}
-
-/* The journal of the directories a create is making (CGROUP_JOURNAL_FILE in its state directory), open while
- * setup() runs for cgroup_sandbox_prepare or cgroup_member_prepare: a runsc create killed after a mkdir and
- * before the record is saved leaves its directories named there, and cgroup_destroy_recorded removes them. Each
- * line is written right after its mkdir succeeds. */
-static int journal_fd = -1;
-
-static void
-journal_open (const char *state_dir)
-{
-  g_autofree char *path = g_build_filename (state_dir, CGROUP_JOURNAL_FILE, NULL);
-  journal_fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (journal_fd < 0)
-    log_debug ("open %s: %s", path, g_strerror (errno));
-}
-
-/* The record is saved (or the set-up failed and cleaned up after itself): the journal has served. */
-static void
-journal_close (const char *state_dir)
-{
-  g_autofree char *path = g_build_filename (state_dir, CGROUP_JOURNAL_FILE, NULL);
-  if (journal_fd >= 0)
-    close (journal_fd);
-  journal_fd = -1;
-  unlink (path);
-}
-
-static void
-journal_add (const char *dir)
-{
-  g_autofree char *line = NULL;
-  if (journal_fd < 0)
-    return;
-  line = g_strconcat (dir, "\n", NULL);
-  if (write (journal_fd, line, strlen (line)) < 0)
-    log_debug ("cgroup journal: %s", g_strerror (errno));
-}
-
-/* Remove the directories a journal names, deepest (last made) first. They hold no process: the Sentry is forked
- * only after the record is saved. */
-static gboolean
-journal_undo (const char *state_dir, GError **error)
-{
-  g_autofree char *path = g_build_filename (state_dir, CGROUP_JOURNAL_FILE, NULL);
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (GError) local = NULL;
-  guint i;
-
-  if (!g_file_get_contents (path, &text, NULL, &local))
-    {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return TRUE;
-      return runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: %s", path, local->message);
-    }
-  lines = g_strsplit (text, "\n", -1);
-  for (i = g_strv_length (lines); i > 0; i--)
-    {
-      const char *dir = lines[i - 1];
-      if (dir[0] != '/')
-        continue;
-      if (rmdir (dir) < 0 && errno != ENOENT)
-        return runsc_error_errno (error, errno, "remove cgroup %s (named in %s)", dir, path);
-    }
-  unlink (path);
-  return TRUE;
-}
-
-/* mkdir -p under a mount point, recording what we made. */
-static gboolean
-make_dirs (const char *mountpoint, const char *dir, GPtrArray *created, GError **error)
-{
-  g_autofree char *rel = NULL;
-  g_auto (GStrv) parts = NULL;
-  g_autoptr (GString) cur = g_string_new (mountpoint);
-  guint i;
-
-  if (!g_str_has_prefix (dir, mountpoint))
-    return runsc_error_set (error, RUNSC_ERROR_INVALID, "cgroup %s is not under %s", dir, mountpoint);
-  rel = g_strdup (dir + strlen (mountpoint));
-  parts = g_strsplit (rel, "/", -1);
-  for (i = 0; parts[i] != NULL; i++)
-    {
-      if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0)
-        continue;
-      if (strcmp (parts[i], "..") == 0)
-        return runsc_error_set (error, RUNSC_ERROR_INVALID, "cgroup path %s: \"..\" is not allowed", dir);
-      g_string_append_c (cur, '/');
-      g_string_append (cur, parts[i]);
-      if (mkdir (cur->str, 0755) == 0)
-        {
-          journal_add (cur->str);
-          g_ptr_array_add (created, g_strdup (cur->str));
-        }
-      else if (errno != EEXIST)
-        return runsc_error_errno (error, errno, "create cgroup %s", cur->str);
-    }
-  return TRUE;
-}
-
-/* A new v1 cpuset cgroup has no CPUs and no memory nodes: nothing could join it. Copy its parent's. */
-static gboolean
-cpuset_inherit (const char *dir, GError **error)
-{
-  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-  g_autofree char *parent = g_path_get_dirname (dir);
-  gsize i;
-
-  for (i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *mine = cgroup_read (dir, files[i], NULL);
-      g_autofree char *theirs = NULL;
-
-      if (mine == NULL || g_strstrip (mine)[0] != '\0')
-        continue;
-      theirs = cgroup_read (parent, files[i], NULL);
-      if (theirs == NULL || g_strstrip (theirs)[0] == '\0')
-        {
-          if (!cpuset_inherit (parent, error))
-            return FALSE;
-          g_free (theirs);
-          theirs = cgroup_read (parent, files[i], NULL);
-          if (theirs == NULL)
-            continue;
-          g_strstrip (theirs);
-        }
-      if (!cgroup_write (dir, files[i], theirs, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* v2: the controllers of the sandbox's cgroup are enabled in each ancestor's cgroup.subtree_control. */
-static void
-v2_enable_controllers (const char *mountpoint, const char *dir)
-{
-  g_autofree char *parent = g_path_get_dirname (dir);
-  g_autofree char *avail = NULL;
-  g_auto (GStrv) names = NULL;
-  guint i;
-
-  if (strlen (parent) < strlen (mountpoint) || !g_str_has_prefix (parent, mountpoint))
-    return;
-  if (strcmp (parent, mountpoint) != 0)
-    v2_enable_controllers (mountpoint, parent);
-  avail = cgroup_read (parent, "cgroup.controllers", NULL);
-  if (avail == NULL)
-    return;
-  names = g_strsplit_set (g_strstrip (avail), " \n", -1);
-  for (i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *op = NULL;
-      int err;
-      if (names[i][0] == '\0')
-        continue;
-      op = g_strdup_printf ("+%s", names[i]);
-      err = cgroup_write_errno (parent, "cgroup.subtree_control", op);
-      if (err != 0)
-        log_debug ("cgroup: enable %s in %s/cgroup.subtree_control: %s", names[i], parent, g_strerror (err));
-    }
 }
 
 static gboolean
@@ -456,248 +93,6 @@ rmdir_wait (const char *dir, int timeout_ms, GError **error)
         return runsc_error_errno (error, errno, "remove cgroup %s", dir);
       g_usleep (10000);
     }
-}
-
-static void
-remove_created (GPtrArray *created)
-{
-  guint i;
-
-  for (i = created->len; i > 0; i--)
-    if (rmdir (g_ptr_array_index (created, i - 1)) < 0 && errno != ENOENT)
-      log_debug ("cgroup: remove %s: %s", (char *) g_ptr_array_index (created, i - 1), g_strerror (errno));
-}
-
-/* systemd needs a process to put in a new scope, and collects a scope once it is empty. The holder is that
- * process: a child that waits until another process (the Sentry) is in the scope's cgroup, then exits (after 60 s
- * at most). After fork it only reads a file and sleeps: no allocation (the caller may have threads). */
-static pid_t
-scope_holder_start (const Layout *l, const char *path)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *procs = NULL;
-  guint i;
-  pid_t pid;
-
-  if (l->v2 != NULL && !layout_is_v1 (l))
-    dir = hierarchy_dir (l->v2, path);
-  for (i = 0; dir == NULL && i < l->v1->len; i++)
-    {
-      Hierarchy *hy = g_ptr_array_index (l->v1, i);
-      if (hierarchy_has (hy, "name=systemd"))
-        dir = hierarchy_dir (hy, path);
-    }
-  if (dir == NULL && l->v2 != NULL)
-    dir = hierarchy_dir (l->v2, path);
-  procs = g_build_filename (dir != NULL ? dir : "/nonexistent", "cgroup.procs", NULL);
-  pid = fork ();
-  if (pid != 0)
-    return pid;
-  for (i = 0; i < 6000; i++)
-    {
-      char buf[256];
-      int fd = open (procs, O_RDONLY | O_CLOEXEC);
-      ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
-      pid_t self = getpid ();
-      char *p = buf;
-
-      if (fd >= 0)
-        close (fd);
-      if (n > 0)
-        {
-          buf[n] = '\0';
-          while (*p != '\0')
-            {
-              long v = strtol (p, &p, 10);
-              if (v > 0 && v != self)
-                _exit (0);
-              while (*p == '\n')
-                p++;
-              if (v <= 0)
-                break;
-            }
-        }
-      usleep (10000);
-    }
-  _exit (0);
-}
-
-/* sentry_inside: the Sentry joins this cgroup (a sandbox's; a pod member's it never joins), so on v1 the
- * memory limit goes on a child it is not in (cgroup.h). */
-static CgroupHandle *
-setup (const OciSpec *spec, const char *id, gboolean systemd, gboolean sentry_inside, GError **error)
-{
-  g_autoptr (CgroupHandle) h = handle_new ();
-  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *unit = NULL;
-  Layout l = { 0 };
-  guint i, j;
-
-  if (!layout_load (&l, error))
-    goto fail;
-  if (l.v1->len == 0 && l.v2 == NULL)
-    {
-      runsc_error_set (error, RUNSC_ERROR_UNSUPPORTED, "no cgroup filesystem is mounted");
-      goto fail;
-    }
-  h->path = cgroup_resolve_path (spec->linux_cfg != NULL ? spec->linux_cfg->cgroups_path : NULL, id, systemd, &unit,
-                                 error);
-  if (h->path == NULL)
-    goto fail;
-  h->systemd_unit = g_steal_pointer (&unit);
-  h->version = layout_is_v1 (&l) ? CGROUP_V1 : CGROUP_V2;
-  if (h->systemd_unit != NULL)
-    {
-      /* systemd makes the scope (with runsc create in it, until the Sentry is started and joins it); the limits
-       * are then written to the delegated cgroup as with the cgroupfs driver. */
-      g_autofree char *parent = g_path_get_dirname (h->path);
-      g_autofree char *slice = g_path_get_basename (parent);
-      g_autofree char *what = g_strdup_printf ("runsc sandbox %s", id);
-      g_autoptr (GError) local = NULL;
-
-      if (strcmp (parent, "/") == 0)
-        {
-          g_free (slice);
-          slice = g_strdup ("-.slice");
-        }
-      pid_t holder = scope_holder_start (&l, h->path);
-
-      if (holder < 0)
-        {
-          runsc_error_errno (error, errno, "fork");
-          goto fail;
-        }
-      if (!cgroup_systemd_start_scope (h->systemd_unit, slice, holder, what, &local))
-        {
-          kill (holder, SIGKILL);
-          waitpid (holder, NULL, 0);
-          g_propagate_error (error, g_steal_pointer (&local));
-          goto fail;
-        }
-    }
-
-  if (h->version == CGROUP_V1)
-    for (i = 0; i < l.v1->len; i++)
-      {
-        Hierarchy *hy = g_ptr_array_index (l.v1, i);
-        g_autofree char *dir = hierarchy_dir (hy, h->path);
-
-        if (!make_dirs (hy->mountpoint, dir, created, error))
-          goto fail;
-        for (j = 0; hy->controllers[j] != NULL; j++)
-          g_hash_table_insert (h->v1, g_strdup (hy->controllers[j]), g_strdup (dir));
-        if (hierarchy_has (hy, "cpuset") && !cpuset_inherit (dir, error))
-          goto fail;
-      }
-  if (l.v2 != NULL)
-    {
-      g_autofree char *dir = hierarchy_dir (l.v2, h->path);
-      g_autoptr (GError) local = NULL;
-
-      if (make_dirs (l.v2->mountpoint, dir, created, h->version == CGROUP_V2 ? error : &local))
-        {
-          h->unified = g_steal_pointer (&dir);
-          /* v2, or a hybrid host that has hugetlb on cgroup2 and hugepage limits to apply there. */
-          if (h->version == CGROUP_V2
-              || (spec->linux_cfg != NULL && spec->linux_cfg->resources != NULL
-                  && spec->linux_cfg->resources->n_hugepage_limits > 0))
-            v2_enable_controllers (l.v2->mountpoint, h->unified);
-        }
-      else if (h->version == CGROUP_V2)
-        goto fail;
-      else
-        log_debug ("cgroup: hybrid host: %s", local->message);
-    }
-
-  /* v1: the container's memory cgroup, a child of the sandbox's that the Sentry is not in (cgroup.h). */
-  if (sentry_inside && h->version == CGROUP_V1 && v1_dir (h, "memory") != NULL)
-    {
-      g_autofree char *parent = g_strdup (v1_dir (h, "memory"));
-      g_autofree char *leaf = g_build_filename (parent, CGROUP_CONTAINER_CHILD, NULL);
-      GHashTableIter iter;
-      gpointer k, v;
-
-      if (mkdir (leaf, 0755) == 0)
-        g_ptr_array_add (created, g_strdup (leaf));
-      else if (errno != EEXIST)
-        {
-          runsc_error_errno (error, errno, "create cgroup %s", leaf);
-          goto fail;
-        }
-      /* Every controller of the memory hierarchy (co-mounted ones too) now names the leaf. */
-      g_hash_table_iter_init (&iter, h->v1);
-      while (g_hash_table_iter_next (&iter, &k, &v))
-        if (strcmp (v, parent) == 0)
-          g_hash_table_iter_replace (&iter, g_strdup (leaf));
-      h->sentry_memory = g_steal_pointer (&parent);
-    }
-
-  /* v2: the Sentry in a leaf of its own beside the container's (cgroup.h). Not with systemd, whose scope holds
-   * its holder process, which a cgroup with enabled children could not. */
-  if (sentry_inside && h->version == CGROUP_V2 && h->unified != NULL && h->systemd_unit == NULL)
-    {
-      g_autofree char *leaf = g_build_filename (h->unified, CGROUP_SENTRY_CHILD, NULL);
-
-      if (mkdir (leaf, 0755) == 0)
-        g_ptr_array_add (created, g_strdup (leaf));
-      else if (errno != EEXIST)
-        {
-          runsc_error_errno (error, errno, "create cgroup %s", leaf);
-          goto fail;
-        }
-      h->sentry_memory = g_steal_pointer (&leaf);
-    }
-
-  /* The freeze cgroup: a child the Sentry is not in. */
-  {
-    const char *base = v1_dir (h, "freezer");
-    if (base == NULL)
-      base = h->unified;
-    if (base != NULL)
-      {
-        g_autofree char *child = g_build_filename (base, CGROUP_CONTAINER_CHILD, NULL);
-        if (mkdir (child, 0755) == 0)
-          g_ptr_array_add (created, g_strdup (child));
-        else if (errno != EEXIST)
-          {
-            runsc_error_errno (error, errno, "create cgroup %s", child);
-            goto fail;
-          }
-        h->freeze_dir = g_steal_pointer (&child);
-      }
-  }
-  /* v2 with the Sentry's leaf: the sandbox's cgroup enables its controllers for the two leaves (the memory limit
-   * goes on the container's, the others stay on the sandbox's), and holds no process itself. */
-  if (h->version == CGROUP_V2 && h->sentry_memory != NULL && h->freeze_dir != NULL)
-    v2_enable_controllers (l.v2->mountpoint, h->freeze_dir);
-
-  if (spec->linux_cfg != NULL && spec->linux_cfg->resources != NULL
-      && !cgroup_apply_resources (h, spec->linux_cfg->resources, error))
-    goto fail;
-  /* The device rules always apply (runc's defaults when the spec has none). */
-  if (!cgroup_devices_apply (h, spec->linux_cfg != NULL ? spec->linux_cfg->resources : NULL, error))
-    goto fail;
-
-  g_ptr_array_add (created, NULL);
-  h->created = (char **) g_ptr_array_free (g_steal_pointer (&created), FALSE);
-  layout_clear (&l);
-  log_debug ("cgroup: %s (v%d) for %s", h->path, (int) h->version, id);
-  return g_steal_pointer (&h);
-
-fail:
-  if (created != NULL)
-    remove_created (created);
-  if (h != NULL && h->systemd_unit != NULL)
-    cgroup_systemd_stop_scope (h->systemd_unit);
-  layout_clear (&l);
-  runsc_error_prefix (error, "cgroup of %s", id);
-  return NULL;
-}
-
-CgroupHandle *
-cgroup_setup_for_sandbox (const OciSpec *spec, const char *id, gboolean systemd, GError **error)
-{
-  return setup (spec, id, systemd, TRUE, error);
 }
 
 /* ---- record ---- */
@@ -766,7 +161,7 @@ cgroup_handle_load (const char *state_dir, GError **error)
   g_autofree char *path = g_build_filename (state_dir, CGROUP_RECORD_FILE, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
-  g_autoptr (CgroupHandle) h = handle_new ();
+  g_autoptr (CgroupHandle) h = cgroup_handle_new ();
   JsonObject *o, *v1;
   JsonArray *created;
   GList *members, *m;
@@ -820,7 +215,7 @@ cgroup_open_join_fds (const CgroupHandle *h, int *fds, int max, GError **error)
       gboolean v2 = h->unified != NULL && strcmp (dir, h->unified) == 0;
       /* The Sentry stays out of the container's memory cgroup (cgroup.h): v1's parent of the memory leaf, v2's
        * leaf of its own. */
-      if (h->sentry_memory != NULL && (g_strcmp0 (dir, v1_dir (h, "memory")) == 0 || (v2 && h->version == CGROUP_V2)))
+      if (h->sentry_memory != NULL && (g_strcmp0 (dir, cgroup_v1_dir (h, "memory")) == 0 || (v2 && h->version == CGROUP_V2)))
         dir = h->sentry_memory;
       /* Join fds (cgroup-join.h): the v1 tasks file, the v2 directory; not cgroup.procs, whose move by pid waits
        * for an RCU grace period. */
@@ -873,137 +268,6 @@ cgroup_join_fds (const int *fds, int n, int report_fd)
   return ret;
 }
 
-gboolean
-cgroup_sandbox_prepare (const OciSpec *spec, const char *id, gboolean systemd, const char *state_dir, int *fds,
-                        int max, int *n_fds, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  g_autoptr (CgroupHandle) h = NULL;
-  gboolean required = systemd || (spec->linux_cfg != NULL && (spec->linux_cfg->resources != NULL
-                                                               || (spec->linux_cfg->cgroups_path != NULL
-                                                                   && spec->linux_cfg->cgroups_path[0] != '\0')));
-  int n;
-
-  *n_fds = 0;
-  journal_open (state_dir);
-  h = cgroup_setup_for_sandbox (spec, id, systemd, &local);
-  if (h == NULL)
-    {
-      journal_close (state_dir);
-      if (required)
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      log_warning ("%s; the sandbox runs without a cgroup of its own", local->message);
-      return TRUE;
-    }
-  if (!cgroup_handle_save (h, state_dir, error))
-    {
-      g_autoptr (GError) ignored = NULL;
-      cgroup_destroy (h, &ignored);
-      journal_close (state_dir);
-      return FALSE;
-    }
-  journal_close (state_dir);
-  n = cgroup_open_join_fds (h, fds, max, error);
-  if (n < 0)
-    {
-      g_autoptr (GError) ignored = NULL;
-      cgroup_destroy_recorded (state_dir, &ignored);
-      return FALSE;
-    }
-  *n_fds = n;
-  return TRUE;
-}
-
-/* TRUE when dir is anc or one of its descendants. */
-static gboolean
-dir_within (const char *dir, const char *anc)
-{
-  size_t n = strlen (anc);
-  return strncmp (dir, anc, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
-}
-
-/* TRUE when the cgroup that path names is the sandbox's cgroup or one of its ancestors, in any hierarchy. */
-static gboolean
-contains_sandbox (const Layout *l, const char *path, const CgroupHandle *sb)
-{
-  guint i, j;
-
-  for (i = 0; i < l->v1->len; i++)
-    {
-      Hierarchy *hy = g_ptr_array_index (l->v1, i);
-      g_autofree char *dir = hierarchy_dir (hy, path);
-      for (j = 0; hy->controllers[j] != NULL; j++)
-        {
-          const char *theirs = v1_dir (sb, hy->controllers[j]);
-          if (theirs != NULL && dir_within (theirs, dir))
-            return TRUE;
-        }
-    }
-  if (l->v2 != NULL && sb->unified != NULL)
-    {
-      g_autofree char *dir = hierarchy_dir (l->v2, path);
-      if (dir_within (sb->unified, dir))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-gboolean
-cgroup_member_prepare (const OciSpec *spec, const char *id, gboolean systemd, const char *state_dir,
-                       const char *sandbox_state_dir, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  g_autoptr (CgroupHandle) h = NULL;
-  g_autoptr (CgroupHandle) sb = cgroup_handle_load (sandbox_state_dir, NULL);
-  gboolean required = systemd || (spec->linux_cfg != NULL && (spec->linux_cfg->resources != NULL
-                                                               || (spec->linux_cfg->cgroups_path != NULL
-                                                                   && spec->linux_cfg->cgroups_path[0] != '\0')));
-
-  if (sb != NULL)
-    {
-      g_autofree char *path = cgroup_resolve_path (spec->linux_cfg != NULL ? spec->linux_cfg->cgroups_path : NULL, id,
-                                                   systemd, NULL, NULL);
-      Layout l = { 0 };
-      gboolean shared = FALSE;
-
-      /* Its limits must not land on the sandbox's cgroup, nor its removal take the Sentry along. */
-      if (path != NULL && layout_load (&l, NULL))
-        shared = contains_sandbox (&l, path, sb);
-      layout_clear (&l);
-      if (shared)
-        {
-          log_warning ("container %s: cgroup %s is its sandbox's (%s) or contains it: the container has no cgroup of "
-                       "its own", id, path, sb->path);
-          return TRUE;
-        }
-    }
-  journal_open (state_dir);
-  h = setup (spec, id, systemd, FALSE, &local);
-  if (h == NULL)
-    {
-      journal_close (state_dir);
-      if (required)
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      log_warning ("%s; the container's processes stay in its sandbox's cgroup", local->message);
-      return TRUE;
-    }
-  if (!cgroup_handle_save (h, state_dir, error))
-    {
-      g_autoptr (GError) ignored = NULL;
-      cgroup_destroy (h, &ignored);
-      journal_close (state_dir);
-      return FALSE;
-    }
-  journal_close (state_dir);
-  return TRUE;
-}
-
 /* The recorded directories that were found gone, each warned about once per process (the Sentry lives long). */
 G_LOCK_DEFINE_STATIC (vanished);
 static GHashTable *vanished;
@@ -1045,7 +309,7 @@ static gboolean pid_in (const char *dir, pid_t pid);
 gboolean
 cgroup_enter_container (const CgroupHandle *h, pid_t pid, GError **error)
 {
-  const char *mem = h->sentry_memory != NULL ? v1_dir (h, "memory") : NULL;
+  const char *mem = h->sentry_memory != NULL ? cgroup_v1_dir (h, "memory") : NULL;
 
   /* The memory leaf only where the process is not yet (it joins it itself, by its join fd, when it can). */
   if (mem != NULL && !pid_in (mem, pid) && !enter_recorded (mem, pid, error))
@@ -1099,7 +363,7 @@ cgroup_enter_process (const CgroupHandle *h, pid_t pid, GError **error)
 static gboolean
 freeze_is_v1 (const CgroupHandle *h)
 {
-  const char *f = v1_dir (h, "freezer");
+  const char *f = cgroup_v1_dir (h, "freezer");
   return f != NULL && h->freeze_dir != NULL && g_str_has_prefix (h->freeze_dir, f);
 }
 
@@ -1327,7 +591,7 @@ cgroup_destroy_recorded (const char *state_dir, GError **error)
     {
       /* No record: a create killed while it made the cgroups may have left a journal of them. */
       if (g_error_matches (local, RUNSC_ERROR, RUNSC_ERROR_NOT_FOUND))
-        return journal_undo (state_dir, error);
+        return cgroup_journal_undo (state_dir, error);
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }

@@ -1,6 +1,7 @@
 # cgroups v1 and v2
 libruntime_a_SOURCES += \
 	src/container/cgroup.c src/container/cgroup.h \
+	src/container/cgroup-setup.c \
 	src/container/cgroup-internal.h \
 	src/container/cgroup-utils.c \
 	src/container/cgroup-path.c \

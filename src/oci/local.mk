@@ -1,6 +1,9 @@
-# The OCI spec model (spec.c, spec-default.c) and the state store (state.c).
+# The OCI spec model (spec.c: parsing, spec-validate.c: checks, spec-model.c: freeing and lookups, spec-default.c)
+# and the state store (state.c).
 libruntime_a_SOURCES += \
 	src/oci/spec.c src/oci/spec.h \
+	src/oci/spec-validate.c \
+	src/oci/spec-model.c \
 	src/oci/spec-default.c \
 	src/oci/state.c src/oci/state.h
 

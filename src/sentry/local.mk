@@ -1,7 +1,13 @@
 # The Sentry: the sandbox process and its control socket (boot.c, control.c), runsc exec's processes, the user log.
+# The sandbox's model (sandbox.h): its containers, the supervise loop, the control commands, the process tree.
 libruntime_a_SOURCES += \
 	src/sentry/sentry.h \
 	src/sentry/boot.c src/sentry/boot.h \
+	src/sentry/sandbox.h \
+	src/sentry/sandbox-container.c \
+	src/sentry/supervise.c \
+	src/sentry/control-dispatch.c \
+	src/sentry/process-tree.c src/sentry/process-tree.h \
 	src/sentry/exec.c src/sentry/exec.h \
 	src/sentry/control.c src/sentry/control.h \
 	src/sentry/user-log.c src/sentry/user-log.h

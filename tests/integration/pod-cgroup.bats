@@ -183,6 +183,28 @@ start_member ()
   assert_no_leaks "$ID"
 }
 
+@test "pod-cgroup: a SIGKILL to a paused member whose thaw fails is an error, as for the pod's own container" {
+  # The member's freeze cgroup is <its cgroup>/container; that parent, frozen by hand, holds only the member's
+  # processes (the Sentry is in the sandbox's cgroup): the member cannot thaw, the SIGKILL is not delivered, and
+  # kill must say so (resources.bats checks the same of a sandbox's own container).
+  start_pod ".linux.cgroupsPath = \"$PARENT/$POD\""
+  start_member 'sleep 1000' ".linux.cgroupsPath = \"$PARENT/$ID\""
+  freezer=/sys/fs/cgroup/freezer$(cg_of "$APP_PID" freezer)
+  [[ $freezer == */$ID/container ]] || fail "the member's freezer cgroup: $freezer"
+  parent=${freezer%/container}
+  rs pause "$ID" || fail "pause the member"
+  echo FROZEN > "$parent/freezer.state"
+  run rs kill "$ID" KILL
+  echo THAWED > "$parent/freezer.state"
+  [ "$status" -ne 0 ] || fail "kill of a member that could not be thawed succeeded: $output"
+  assert_output_has "could not be thawed"
+  # The member's own thaw was asked for: once its parent thaws, the pending SIGKILL is delivered.
+  wait_for_status "$ID" stopped 10 || fail "the member did not die once thawed: $(rs state "$ID" | jq -r .status)"
+  rs delete "$ID" || fail "delete the member"
+  [ "$(rs state "$POD" | jq -r .status)" = running ] || fail "the pod stopped"
+  rs delete --force "$POD"
+}
+
 @test "pod-cgroup: an OOM kill in a member's cgroup is the member's: its oom event, the pod's user log and dmesg name it" {
   start_pod ".linux.cgroupsPath = \"$PARENT/$POD\""
   # The user log is the sandbox's: recreate the pod with one.
