@@ -33,12 +33,13 @@ teardown ()
   common_teardown
 }
 
-# Run the bundle's process under runsc and under runc; stdout in $BATS_TEST_TMPDIR/{runsc,runc}.out.
+# The bundle under runsc (with $RUNSC_EXTRA's global flags, if set) and under runc: stdout and stderr in
+# $BATS_TEST_TMPDIR/{runsc,runc}.{out,err}.
 run_both ()
 {
   local rc
   rc=0
-  timeout 60 "$RUNSC" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/runsc.out" \
+  timeout 60 "$RUNSC" --root "$ROOT" ${RUNSC_EXTRA:-} run --bundle "$BUNDLE" "$ID" < /dev/null > "$BATS_TEST_TMPDIR/runsc.out" \
     2> "$BATS_TEST_TMPDIR/runsc.err" 3>&- || rc=$?
   [ "$rc" -eq 0 ] || fail "runsc: status $rc: $(cat "$BATS_TEST_TMPDIR/runsc.out" "$BATS_TEST_TMPDIR/runsc.err")"
   timeout 60 runc --root "$RUNC_ROOT" run --bundle "$BUNDLE" "$ID-runc" < /dev/null > "$BATS_TEST_TMPDIR/runc.out" \
@@ -97,11 +98,12 @@ $diff"
     || fail "runsc shows pid_max $runsc_shown, the host has $(cat /proc/sys/kernel/pid_max)"
 }
 
-@test "compat-errno: /proc/sys/kernel/ns_last_pid: the last pid the container's namespace gave out, writable as under runc" {
+@test "compat-errno: /proc/sys/kernel/ns_last_pid: the last pid the container's namespace gave out; writable as under runc with the spec's user namespace, not in the sandbox's" {
   # The file is the kernel's for the container's own pid namespace (the Sentry serves none of /proc/sys/kernel
   # but the identity files), so the next child gets the pid after it; a write needs CAP_CHECKPOINT_RESTORE (or
-  # CAP_SYS_ADMIN) over that namespace, which container root holds in the sandbox's user namespace as under
-  # runc, and is bounded by the pid_max the container reads (runsc(8), NOTES).
+  # CAP_SYS_ADMIN) over the user namespace owning that pid namespace, and is bounded by the pid_max the container
+  # reads. In the sandbox's own user namespace the owner is the outer one, so the write is refused (runsc(8),
+  # NOTES and PRIVILEGED CONTAINERS); with --userns=host it works as under runc.
   local script='p=/proc/sys/kernel/ns_last_pid
     l=$(cat $p); c=$(sh -c "echo \$\$"); echo "next pid after the one read: +$((c - l))"
     if echo 500 > $p; then echo "write 500: next $(sh -c "echo \$\$")"; fi
@@ -121,9 +123,14 @@ $diff"
   ID=$ID-w
   run_both
   echo "# runsc: $(tr '\n' ';' < "$BATS_TEST_TMPDIR/runsc.out")" >&3
-  diff "$BATS_TEST_TMPDIR/runc.out" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc and runc differ (CAP_CHECKPOINT_RESTORE)"
-  [ "$(cat "$BATS_TEST_TMPDIR/runsc.out")" = "$(printf '%s\n' 'next pid after the one read: +1' 'write 500: next 501' \
-    'pid_max+1: refused' 'pid_max-1: accepted')" ] || fail "runsc: $(cat "$BATS_TEST_TMPDIR/runsc.out" "$BATS_TEST_TMPDIR/runsc.err")"
+  [ "$(cat "$BATS_TEST_TMPDIR/runc.out")" = "$(printf '%s\n' 'next pid after the one read: +1' 'write 500: next 501' \
+    'pid_max+1: refused' 'pid_max-1: accepted')" ] || fail "runc: $(cat "$BATS_TEST_TMPDIR/runc.out")"
+  [ "$(cat "$BATS_TEST_TMPDIR/runsc.out")" = "$(printf '%s\n' 'next pid after the one read: +1' 'pid_max+1: refused')" ] \
+    || fail "runsc (sandbox's user namespace): $(cat "$BATS_TEST_TMPDIR/runsc.out" "$BATS_TEST_TMPDIR/runsc.err")"
+  grep -q "Operation not permitted" "$BATS_TEST_TMPDIR/runsc.err" || fail "runsc: not EPERM: $(cat "$BATS_TEST_TMPDIR/runsc.err")"
+  ID=$ID-h
+  RUNSC_EXTRA=--userns=host run_both
+  diff "$BATS_TEST_TMPDIR/runc.out" "$BATS_TEST_TMPDIR/runsc.out" || fail "runsc --userns=host and runc differ (CAP_CHECKPOINT_RESTORE)"
 }
 
 @test "compat-errno: seccomp strict mode: EINVAL in runsc, as under runc with any seccomp profile" {

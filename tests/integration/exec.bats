@@ -53,6 +53,74 @@ spare_hierarchy_remove ()
   rmdir "$SPARE" || :
 }
 
+start_container ()
+{
+  create_ok
+  runtime start "$ID"
+  wait_for_status "$ID" running
+}
+
+# A caller that is a subreaper, as containerd's shims are: it runs `runtime exec --detach --pid-file F ARGS`,
+# then waits for the pid in F as for its own child and prints "exit N" (N as a shell reports it: 128+sig).
+# Writes "pid P" first, on its own line, once it knows the pid.
+subreaper ()
+{
+  /usr/bin/python3 - "$RUNTIME_BIN" "$ROOT" "$@" << 'EOF'
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("prctl: %s" % os.strerror(ctypes.get_errno()))
+runtime, root, pid_file = sys.argv[1], sys.argv[2], sys.argv[3]
+rc = subprocess.call([runtime, "--root", root, "exec", "--detach", "--pid-file", pid_file] + sys.argv[4:],
+                     stdin=subprocess.DEVNULL)
+if rc != 0:
+    sys.exit("exec --detach exited %d" % rc)
+pid = int(open(pid_file).read())
+print("pid %d" % pid, flush=True)
+_, st = os.waitpid(pid, 0)
+print("exit %d" % (128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)), flush=True)
+EOF
+}
+
+# Start subreaper in the background with its output in $BATS_TEST_TMPDIR/$1.out; sets WAITER to the pid it
+# waits for (the stand-in runsc process) and REAPER to the subreaper's own.
+subreaper_bg ()
+{
+  local name=$1 deadline
+  shift
+  subreaper "$BATS_TEST_TMPDIR/$name.pid" "$@" > "$BATS_TEST_TMPDIR/$name.out" 2>&1 &
+  REAPER=$!
+  BG_PIDS+=("$REAPER")
+  deadline=$((SECONDS + 20))
+  until grep -q '^pid ' "$BATS_TEST_TMPDIR/$name.out" 2> /dev/null || [ $SECONDS -gt $deadline ]; do
+    kill -0 "$REAPER" 2> /dev/null || break
+    sleep 0.05
+  done
+  WAITER=$(sed -n 's/^pid //p' "$BATS_TEST_TMPDIR/$name.out")
+  [ -n "$WAITER" ] || fail "exec --detach did not give a pid: $(cat "$BATS_TEST_TMPDIR/$name.out")"
+  BG_PIDS+=("$WAITER")
+}
+
+# The exit status the subreaper $REAPER reported for $1 (waits up to 20 s).
+subreaper_status ()
+{
+  wait_pid_timeout "$REAPER" 20 || fail "the caller is still waiting: $(cat "$BATS_TEST_TMPDIR/$1.out")"
+  sed -n 's/^exit //p' "$BATS_TEST_TMPDIR/$1.out"
+}
+
+# Host pid of the container's process whose command line is exactly $1 (found under the sandbox).
+host_pid_of ()
+{
+  local p deadline=$((SECONDS + 10))
+  while [ $SECONDS -le $deadline ]; do
+    for p in $(proc_tree "$(state_field "$ID" pid)"); do
+      [ "$(proc_cmdline "$p")" = "$1 " ] && { echo "$p"; return 0; }
+    done
+    sleep 0.05
+  done
+  return 1
+}
+
 @test "exec --detach: the pid file names a child the subreaping caller inherits, with the process's status" {
   start_container
   run subreaper "$BATS_TEST_TMPDIR/a.pid" "$ID" sh -c 'sleep 0.3; exit 7'
