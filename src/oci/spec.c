@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/util.h"
 #include "oci/spec.h"
 
@@ -908,7 +909,7 @@ oci_spec_load_file (const char *path, GError **error)
   char buf[16384];
   OciSpec *spec;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = runsc_host_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
       runsc_error_errno (error, errno, "open %s", path);
@@ -1166,8 +1167,9 @@ oci_spec_rootfs (const OciSpec *spec, const char *bundle)
   abs_bundle = g_canonicalize_filename (bundle != NULL && bundle[0] != '\0' ? bundle : ".", NULL);
   lexical = g_canonicalize_filename (spec->root_path, abs_bundle);
   /* Symlinks resolved when the directory exists (runc refuses a symlinked rootfs path; resolving gives the
-   * directory the container will really see); otherwise the lexically clean path. */
-  real = realpath (lexical, NULL);
+   * directory the container will really see); otherwise the lexically clean path. Not in a process that reaches
+   * the host only through held directories (common/host-fs.h: the confined Sentry, which never uses it). */
+  real = runsc_host_fs_active () ? NULL : realpath (lexical, NULL);
   if (real != NULL)
     {
       char *r = g_strdup (real);

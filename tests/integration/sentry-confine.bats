@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The Sentry confines itself once its sandbox is set up (runsc(8), THE SENTRY'S CONFINEMENT; src/sentry/confine.h):
 # its capabilities (only CAP_SYS_PTRACE and CAP_KILL when the containers share the host's user namespace, none
-# in a user namespace), no_new_privs and its own seccomp allowlist, in every thread, read from
+# in a user namespace), no_new_privs and its own seccomp allowlist, in every thread, an empty read-only root in a
+# mount namespace of its own (what it still serves, it reaches through directories it holds), read from
 # /proc/<sentry>/task/*/status; the allowlist refuses a call outside it, made by the Sentry itself through the
 # test-only control command of tests/sandbox/runsc-hooked (src/sentry/test-hook.h); the containers' processes,
 # forked by the spawner, inherit none of it; and `runsc help syscalls --sentry`.
@@ -97,6 +98,52 @@ PY
   run rs exec "$ID" sh -c 'uname -r; cat /proc/sys/kernel/osrelease; dmesg | tail -n 1'
   [ "$status" -eq 0 ] || fail "exec: $output"
   [ "${lines[0]}" = 4.4.0 ] && [ "${lines[1]}" = 4.4.0 ] && [[ "${lines[2]}" == *"Ready!" ]] || fail "exec: $output"
+}
+
+@test "sentry-confine: the Sentry's root is empty and read-only, in a mount namespace of its own, and it still serves a lifecycle, exec and a pod member" {
+  pod=$ID
+  bundle_jq "$BUNDLE" '.annotations = {"io.kubernetes.cri.container-type": "sandbox", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  rs create --bundle "$BUNDLE" "$pod" < /dev/null > "$BATS_TEST_TMPDIR/create.out" 2>&1 \
+    || fail "create: $(cat "$BATS_TEST_TMPDIR/create.out")"
+  rs start "$pod" || fail "start"
+  sentry=$(rs state "$pod" | jq .pid)
+  # Its root and every thread's: nothing in it, not even the host's /proc; one mount, the empty tmpfs.
+  [ -z "$(ls -A "/proc/$sentry/root/")" ] || fail "the Sentry's root holds: $(ls -A "/proc/$sentry/root/")"
+  for t in /proc/"$sentry"/task/*; do
+    [ -z "$(ls -A "$t/root/")" ] || fail "thread ${t##*/}: its root holds $(ls -A "$t/root/")"
+    [ "$(readlink "$t/ns/mnt")" = "$(readlink "/proc/$sentry/ns/mnt")" ] || fail "thread ${t##*/}: another mount namespace"
+  done
+  [ "$(readlink "/proc/$sentry/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] || fail "the host's mount namespace"
+  [ "$(wc -l < "/proc/$sentry/mountinfo")" -eq 1 ] || fail "mounts: $(cat "/proc/$sentry/mountinfo")"
+  grep -q ' / / ro,' "/proc/$sentry/mountinfo" || fail "not read-only: $(cat "/proc/$sentry/mountinfo")"
+  ! touch "/proc/$sentry/root/x" 2> /dev/null || fail "host root wrote into the Sentry's root"
+
+  # What it serves through the directories it holds: the sandbox kernel's files (the container's cgroup limits,
+  # the host's online CPUs), exec, ps, pause and resume (the freezer), kill --all.
+  run rs exec "$pod" sh -c 'grep -c ^processor /proc/cpuinfo; head -n 1 /proc/meminfo; cat /proc/sys/kernel/osrelease'
+  [ "$status" -eq 0 ] && [ "${lines[0]}" = "$(nproc)" ] && [[ "${lines[1]}" == MemTotal:* ]] \
+    && [ "${lines[2]}" = 4.4.0 ] || fail "exec: $output"
+  rs exec -d "$pod" /bin/sleep 1000 < /dev/null > /dev/null 2>&1 || fail "exec -d"
+  [ "$(rs ps --format json "$pod" | jq length)" -eq 2 ] || fail "ps: $(rs ps --format json "$pod")"
+  rs pause "$pod" && [ "$(rs state "$pod" | jq -r .status)" = paused ] || fail "pause"
+  rs resume "$pod" && [ "$(rs state "$pod" | jq -r .status)" = running ] || fail "resume"
+
+  # A pod member: its spec and cgroup record read from its state directory, its exit status written there.
+  member=$BATS_TEST_TMPDIR/member
+  cp -a "$BUNDLE" "$member"
+  bundle_args "$member" /bin/sh -c 'read x < /proc/uptime && exit 7'
+  bundle_jq "$member" '.annotations = {"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": $p}' \
+    --arg p "$pod"
+  rs create --bundle "$member" "$pod-m" < /dev/null > "$BATS_TEST_TMPDIR/member.out" 2>&1 \
+    || fail "create the member: $(cat "$BATS_TEST_TMPDIR/member.out")"
+  rs start "$pod-m" || fail "start the member"
+  RUNTIME_BIN=$HOOKED wait_for_status "$pod-m" stopped || fail "the member did not stop"
+  [ "$(cat "$ROOT/$pod-m/exit-status")" = 7 ] || fail "member exit status: $(cat "$ROOT/$pod-m/exit-status")"
+  rs delete "$pod-m" || fail "delete the member"
+  rs kill --all "$pod" KILL || fail "kill --all"
+  RUNTIME_BIN=$HOOKED wait_for_status "$pod" stopped || fail "the pod did not stop"
+  [ "$(cat "$ROOT/$pod/exit-status")" = 137 ] || fail "exit status: $(cat "$ROOT/$pod/exit-status")"
 }
 
 @test "sentry-confine: the Sentry's allowlist refuses a call outside it (made by the Sentry itself), allows one in it" {
