@@ -37,6 +37,7 @@
 #include "sentry/exec.h"
 #include "sentry/kernel.h"
 #include "sentry/userns-own.h"
+#include "sentry/spawner-policy.h"
 #include "sentry/spawner.h"
 #include "sentry/test-hook.h"
 #include "sentry/user-log.h"
@@ -906,9 +907,8 @@ create_sub (Sandbox *sb, JsonObject *req, int *fds, pid_t *init_pid, GError **er
       sfds[2] = fds[2];
       sfds[3] = mnt;
       sfds[4] = console ? fds[4] : -1;
-      /* The spawner was forked before the root container's init: it learns its pid here (the member's
-       * namespaces named through the sandbox's pid lead to it: redirect_sandbox_namespaces). */
-      json_object_set_int_member (req, "root_init_pid", sb->init.pid);
+      /* The spawner knows the root container's init from set-up (confine_sentry), the spec file from the id
+       * (spawner-policy.h). */
       if (!sentry_spawner_call (sb->spawner, "sub", req, sfds, console ? 5 : 4, sub_serve, c, &c->init.pid,
                                 &c->init.sync_fd, error))
         {
@@ -1521,8 +1521,10 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
 {
   Sandbox *sb = data;
 
-  if (json_object_has_member (req, "root_init_pid"))
-    sb->init.pid = (pid_t) json_object_get_int_member (req, "root_init_pid");
+  if (!spawner_policy_check (kind, req, error))
+    return FALSE;
+  if (strcmp (kind, "setup") == 0)
+    return spawner_policy_setup (req, &sb->init.pid, error);
   if (strcmp (kind, "fsmount") == 0)
     {
       if (n_fds < 1)
@@ -1558,6 +1560,7 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
       if (sb->subs == NULL)
         sb->subs = g_ptr_array_new ();
       g_ptr_array_add (sb->subs, c);
+      spawner_policy_member (c->id, c->init.pid);
       *pid = c->init.pid;
       *fd = c->init.sync_fd;
       c->init.sync_fd = -1;
@@ -1571,9 +1574,9 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
       pid_t init_pid;
 
       if (exec == NULL || !exec_target (sb, target, &t, &init_pid))
-        return runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "spawner: no container %s", target);
-      /* Forked before the root container's init: the Sentry says where that init is. */
-      t.init_pid = (pid_t) json_object_get_int_member_with_default (req, "init_pid", t.init_pid);
+        return runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "spawner: refused: no container %s", target);
+      if (!spawner_policy_init_of (target, &t.init_pid, error))
+        return FALSE;
       return sentry_exec_spawn_in_spawner (&t, exec, fds, n_fds, pid, fd, error);
     }
   return runsc_error_set (error, RUNSC_ERROR_INVALID, "spawner: unknown request %s", kind);
@@ -1594,6 +1597,7 @@ spawner_in_child (void *data)
   if (sb->init.sync_fd >= 0)
     close (sb->init.sync_fd);
   detach_stdio ();
+  spawner_policy_init (sb->args->state_dir, sb->args->id, sb->sentry_pid);
 }
 
 /* Confine the Sentry (confine.h); from now on the spawner forks. A failure fails the sandbox's creation. */
@@ -1601,8 +1605,15 @@ static gboolean
 confine_sentry (Sandbox *sb, GError **error)
 {
   gboolean host_userns = oci_spec_namespace (sb->spec, "user") == NULL;
+  g_autoptr (JsonObject) setup = json_object_new ();
+  pid_t none;
 
+  /* The spawner pins the root container's init now, while the Sentry has run no application code. */
+  json_object_set_int_member (setup, "root_init_pid", sb->init.pid);
+  if (!sentry_spawner_call (sb->spawner, "setup", setup, NULL, 0, NULL, NULL, &none, NULL, error))
+    return FALSE;
   sentry_execs_set_spawner (sb->execs, sb->spawner);
+  sentry_test_hook_set_spawner (sb->spawner);
   null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   return sentry_confine (host_userns, sb->args->state_dir, error);
 }

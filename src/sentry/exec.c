@@ -272,8 +272,7 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
     {
       /* The Sentry is confined: the spawner forks it (as the Sentry's child), the listener comes back here. */
       g_autoptr (JsonObject) sreq = json_object_new ();
-      json_object_set_string_member (sreq, "target", t->id);
-      json_object_set_int_member (sreq, "init_pid", t->init_pid);
+      json_object_set_string_member (sreq, "target", t->id); /* the spawner knows its init (spawner-policy.h) */
       json_object_set_member (sreq, "exec", json_node_init_object (json_node_alloc (), req));
       if (!sentry_spawner_call (x->spawner, "exec", sreq, fds, n_fds, exec_serve, (void *) t, &init.pid,
                                 &init.sync_fd, error))

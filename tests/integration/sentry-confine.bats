@@ -5,7 +5,9 @@
 # mount namespace of its own (what it still serves, it reaches through directories it holds), read from
 # /proc/<sentry>/task/*/status; the allowlist refuses a call outside it, made by the Sentry itself through the
 # test-only control command of tests/sandbox/runsc-hooked (src/sentry/test-hook.h); the containers' processes,
-# forked by the spawner, inherit none of it; and `runsc help syscalls --sentry`.
+# forked by the spawner, inherit none of it; the spawner refuses requests a compromised Sentry could send it
+# (src/sentry/spawner-policy.h), sent through the test-only "test-spawner" command; and
+# `runsc help syscalls --sentry`.
 
 load helpers
 
@@ -63,6 +65,20 @@ s.connect(sys.argv[1])
 s.send(json.dumps({"cmd": "test-syscall", "nr": int(sys.argv[2])}).encode())
 r = json.loads(s.recv(65536))
 print(r["ret"], r["errno"]) if r.get("ok") else print("error", r.get("error"))
+PY
+}
+
+# A control request {"cmd": "test-spawner", "kind": $1, "req": $2} to the sandbox $ID: the Sentry sends the
+# request to its spawner unchecked, as a compromised Sentry could. Prints "ok pid P" or "error MESSAGE".
+test_spawner ()
+{
+  python3 - "$ROOT/$ID/sandbox.sock" "$1" "$2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(json.dumps({"cmd": "test-spawner", "kind": sys.argv[2], "req": json.loads(sys.argv[3])}).encode())
+r = json.loads(s.recv(65536))
+print("ok pid", r.get("pid")) if r.get("ok") else print("error", r.get("error"))
 PY
 }
 
@@ -165,6 +181,38 @@ PY
   ID=$ID-plain run test_syscall 41
   [[ "$output" == *"unsupported control command"* ]] || fail "runsc answered test-syscall: $output"
   "$RUNSC" --root "$ROOT" delete -f "$ID-plain" 3>&-
+}
+
+@test "sentry-confine: the spawner refuses what a compromised Sentry could ask of it: a spec outside the state directory, an init pid, an unknown container, an exec outside the limits" {
+  rs create --bundle "$BUNDLE" "$ID" < /dev/null || fail "create"
+  sentry=$(rs state "$ID" | jq .pid)
+  before=$(pgrep -P "$sentry" | sort)
+  # A pod member from a host file outside the sandbox's state: this test's own bundle's spec, which runsc would run.
+  run test_spawner sub "$(jq -cn --arg c "$BUNDLE/config.json" --arg b "$BUNDLE" \
+    '{id: "intruder", config: $c, bundle: $b, console: false}')"
+  [ "$output" = "error spawner: refused: config $BUNDLE/config.json is not container intruder's spec in the state directory ($ROOT/intruder/config.json)" ] \
+    || fail "sub from $BUNDLE/config.json: $output"
+  run test_spawner sub "$(jq -cn --arg c "$ROOT/intruder/config.json" '{id: "intruder", config: $c, bundle: "/tmp/../etc"}')"
+  [[ "$output" == *'refused: bundle "/tmp/../etc" is not an absolute, clean path'* ]] || fail "bundle: $output"
+  # The namespaces of another process: pid 1's are the host's.
+  run test_spawner exec "{\"target\": \"$ID\", \"init_pid\": 1, \"exec\": {\"process\": {\"args\": [\"/bin/true\"], \"cwd\": \"/\"}}}"
+  [[ "$output" == *"refused: exec names an init pid (1)"* ]] || fail "exec with init_pid 1: $output"
+  run test_spawner setup '{"root_init_pid": 1}'
+  [[ "$output" == *"refused: setup again"* ]] || fail "a second setup: $output"
+  run test_spawner exec '{"target": "nosuch", "exec": {"process": {"args": ["/bin/true"], "cwd": "/"}}}'
+  [[ "$output" == *"refused: no container nosuch"* ]] || fail "exec in an unknown container: $output"
+  run test_spawner exec "{\"target\": \"$ID\", \"exec\": {\"process\": {\"args\": [], \"cwd\": \"/\"}}}"
+  [[ "$output" == *"refused: process.args has 0 entries"* ]] || fail "exec without args: $output"
+  run test_spawner exec "{\"target\": \"$ID\", \"exec\": {\"process\": {\"args\": [\"/bin/true\"], \"cwd\": \"tmp\"}}}"
+  [[ "$output" == *'refused: process.cwd "tmp" is not absolute'* ]] || fail "exec with a relative cwd: $output"
+  run test_spawner exec "{\"target\": \"$ID\", \"exec\": {\"process\": {\"args\": [\"/bin/true\"], \"env\": [\"NOEQUALS\"]}}}"
+  [[ "$output" == *'refused: process.env[0] "NOEQUALS" is not NAME=value'* ]] || fail "exec with a bad env: $output"
+  # Nothing was started, nothing was made in the state root, and the sandbox still works.
+  [ "$(pgrep -P "$sentry" | sort)" = "$before" ] || fail "the spawner started something: $(pgrep -P "$sentry")"
+  [ ! -e "$ROOT/intruder" ] || fail "$ROOT/intruder exists"
+  rs start "$ID" || fail "start"
+  run rs exec "$ID" cat /proc/sys/kernel/osrelease
+  [ "$status" -eq 0 ] && [ "$output" = 4.4.0 ] || fail "exec after the refusals: $output"
 }
 
 @test "sentry-confine: the containers' processes, forked by the spawner, inherit neither the Sentry's filter nor no_new_privs" {
