@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/host-fs.h"
 #include "common/proc-stat.h"
 
 /* A decimal number (optionally negative) at *p, followed by a space; *p is left after the space. */
@@ -110,7 +111,7 @@ runsc_proc_stat_read (pid_t pid, char *buf, size_t size, RunscProcStat *st)
       return FALSE;
     }
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = runsc_host_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     return FALSE;
   do

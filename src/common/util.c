@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/proc-stat.h"
 #include "common/util.h"
 
@@ -35,7 +36,7 @@ write_file_replace (const char *path, const char *data, gssize len, mode_t mode,
   size_t total = len < 0 ? strlen (data) : (size_t) len;
   size_t done = 0;
 
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  fd = runsc_host_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return runsc_error_errno (error, errno, "create %s", tmp);
   while (done < total)
@@ -46,15 +47,15 @@ write_file_replace (const char *path, const char *data, gssize len, mode_t mode,
       if (n < 0)
         {
           int e = errno;
-          unlink (tmp);
+          runsc_host_unlink (tmp);
           return runsc_error_errno (error, e, "write %s", tmp);
         }
       done += (size_t) n;
     }
-  if ((durable && fsync (fd) < 0) || rename (tmp, path) < 0)
+  if ((durable && fsync (fd) < 0) || runsc_host_rename (tmp, path) < 0)
     {
       int e = errno;
-      unlink (tmp);
+      runsc_host_unlink (tmp);
       return runsc_error_errno (error, e, "write %s", path);
     }
   return TRUE;

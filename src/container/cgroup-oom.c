@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "container/cgroup-internal.h"
@@ -32,6 +34,29 @@ cgroup_oom_kill_count (const CgroupHandle *h)
   return n;
 }
 
+/* inotify_add_watch (IN_MODIFY) of path, which may be under a held directory (common/host-fs.h): there is no
+ * inotify_add_watchat, so the watch is added from that directory as the working directory, then the old one is
+ * restored (the confined Sentry's threads each have their own: src/sentry/confine.c). */
+static int
+watch_modify (int ifd, const char *path)
+{
+  const char *rel;
+  int dirfd = runsc_host_at (path, &rel), r, e;
+  autofd int here = -1;
+
+  if (dirfd == AT_FDCWD)
+    return inotify_add_watch (ifd, path, IN_MODIFY);
+  here = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (here < 0 || fchdir (dirfd) < 0)
+    return -1;
+  r = inotify_add_watch (ifd, rel, IN_MODIFY);
+  e = errno;
+  if (fchdir (here) < 0)
+    abort (); /* a working directory left in a host directory would be a way out of the empty root */
+  errno = e;
+  return r;
+}
+
 int
 cgroup_oom_fd_open (const CgroupHandle *h, GError **error)
 {
@@ -47,7 +72,7 @@ cgroup_oom_fd_open (const CgroupHandle *h, GError **error)
       g_autofree char *control = g_build_filename (dir, "memory.oom_control", NULL);
       g_autofree char *reg = NULL;
       autofd int efd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-      autofd int cfd = open (control, O_RDONLY | O_CLOEXEC);
+      autofd int cfd = runsc_host_open (control, O_RDONLY | O_CLOEXEC, 0);
 
       if (efd < 0 || cfd < 0)
         {
@@ -65,7 +90,7 @@ cgroup_oom_fd_open (const CgroupHandle *h, GError **error)
       g_autofree char *events = g_build_filename (dir, "memory.events", NULL);
       autofd int ifd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
 
-      if (ifd < 0 || inotify_add_watch (ifd, events, IN_MODIFY) < 0)
+      if (ifd < 0 || watch_modify (ifd, events) < 0)
         {
           runsc_error_errno (error, errno, "watch %s", events);
           return -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/util.h"
 #include "container/cgroup-internal.h"
 #include "container/cgroup.h"
@@ -19,7 +20,7 @@ cgroup_read (const char *dir, const char *name, GError **error)
   char *text = NULL;
   g_autoptr (GError) local = NULL;
 
-  if (!g_file_get_contents (path, &text, NULL, &local))
+  if (!runsc_host_get_contents (path, &text, NULL, &local))
     {
       runsc_error_set (error, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? RUNSC_ERROR_NOT_FOUND
                                                                                         : RUNSC_ERROR_FAILED,
@@ -60,7 +61,7 @@ int
 cgroup_write_errno (const char *dir, const char *name, const char *value)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
+  autofd int fd = runsc_host_open (path, O_WRONLY | O_CLOEXEC, 0);
   size_t len = strlen (value);
   ssize_t n;
 

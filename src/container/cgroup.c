@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "container/cgroup-devices.h"
 #include "container/cgroup-internal.h"
 #include "container/cgroup-join.h"
 #include "container/cgroup.h"
-#include "container/cgroup-devices.h"
 
 #define FREEZE_WAIT_MS 5000
 #define DESTROY_WAIT_MS 5000
@@ -162,17 +163,21 @@ cgroup_handle_load (const char *state_dir, GError **error)
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
   g_autoptr (CgroupHandle) h = cgroup_handle_new ();
+  g_autofree char *text = NULL;
+  gsize len = 0;
   JsonObject *o, *v1;
   JsonArray *created;
   GList *members, *m;
   guint i;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (runsc_host_access (path, F_OK) < 0)
     {
       runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "%s: the container has no cgroup", path);
       return NULL;
     }
-  if (!json_parser_load_from_file (parser, path, &local) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!runsc_host_get_contents (path, &text, &len, &local)
+      || !json_parser_load_from_data (parser, text, (gssize) len, &local)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       runsc_error_set (error, RUNSC_ERROR_FAILED, "read %s: %s", path, local != NULL ? local->message : "not an object");
       return NULL;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "common/host-fs.h"
 #include "oci/spec.h"
 
 /* ---- freeing ---------------------------------------------------------------------------------------------- */
@@ -175,8 +176,9 @@ oci_spec_rootfs (const OciSpec *spec, const char *bundle)
   abs_bundle = g_canonicalize_filename (bundle != NULL && bundle[0] != '\0' ? bundle : ".", NULL);
   lexical = g_canonicalize_filename (spec->root_path, abs_bundle);
   /* Symlinks resolved when the directory exists (runc refuses a symlinked rootfs path; resolving gives the
-   * directory the container will really see); otherwise the lexically clean path. */
-  real = realpath (lexical, NULL);
+   * directory the container will really see); otherwise the lexically clean path. Not in a process that reaches
+   * the host only through held directories (common/host-fs.h: the confined Sentry, which never uses it). */
+  real = runsc_host_fs_active () ? NULL : realpath (lexical, NULL);
   if (real != NULL)
     {
       char *r = g_strdup (real);

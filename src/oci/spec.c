@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/util.h"
 #include "oci/spec.h"
 
@@ -750,7 +751,7 @@ oci_spec_load_file (const char *path, GError **error)
   char buf[16384];
   OciSpec *spec;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = runsc_host_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
       runsc_error_errno (error, errno, "open %s", path);

@@ -22,6 +22,8 @@
 #include "oci/state.h"
 #include "sentry/confine.h"
 #include "sentry/sandbox.h"
+#include "sentry/spawner-policy.h"
+#include "sentry/test-hook.h"
 #include "sentry/user-log.h"
 
 /* FALSE when runsc create is gone (EPIPE: SIGPIPE is blocked here). */
@@ -198,10 +200,13 @@ boot_sandbox (Sandbox *sb, GError **error)
   return TRUE;
 }
 
+/* /dev/null, opened before the Sentry empties its root (confine_sentry): detach_stdio runs after. */
+static int null_fd = -1;
+
 static void
 detach_stdio (void)
 {
-  int fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int fd = null_fd >= 0 ? null_fd : open ("/dev/null", O_RDWR | O_CLOEXEC);
   int i;
 
   if (fd < 0)
@@ -209,7 +214,7 @@ detach_stdio (void)
   for (i = 0; i < 3; i++)
     if (fd != i)
       dup2 (fd, i);
-  if (fd > 2)
+  if (fd > 2 && fd != null_fd)
     close (fd);
 }
 
@@ -238,6 +243,7 @@ spawner_sub (Sandbox *sb, JsonObject *req, int *fds, size_t n_fds, pid_t *pid, i
     sandbox_remove (sb, old);
   c->spawned = TRUE;
   sandbox_add (sb, c);
+  spawner_policy_member (c->id, c->init.pid);
   *pid = c->init.pid;
   *fd = c->init.sync_fd;
   c->init.sync_fd = -1;
@@ -251,8 +257,10 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
 {
   Sandbox *sb = data;
 
-  if (json_object_has_member (req, "root_init_pid"))
-    sb->root->init.pid = (pid_t) json_object_get_int_member (req, "root_init_pid");
+  if (!spawner_policy_check (kind, req, error))
+    return FALSE;
+  if (strcmp (kind, "setup") == 0)
+    return spawner_policy_setup (req, &sb->root->init.pid, error);
   if (strcmp (kind, "fsmount") == 0)
     {
       if (n_fds < 1)
@@ -271,10 +279,10 @@ spawner_handle (const char *kind, JsonObject *req, int *fds, size_t n_fds, void 
       SentryExecTarget t;
 
       if (exec == NULL || c == NULL)
-        return runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "spawner: no container %s", target);
+        return runsc_error_set (error, RUNSC_ERROR_NOT_FOUND, "spawner: refused: no container %s", target);
       sandbox_exec_target (c, &t);
-      /* Forked before the root container's init: the Sentry says where that init is. */
-      t.init_pid = (pid_t) json_object_get_int_member_with_default (req, "init_pid", t.init_pid);
+      if (!spawner_policy_init_of (target, &t.init_pid, error))
+        return FALSE;
       return sentry_exec_spawn_in_spawner (&t, exec, fds, n_fds, pid, fd, error);
     }
   return runsc_error_set (error, RUNSC_ERROR_INVALID, "spawner: unknown request %s", kind);
@@ -295,6 +303,7 @@ spawner_in_child (void *data)
   if (sb->root->init.sync_fd >= 0)
     close (sb->root->init.sync_fd);
   detach_stdio ();
+  spawner_policy_init (sb->args->state_dir, sb->args->id, sb->sentry_pid);
 }
 
 /* Confine the Sentry (confine.h); from now on the spawner forks. A failure fails the sandbox's creation. */
@@ -302,9 +311,17 @@ static gboolean
 confine_sentry (Sandbox *sb, GError **error)
 {
   gboolean host_userns = oci_spec_namespace (sb->root->spec, "user") == NULL;
+  g_autoptr (JsonObject) setup = json_object_new ();
+  pid_t none;
 
+  /* The spawner pins the root container's init now, while the Sentry has run no application code. */
+  json_object_set_int_member (setup, "root_init_pid", sb->root->init.pid);
+  if (!sentry_spawner_call (sb->spawner, "setup", setup, NULL, 0, NULL, NULL, &none, NULL, error))
+    return FALSE;
   sentry_execs_set_spawner (sb->execs, sb->spawner);
-  return sentry_confine (host_userns, error);
+  sentry_test_hook_set_spawner (sb->spawner);
+  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  return sentry_confine (host_userns, sb->args->state_dir, error);
 }
 
 /* Booted: tell runsc create, then supervise until the root container exits. */

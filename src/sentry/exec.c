@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/log.h"
 #include "common/proc-stat.h"
 #include "common/util.h"
@@ -117,7 +118,7 @@ innermost_pid (pid_t pid)
   const char *line;
   pid_t last = pid;
 
-  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nNSpid:")) == NULL)
+  if (!runsc_host_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nNSpid:")) == NULL)
     return pid;
   line += strlen ("\nNSpid:");
   while (*line != '\0' && *line != '\n')
@@ -271,8 +272,7 @@ spawn_exec (SentryExecs *x, const SentryExecTarget *t, JsonObject *req, int conn
     {
       /* The Sentry is confined: the spawner forks it (as the Sentry's child), the listener comes back here. */
       g_autoptr (JsonObject) sreq = json_object_new ();
-      json_object_set_string_member (sreq, "target", t->id);
-      json_object_set_int_member (sreq, "init_pid", t->init_pid);
+      json_object_set_string_member (sreq, "target", t->id); /* the spawner knows its init (spawner-policy.h) */
       json_object_set_member (sreq, "exec", json_node_init_object (json_node_alloc (), req));
       if (!sentry_spawner_call (x->spawner, "exec", sreq, fds, n_fds, exec_serve, (void *) t, &init.pid,
                                 &init.sync_fd, error))
@@ -424,7 +424,7 @@ sentry_execs_add_pids (SentryExecs *x, const char *id, GArray *pids)
   for (i = 0; i < pids->len; i++)
     g_hash_table_add (have, GINT_TO_POINTER (g_array_index (pids, int, i)));
 
-  proc = opendir ("/proc");
+  proc = runsc_host_opendir ("/proc");
   if (proc == NULL)
     return;
   while ((de = readdir (proc)) != NULL)

@@ -37,6 +37,7 @@ libruntime_a_SOURCES += \
 	src/sentry/sentry-table.c src/sentry/sentry-table.h \
 	src/sentry/confine.c src/sentry/confine.h \
 	src/sentry/spawner.c src/sentry/spawner.h \
+	src/sentry/spawner-policy.c src/sentry/spawner-policy.h \
 	src/sentry/test-hook.c src/sentry/test-hook.h
 
 # runsc with the test suite's control command (test-hook.h): the same sources, and test-hook.c built with

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/host-fs.h"
 #include "common/log.h"
 #include "sentry/kernel.h"
 #include "sentry/proc.h"
@@ -153,10 +154,43 @@ static const char *const file_names[SENTRY_PROC_N_FILES] = {
 static void
 host_init (void)
 {
-  host_proc = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  host_cgroup = open ("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  /* Through the held directories once the Sentry's root is empty (common/host-fs.h). */
+  host_proc = runsc_host_open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  host_cgroup = runsc_host_open ("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   if (host_proc < 0)
     log_error ("sentry: open /proc: %s", strerror (errno));
+}
+
+/* The host's online CPUs, as get_nprocs counts them, but read through the held /sys/devices/system/cpu
+ * (common/host-fs.h): glibc's get_nprocs opens the absolute path, which the confined Sentry's empty root lacks.
+ * get_nprocs when the file cannot be read. */
+static int
+online_cpus (void)
+{
+  char buf[1024];
+  const char *p = buf;
+  ssize_t n;
+  int fd = runsc_host_open ("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC, 0), count = 0;
+
+  if (fd < 0)
+    return get_nprocs ();
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return get_nprocs ();
+  buf[n] = '\0';
+  /* "0-3,6,8-9\n" */
+  while (*p >= '0' && *p <= '9')
+    {
+      char *end;
+      long lo = strtol (p, &end, 10), hi = lo;
+      if (*end == '-')
+        hi = strtol (end + 1, &end, 10);
+      if (hi >= lo)
+        count += (int) (hi - lo + 1);
+      p = *end == ',' ? end + 1 : end;
+    }
+  return count > 0 ? count : get_nprocs ();
 }
 
 int
@@ -384,7 +418,7 @@ sentry_proc_limits_at (int proc_fd, int cgroup_fd, pid_t tid, uint64_t spec_mem_
   out->mem_limit = spec_mem_limit;
   out->mem_usage = -1;
   out->mem_cache = -1;
-  out->ncpus = get_nprocs ();
+  out->ncpus = online_cpus ();
   out->cpu_user_ns = -1;
   out->cpu_sys_ns = -1;
   out->tasks = -1;

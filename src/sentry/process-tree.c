@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/host-fs.h"
 #include "common/proc-stat.h"
 #include "sentry/process-tree.h"
 
@@ -61,11 +63,11 @@ sentry_ptree_container_pids (pid_t init_pid)
   if (init_pid <= 0)
     return pids;
   snprintf (nspath, sizeof nspath, "/proc/%d/ns/pid", (int) init_pid);
-  n = readlink (nspath, link, sizeof link - 1);
+  n = runsc_host_readlink (nspath, link, sizeof link - 1);
   if (n > 0)
     {
       link[n] = '\0';
-      n = readlink ("/proc/self/ns/pid", own, sizeof own - 1);
+      n = runsc_host_readlink ("/proc/self/ns/pid", own, sizeof own - 1);
       if (n > 0)
         {
           own[n] = '\0';
@@ -73,7 +75,7 @@ sentry_ptree_container_pids (pid_t init_pid)
         }
     }
 
-  proc = opendir ("/proc");
+  proc = runsc_host_opendir ("/proc");
   if (proc == NULL)
     return pids;
   while ((de = readdir (proc)) != NULL)
@@ -91,7 +93,7 @@ sentry_ptree_container_pids (pid_t init_pid)
       if (own_pidns && pid != init_pid)
         {
           snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
-          n = readlink (path, ns, sizeof ns - 1);
+          n = runsc_host_readlink (path, ns, sizeof ns - 1);
           if (n > 0)
             {
               ns[n] = '\0';
@@ -135,22 +137,29 @@ static gboolean
 append_children (int pid, GArray *out)
 {
   g_autofree char *dir = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr (GDir) tasks = g_dir_open (dir, 0, NULL);
-  const char *tid;
+  DIR *tasks = runsc_host_opendir (dir);
+  struct dirent *de;
+  struct stat st;
 
   if (tasks == NULL)
     return TRUE; /* gone meanwhile */
-  while ((tid = g_dir_read_name (tasks)) != NULL)
+  while ((de = readdir (tasks)) != NULL)
     {
-      g_autofree char *file = g_strdup_printf ("%s/%s/children", dir, tid);
+      g_autofree char *file = NULL;
       g_autofree char *text = NULL;
       g_auto (GStrv) words = NULL;
 
-      if (!g_file_get_contents (file, &text, NULL, NULL))
+      if (!g_ascii_isdigit (de->d_name[0]))
+        continue;
+      file = g_strdup_printf ("%s/%s/children", dir, de->d_name);
+      if (!runsc_host_get_contents (file, &text, NULL, NULL))
         {
-          if (!g_file_test (file, G_FILE_TEST_EXISTS) && g_file_test (dir, G_FILE_TEST_IS_DIR)
-              && !g_file_test ("/proc/thread-self/children", G_FILE_TEST_EXISTS))
-            return FALSE;
+          if (runsc_host_access (file, F_OK) < 0 && runsc_host_stat (dir, &st) == 0
+              && runsc_host_access ("/proc/thread-self/children", F_OK) < 0)
+            {
+              closedir (tasks);
+              return FALSE;
+            }
           continue; /* the thread is gone */
         }
       words = g_strsplit_set (g_strstrip (text), " ", -1);
@@ -161,6 +170,7 @@ append_children (int pid, GArray *out)
             g_array_append_val (out, child);
         }
     }
+  closedir (tasks);
   return TRUE;
 }
 
@@ -209,7 +219,7 @@ sandbox_descendants_scan (void)
   g_autoptr (GHashTable) parent = g_hash_table_new (g_direct_hash, g_direct_equal);
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
   int self = getpid ();
-  DIR *proc = opendir ("/proc");
+  DIR *proc = runsc_host_opendir ("/proc");
   struct dirent *de;
   GHashTableIter iter;
   gpointer k, v;

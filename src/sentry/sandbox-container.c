@@ -443,9 +443,8 @@ member_create_by_spawner (SandboxContainer *c, JsonObject *req, int *fds, gboole
   sfds[2] = fds[2];
   sfds[3] = mnt;
   sfds[4] = console ? fds[4] : -1;
-  /* The spawner was forked before the root container's init: it learns its pid here (the member's namespaces
-   * named through the sandbox's pid lead to it: redirect_sandbox_namespaces). */
-  json_object_set_int_member (req, "root_init_pid", sb->root->init.pid);
+  /* The spawner knows the root container's init from set-up (confine_sentry), the spec file from the id
+   * (spawner-policy.h). */
   return sentry_spawner_call (sb->spawner, "sub", req, sfds, console ? 5 : 4, sandbox_container_serve, c, &c->init.pid,
                               &c->init.sync_fd, error);
 }

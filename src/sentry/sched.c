@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/host-fs.h"
 #include "sentry/kernel.h"
 #include "sentry/proc.h"
 #include "sentry/sched.h"
@@ -53,7 +54,7 @@ other_thread_mask (pid_t caller, pid_t pid, unsigned long *mask, size_t longs)
   int root, fd;
 
   snprintf (path, sizeof path, "/proc/%d/root", (int) caller);
-  root = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  root = runsc_host_open (path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
   if (root < 0)
     return -ESRCH;
   snprintf (path, sizeof path, "proc/%d/status", (int) pid);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/log.h"
 #include "sentry/confine.h"
 #include "sentry/kernel-private.h"
@@ -344,9 +345,10 @@ pids_room (void)
   g_autofree char *v1 = NULL, *v2 = NULL, *dir = NULL;
   g_auto (GStrv) lines = NULL;
   const char *base;
+  struct stat st;
   gint64 room = -1;
 
-  if (!g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
+  if (!runsc_host_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
     return -1;
   lines = g_strsplit (self, "\n", -1);
   for (int i = 0; lines[i] != NULL; i++)
@@ -362,9 +364,9 @@ pids_room (void)
         v1 = g_strdup (f[2]);
     }
   /* A v1 pids hierarchy, else the cgroup2 one (/sys/fs/cgroup itself, or unified/ on a hybrid host). */
-  if (v1 != NULL && g_file_test ("/sys/fs/cgroup/pids", G_FILE_TEST_IS_DIR))
+  if (v1 != NULL && runsc_host_stat ("/sys/fs/cgroup/pids", &st) == 0 && S_ISDIR (st.st_mode))
     base = "/sys/fs/cgroup/pids";
-  else if (v2 != NULL && g_file_test ("/sys/fs/cgroup/cgroup.controllers", G_FILE_TEST_EXISTS))
+  else if (v2 != NULL && runsc_host_access ("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0)
     base = "/sys/fs/cgroup";
   else if (v2 != NULL)
     base = "/sys/fs/cgroup/unified";
@@ -378,8 +380,8 @@ pids_room (void)
       g_autofree char *max = NULL, *cur = NULL;
       char *slash;
 
-      if (g_file_get_contents (max_path, &max, NULL, NULL) && g_ascii_isdigit (max[0])
-          && g_file_get_contents (cur_path, &cur, NULL, NULL))
+      if (runsc_host_get_contents (max_path, &max, NULL, NULL) && g_ascii_isdigit (max[0])
+          && runsc_host_get_contents (cur_path, &cur, NULL, NULL))
         {
           gint64 r = MAX (g_ascii_strtoll (max, NULL, 10) - g_ascii_strtoll (cur, NULL, 10), 0);
           if (room < 0 || r < room)

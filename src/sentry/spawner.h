@@ -12,6 +12,7 @@
  * no thread, serves nothing, holds
  * neither the control socket nor the signalfd, and dies with the Sentry (PR_SET_PDEATHSIG). It does, on request
  * over a socketpair and nothing else, the steps that need privilege:
+ *   "setup"    once, before the Sentry confines itself: the root container's init, which the spawner pins;
  *   "fsmount"  the FUSE mount of the sandbox kernel's files for a new container (the Sentry serves the connection);
  *   "sub"      a pod member's init (create-subcontainer): namespaces, mounts, id maps, cgroup moves, hooks;
  *   "exec"     a `runsc exec` process: setns into the container, its cgroup.
@@ -20,9 +21,11 @@
  * next calls wait for the Sentry), and the reply carries the process's pid and the sync socket the Sentry starts
  * it with (container_start needs no privilege).
  *
- * The spawner trusts its requests: a compromised Sentry could ask it to start a container from any spec file (the
- * same power `runsc create` has); the spawner never reads application memory, which is where an attack on the
- * Sentry starts. The wire: SOCK_SEQPACKET, one JSON object per datagram with up to 16 descriptors (SCM_RIGHTS):
+ * The spawner does not trust its requests' contents: it holds what it can know itself (the state root, the root
+ * container's init from "setup", the members' inits it forked) and checks every request against it before acting
+ * (spawner-policy.h lists what it accepts and what it refuses: no spec file but a member's copy in the state root,
+ * no namespaces but those of an init it knows, exec'd processes within limits). It never reads application
+ * memory, which is where an attack on the Sentry starts. The wire: SOCK_SEQPACKET, one JSON object per datagram with up to 16 descriptors (SCM_RIGHTS):
  *   Sentry -> spawner:  {"kind": K, "req": {...}} + fds
  *   spawner -> Sentry:  {"type": "listener", "pid": N} + the listener   (the Sentry answers {"ok": bool, "error"})
  *                       {"type": "done", "pid": N} [+ one fd]   or   {"type": "error", "error": "..."} */

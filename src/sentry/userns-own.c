@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include "common/host-fs.h"
 #include "sentry/kernel-private.h"
 #include "sentry/userns-own.h"
 
@@ -20,7 +21,7 @@ sentry_spec_own_userns (const OciSpec *spec)
   if (ns->path == NULL || ns->path[0] == '\0')
     return TRUE; /* a new one, made by the container's stage 1 */
   /* Namespaces are the same when their nsfs inodes are: what `readlink /proc/X/ns/user` compares. */
-  if (stat (ns->path, &theirs) < 0 || stat ("/proc/self/ns/user", &ours) < 0)
+  if (runsc_host_stat (ns->path, &theirs) < 0 || runsc_host_stat ("/proc/self/ns/user", &ours) < 0)
     return FALSE;
   return theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino;
 }

@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/host-fs.h"
 #include "sentry/kernel-private.h"
 #include "sentry/uts.h"
 
@@ -44,7 +45,7 @@ sentry_call_has_cap (const SentryCall *call, int cap)
   int fd;
 
   snprintf (path, sizeof path, "/proc/%d/status", (int) sentry_call_pid (call));
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = runsc_host_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     return 0;
   n = read (fd, buf, sizeof buf - 1);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/host-fs.h"
 #include "common/log.h"
 #include "sentry/kernel.h"
 #include "sentry/proc.h"
@@ -200,7 +201,7 @@ ns_tid_of (pid_t tid)
   int fd;
 
   snprintf (path, sizeof path, "/proc/%d/status", (int) tid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
+  fd = runsc_host_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     return tid;
   n = read (fd, buf, sizeof buf - 1);
