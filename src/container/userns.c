@@ -64,16 +64,17 @@ wait_eof (int fd)
     ;
 }
 
-/* In the outer helper, about the inner one: its uid_map or gid_map, "0 base size" in the outer namespace's ids
- * (which are the host's). Written from the outer namespace, whose capabilities map more than one id. */
+/* Write "first lower size" to /proc/PID/FILE (uid_map or gid_map); 0 or an errno. Plain system calls: the outer
+ * helper maps the inner one with it ("0 base size", only a process in the parent namespace may), and the caller
+ * maps the outer one ("base base size"). */
 static int
-write_inner_map (pid_t pid, const char *file, uint32_t host_base, uint32_t size)
+write_map (pid_t pid, const char *file, uint32_t first, uint32_t lower, uint32_t size)
 {
   char path[64], text[64];
   int fd, len, e = 0;
 
   snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
-  len = snprintf (text, sizeof text, "0 %u %u\n", host_base, size);
+  len = snprintf (text, sizeof text, "%u %u %u\n", first, lower, size);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return errno;
@@ -123,8 +124,8 @@ outer_main (int flags, uint32_t host_base, uint32_t size, int report, int go, in
       close (inner_ready[1]);
       if (!full_read (inner_ready[0], &e, sizeof e) || e != 0)
         r.fail = FAIL_UNSHARE_INNER, r.err = e;
-      else if ((e = write_inner_map (r.inner, "uid_map", host_base, size)) != 0
-               || (e = write_inner_map (r.inner, "gid_map", host_base, size)) != 0)
+      else if ((e = write_map (r.inner, "uid_map", 0, host_base, size)) != 0
+               || (e = write_map (r.inner, "gid_map", 0, host_base, size)) != 0)
         r.fail = FAIL_MAP_INNER, r.err = e;
     }
   if (write (report, &r, sizeof r) == sizeof r && r.fail == FAIL_NONE)
@@ -141,17 +142,13 @@ outer_main (int flags, uint32_t host_base, uint32_t size, int report, int go, in
 static gboolean
 write_outer_map (pid_t pid, const char *file, uint32_t host_base, uint32_t size, GError **error)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, file);
-  g_autofree char *text = g_strdup_printf ("%u %u %u\n", host_base, host_base, size);
-  autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
-  size_t len = strlen (text);
+  int e = write_map (pid, file, host_base, host_base, size);
 
-  if (fd < 0 || write (fd, text, len) != (ssize_t) len)
-    return runsc_error_errno (error, errno, "the sandbox's user namespace: write \"%u %u %u\" to %s", host_base,
-                              host_base, size, path);
+  if (e != 0)
+    return runsc_error_errno (error, e, "the sandbox's user namespace: write \"%u %u %u\" to /proc/%d/%s", host_base,
+                              host_base, size, (int) pid, file);
   return TRUE;
 }
-
 static gboolean
 read_report (int fd, int step, HelperReport *r, GError **error)
 {
